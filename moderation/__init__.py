@@ -1,0 +1,67 @@
+"""moderation: a comment moderation queue and classroom discussion grader."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from moderation.config import DEFAULTS, database_url_from_env, instance_secret_key
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: defaults, then instance/config.py, then environment, then test config."""
+    instance_path = os.environ.get("MODERATION_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+    app.config.from_prefixed_env("MODERATION")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"] or (
+        "sqlite:///" + str(Path(app.instance_path) / "moderation.sqlite")
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(uri)
+    if not app.config["SECRET_KEY"]:
+        if app.testing or app.debug:
+            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        else:
+            app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    from moderation import db_setup
+    from moderation.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    db_setup.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from moderation import cli
+    from moderation.web import auth, dashboard, discussions, rendering, security
+
+    security.init_app(app)
+    rendering.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(discussions.bp)
+    app.register_blueprint(dashboard.bp)
+    cli.init_app(app)
+    return app

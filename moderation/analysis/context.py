@@ -1,0 +1,27 @@
+"""What rules may know beyond the text itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PriorComment:
+    """An earlier comment to compare against (the author's own, or a classmate's)."""
+
+    id: int
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The discussion around a comment: prompt, earlier comments, due date, submission time."""
+
+    is_reply: bool = False
+    prompt: str = ""
+    own_comments: tuple[PriorComment, ...] = ()
+    classmate_comments: tuple[PriorComment, ...] = ()
+    due_at: datetime | None = None
+    submitted_at: datetime | None = None

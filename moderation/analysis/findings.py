@@ -1,0 +1,44 @@
+"""What a rule reports: a Hit from the rule, a Finding once the policy has set its severity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["block", "hold", "note"]
+SEVERITIES: tuple[Severity, ...] = ("block", "hold", "note")
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One thing a rule found: a message a student can act on, and where."""
+
+    message: str
+    spans: tuple[Span, ...] = ()
+    value: float | None = None
+    threshold: float | None = None
+    severity: Severity | None = None  # only when the rule itself escalates
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A Hit with its rule id and final severity."""
+
+    rule: str
+    severity: Severity
+    message: str
+    spans: tuple[Span, ...] = field(default=())
+    value: float | None = None
+    threshold: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON shape used by `moderation analyze --json` and the flag rows."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "spans": [list(span) for span in self.spans],
+            "value": self.value,
+            "threshold": self.threshold,
+        }

@@ -1,0 +1,62 @@
+"""Length rules: the discussion's word range."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from moderation.analysis.context import Context
+from moderation.analysis.findings import Hit
+from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.policy import Policy
+from moderation.analysis.rules import rule
+
+
+def word_range(context: Context, policy: Policy) -> tuple[int, int]:
+    """Return the (min, max) words for this kind of comment."""
+    if context.is_reply:
+        return policy.reply_min_words, policy.reply_max_words
+    return policy.min_words, policy.max_words
+
+
+@rule("too_short", "hold")
+def too_short(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """Fewer words than the discussion asks for.
+
+    Policy: {"min_words": 4}
+    Okay: One two three four.
+    Flag: One two three.
+    Flag:
+    """
+    low, _ = word_range(context, policy)
+    if metrics.words < low:
+        kind = "reply" if context.is_reply else "response"
+        yield Hit(
+            f"Your {kind} has {metrics.words} words; this discussion asks for at least {low}. "
+            "Develop your point further before submitting.",
+            value=metrics.words,
+            threshold=low,
+        )
+
+
+@rule("too_long", "hold")
+def too_long(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """More words than the discussion allows; the span is the part past the limit.
+
+    Policy: {"min_words": 0, "max_words": 3}
+    Okay: One two three.
+    Flag: One two three four.
+    """
+    _, high = word_range(context, policy)
+    if metrics.words > high:
+        kind = "reply" if context.is_reply else "response"
+        yield Hit(
+            f"Your {kind} has {metrics.words} words; this discussion allows at most {high}. "
+            "Cut it down to your strongest points.",
+            spans=((words[high].start, len(text.rstrip())),),
+            value=metrics.words,
+            threshold=high,
+        )

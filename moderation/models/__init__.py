@@ -1,0 +1,33 @@
+"""The data model: typed SQLAlchemy 2 models, one module per idea."""
+
+from moderation.models.accounts import User
+from moderation.models.audit import AuditEvent
+from moderation.models.base import Base, utcnow
+from moderation.models.courses import Course, Membership
+from moderation.models.discussions import Comment, Discussion, Flag
+from moderation.models.enums import (
+    CommentStatus,
+    DiscussionState,
+    ModerationMode,
+    Role,
+    Severity,
+)
+from moderation.models.grading import Grade
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Comment",
+    "CommentStatus",
+    "Course",
+    "Discussion",
+    "DiscussionState",
+    "Flag",
+    "Grade",
+    "Membership",
+    "ModerationMode",
+    "Role",
+    "Severity",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,59 @@
+"""Courses and who belongs to them, with the LMS ids kept from the roster."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from moderation.models.base import Base, UTCDateTime, utcnow
+from moderation.models.enums import Role, enum_column
+
+if TYPE_CHECKING:
+    from moderation.models.accounts import User
+    from moderation.models.discussions import Discussion
+
+
+class Course(Base):
+    __tablename__ = "course"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # The course's default analysis policy (analysis.Policy as JSON).
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="course")
+    discussions: Mapped[list[Discussion]] = relationship(
+        back_populates="course", order_by="Discussion.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.code}>"
+
+
+class Membership(Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"))
+    section: Mapped[str | None] = mapped_column(String(120))
+    # Kept exactly as the LMS roster gave them, so exports match the LMS.
+    lms_user_id: Mapped[str | None] = mapped_column(String(64))
+    sis_user_id: Mapped[str | None] = mapped_column(String(64))
+    sis_login_id: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # A membership is nearly always shown with its user's name.
+    user: Mapped[User] = relationship(back_populates="memberships", lazy="joined")
+    course: Mapped[Course] = relationship(back_populates="memberships")
+
+    def __repr__(self) -> str:
+        return f"<Membership {self.user_id}@{self.course_id} {self.role}>"

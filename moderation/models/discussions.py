@@ -1,0 +1,134 @@
+"""Discussions, the comments students post in them, and the flags rules raise."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from moderation.models.base import Base, UTCDateTime, utcnow
+from moderation.models.enums import (
+    CommentStatus,
+    DiscussionState,
+    ModerationMode,
+    Severity,
+    enum_column,
+)
+
+if TYPE_CHECKING:
+    from moderation.models.accounts import User
+    from moderation.models.courses import Course
+
+
+class Discussion(Base):
+    __tablename__ = "discussion"
+    __table_args__ = (
+        CheckConstraint("min_words >= 0 AND max_words >= min_words", name="word_range"),
+        CheckConstraint(
+            "reply_min_words >= 0 AND reply_max_words >= reply_min_words",
+            name="reply_word_range",
+        ),
+        CheckConstraint("points_possible >= 0", name="points_possible"),
+        CheckConstraint("required_replies >= 0", name="required_replies"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    state: Mapped[DiscussionState] = mapped_column(
+        enum_column(DiscussionState, "discussion_state"), default=DiscussionState.DRAFT
+    )
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    points_possible: Mapped[float] = mapped_column(Float, default=10.0)
+    required_replies: Mapped[int] = mapped_column(default=2)
+    min_words: Mapped[int] = mapped_column(default=75)
+    max_words: Mapped[int] = mapped_column(default=600)
+    reply_min_words: Mapped[int] = mapped_column(default=25)
+    reply_max_words: Mapped[int] = mapped_column(default=300)
+    moderation_mode: Mapped[ModerationMode] = mapped_column(
+        enum_column(ModerationMode, "moderation_mode"), default=ModerationMode.FLAGGED
+    )
+    # Per-discussion overrides of the course policy (a partial analysis.Policy).
+    policy_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    lms_assignment_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="discussions")
+    comments: Mapped[list[Comment]] = relationship(
+        back_populates="discussion", order_by="Comment.submitted_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Discussion {self.id} {self.title!r}>"
+
+
+class Comment(Base):
+    __tablename__ = "comment"
+    __table_args__ = (Index("ix_comment_discussion_status", "discussion_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(ForeignKey("discussion.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    # The rejected comment this one revises; one revision per rejected comment.
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[CommentStatus] = mapped_column(
+        enum_column(CommentStatus, "comment_status"), default=CommentStatus.PENDING
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # One per rendered form: a double click posts the same token twice, one row results.
+    submission_token: Mapped[str] = mapped_column(String(64), unique=True)
+    word_count: Mapped[int] = mapped_column(default=0)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    analysis_version: Mapped[str | None] = mapped_column(String(32))
+
+    discussion: Mapped[Discussion] = relationship(back_populates="comments")
+    # Comments are always shown with their author's name.
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    parent: Mapped[Comment | None] = relationship(
+        remote_side=[id], foreign_keys=[parent_id], back_populates="replies"
+    )
+    replies: Mapped[list[Comment]] = relationship(
+        foreign_keys=[parent_id], back_populates="parent", order_by="Comment.submitted_at"
+    )
+    revision_of: Mapped[Comment | None] = relationship(
+        remote_side=[id], foreign_keys=[revision_of_id]
+    )
+    flags: Mapped[list[Flag]] = relationship(
+        back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} {self.status}>"
+
+
+class Flag(Base):
+    __tablename__ = "flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comment.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
+    message: Mapped[str] = mapped_column(Text)
+    spans: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
+    value: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+
+    comment: Mapped[Comment] = relationship(back_populates="flags")
+
+    def __repr__(self) -> str:
+        return f"<Flag {self.rule} {self.severity}>"

@@ -1,0 +1,168 @@
+"""Accounts: sign-up, sign-in, passwords, activation links, sign-out everywhere."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from moderation.extensions import db
+from moderation.models import User
+from moderation.models.accounts import new_session_token
+from moderation.services import audit
+from moderation.services.errors import Conflict, InvalidInput, NotFound
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+# Checked when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def normalise_email(email: str) -> str:
+    """Trim and lower-case an email address so uniqueness is case-insensitive.
+
+    >>> normalise_email("  Ada.Lovelace@Example.EDU ")
+    'ada.lovelace@example.edu'
+    """
+    return email.strip().lower()
+
+
+def sortable_name_of(display_name: str) -> str:
+    """Return "Last, First" for a display name, as LMS gradebooks list students.
+
+    >>> sortable_name_of("Ada King Lovelace")
+    'Lovelace, Ada King'
+    >>> sortable_name_of("Plato")
+    'Plato'
+    """
+    parts = display_name.split()
+    if len(parts) < 2:
+        return display_name.strip()
+    return f"{parts[-1]}, {' '.join(parts[:-1])}"
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the configured strong method."""
+    check_password_rules(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_METHOD"])
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords that are too short or too long; no composition rules (ASVS 6.2.1)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.", field="password"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Use at most {MAX_PASSWORD_LENGTH} characters.", field="password"
+        )
+
+
+def find_user(email: str) -> User | None:
+    """Return the user with this email, if any."""
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    email: str,
+    display_name: str,
+    password: str | None,
+    *,
+    sortable_name: str | None = None,
+    can_create_courses: bool = False,
+) -> User:
+    """Create a user; with no password the account waits for activation."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise Conflict("An account with this email already exists.", field="email")
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        sortable_name=(sortable_name or sortable_name_of(display_name)).strip(),
+        password_hash=hash_password(password) if password is not None else None,
+        can_create_courses=can_create_courses,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user whose email and password match, else None."""
+    user = find_user(email)
+    if user is None or user.password_hash is None:
+        method = current_app.config["PASSWORD_METHOD"]
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+        check_password_hash(_DUMMY_HASH[method], password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_active:
+        return None
+    return user
+
+
+def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+    """Set a new password and end every existing session of the user."""
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    audit.record("user.password_set", actor=actor, obj=user)
+    db.session.flush()
+
+
+def reset_password(email: str) -> tuple[User, str]:
+    """Give the user a new generated password; return it (shown once, never stored)."""
+    user = find_user(email)
+    if user is None:
+        raise NotFound(f"No account with email {normalise_email(email)}.")
+    password = generate_password()
+    set_password(user, password)
+    return user, password
+
+
+def generate_password() -> str:
+    """Return a random password that is easy to type."""
+    return secrets.token_urlsafe(12)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """Rotate the session token, so every session of this user ends."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def user_for_session(token: str) -> User | None:
+    """Return the active user whose current session token this is."""
+    user = db.session.scalar(select(User).where(User.session_token == token))
+    return user if user is not None and user.is_active else None
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="activate-account")
+
+
+def activation_token(user: User) -> str:
+    """Return a one-time activation token; it stops working once the account is activated."""
+    # Bound to the session token, which activation rotates: the link works once.
+    return _serializer().dumps({"u": user.id, "s": user.session_token})
+
+
+def activate(token: str, password: str) -> User:
+    """Set the password of a roster account from its one-time link."""
+    max_age = current_app.config["ACTIVATION_MAX_AGE_DAYS"] * 86400
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidInput("This activation link has expired; ask your instructor for a new one.") from exc
+    except BadSignature as exc:
+        raise NotFound("This activation link is not valid.") from exc
+    user = db.session.get(User, data.get("u"))
+    if user is None or user.session_token != data.get("s") or user.password_hash is not None:
+        raise InvalidInput("This activation link has already been used.")
+    set_password(user, password, actor=user)
+    audit.record("user.activated", actor=user, obj=user)
+    return user

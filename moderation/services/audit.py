@@ -1,0 +1,34 @@
+"""The audit log: one append-only row per change worth answering for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moderation.extensions import db
+from moderation.models import AuditEvent, User
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    course_id: int | None = None,
+    obj: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append an audit event in the caller's transaction."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor else None,
+        course_id=course_id,
+        object_type=type(obj).__name__.lower() if obj is not None else None,
+        object_id=getattr(obj, "id", None),
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,155 @@
+"""Courses: creation, join codes, enrolment, and who may see what."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import Course, Membership, Role, User
+from moderation.services import accounts, audit
+from moderation.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+# No 0/O or 1/I/L: join codes are read aloud and copied from slides.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+COURSE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}$")
+
+
+def new_join_code() -> str:
+    """Return a random join code."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """Upper-case a typed join code and drop spaces and dashes.
+
+    >>> normalise_join_code(" abcd-efgh ")
+    'ABCDEFGH'
+    """
+    return re.sub(r"[\s-]", "", code).upper()
+
+
+def create_course(instructor: User, title: str, code: str) -> Course:
+    """Create a course with `instructor` as its first instructor."""
+    if not instructor.can_create_courses:
+        raise Forbidden("Only instructors can create courses.")
+    code = code.strip()
+    if not COURSE_CODE.match(code):
+        raise InvalidInput(
+            "Use letters, digits, spaces, dots, dashes or underscores (at most 40).",
+            field="code",
+        )
+    if db.session.scalar(select(Course).where(Course.code == code)) is not None:
+        raise Conflict(f"A course with code {code} already exists.", field="code")
+    course = Course(title=title.strip(), code=code, join_code=_unused_join_code(), policy={})
+    db.session.add(course)
+    db.session.flush()
+    db.session.add(Membership(course=course, user=instructor, role=Role.INSTRUCTOR))
+    audit.record("course.created", actor=instructor, course_id=course.id, obj=course,
+                 after={"title": course.title, "code": course.code})
+    db.session.flush()
+    return course
+
+
+def _unused_join_code() -> str:
+    while True:
+        code = new_join_code()
+        if db.session.scalar(select(Course.id).where(Course.join_code == code)) is None:
+            return code
+
+
+def regenerate_join_code(course: Course, actor: User) -> str:
+    """Give the course a new join code; the old one stops working."""
+    old = course.join_code
+    course.join_code = _unused_join_code()
+    audit.record("course.join_code_regenerated", actor=actor, course_id=course.id, obj=course,
+                 before={"join_code": old}, after={"join_code": course.join_code})
+    db.session.flush()
+    return course.join_code
+
+
+def course_for_join_code(code: str) -> Course:
+    """Return the course with this join code or refuse with a field error."""
+    course = db.session.scalar(
+        select(Course).where(Course.join_code == normalise_join_code(code))
+    )
+    if course is None:
+        raise InvalidInput("No course has this join code. Check it with your instructor.",
+                           field="join_code")
+    return course
+
+
+def enrol(user: User, course: Course, role: Role = Role.STUDENT, **lms_ids: str | None) -> Membership:
+    """Add the user to the course, or return their existing membership."""
+    membership = membership_of(user, course)
+    if membership is not None:
+        return membership
+    membership = Membership(user=user, course=course, role=role, **lms_ids)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def join_course(user: User, code: str) -> Membership:
+    """Enrol a signed-in user as a student of the course with this join code."""
+    course = course_for_join_code(code)
+    existing = membership_of(user, course)
+    if existing is not None:
+        return existing
+    membership = enrol(user, course)
+    audit.record("course.joined", actor=user, course_id=course.id, obj=membership)
+    return membership
+
+
+def sign_up_with_code(display_name: str, email: str, password: str, code: str) -> Membership:
+    """Create a student account and enrol it through a course's join code."""
+    course = course_for_join_code(code)
+    existing = accounts.find_user(email)
+    if existing is not None:
+        if existing.password_hash is None:
+            raise Conflict("Your instructor has already added you: use the activation link "
+                           "they gave you, or ask them for it.", field="email")
+        raise Conflict("An account with this email already exists; sign in and join the "
+                       "course from your home page.", field="email")
+    user = accounts.create_user(email, display_name, password)
+    membership = enrol(user, course)
+    audit.record("course.joined", actor=user, course_id=course.id, obj=membership)
+    return membership
+
+
+def membership_of(user: User, course: Course) -> Membership | None:
+    """Return the user's membership in the course, if any."""
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.course_id == course.id)
+    )
+
+
+def require_member(user: User, course: Course, *, staff: bool = False) -> Membership:
+    """Return the membership, or refuse: 404 to outsiders, 403 to students on staff pages."""
+    membership = membership_of(user, course)
+    if membership is None:
+        # An outsider learns nothing, not even that the course exists.
+        raise NotFound("Not found.")
+    if staff and not membership.role.is_staff:
+        raise Forbidden("Only the course's instructors and TAs can do this.")
+    return membership
+
+
+def courses_of(user: User) -> list[Membership]:
+    """Return the user's memberships, newest course first."""
+    return list(db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id)
+        .join(Membership.course).order_by(Course.created_at.desc(), Course.id.desc())
+    ))
+
+
+def roster(course: Course) -> list[Membership]:
+    """Return the course's members, staff first, then students by sortable name."""
+    members = db.session.scalars(
+        select(Membership).where(Membership.course_id == course.id).join(Membership.user)
+        .order_by(User.sortable_name)
+    )
+    return sorted(members, key=lambda m: not m.role.is_staff)

@@ -1,0 +1,232 @@
+"""Roster import: Canvas gradebook exports and a generic CSV, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import Course, Membership, Role, User
+from moderation.services import accounts, audit
+from moderation.services.courses import enrol
+from moderation.services.errors import InvalidInput
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_ROWS = 5000
+
+GENERIC_COLUMNS = {
+    "name": ("name", "full name", "display name", "student name"),
+    "email": ("email", "email address", "e-mail"),
+    "section": ("section",),
+    "sis_user_id": ("sis id", "sis user id", "sis_id", "student id", "id number"),
+}
+
+
+@dataclass
+class RosterRow:
+    """One student as the file describes them."""
+
+    line: int
+    display_name: str
+    sortable_name: str
+    email: str
+    section: str | None = None
+    lms_user_id: str | None = None
+    sis_user_id: str | None = None
+    sis_login_id: str | None = None
+
+
+class RosterError(InvalidInput):
+    """Every problem found in a roster file, by line; nothing was imported."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("The roster was not imported: " + "; ".join(problems[:5]), field="file")
+        self.problems = problems
+
+
+@dataclass
+class RosterResult:
+    """What an import changed."""
+
+    format: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped_staff: int = 0
+
+
+def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[str, list[RosterRow]]:
+    """Parse a roster file; return its format and rows, or raise RosterError with every problem."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RosterError(problems=["the file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
+    if "\x00" in data:
+        raise RosterError(problems=["the file contains NUL bytes; is it really a CSV file?"])
+    sample = data[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(data), dialect)
+    header = next(reader, None)
+    if not header or not any(cell.strip() for cell in header):
+        raise RosterError(problems=["line 1: the file is empty"])
+    cells = [c.strip().lower() for c in header]
+    if len(cells) >= 2 and "student" in cells[0] and "id" in cells[1]:
+        return "canvas", _parse_canvas(reader, cells, email_domain)
+    return "generic", _parse_generic(reader, cells)
+
+
+def _login_email(login: str, email_domain: str | None) -> str | None:
+    if EMAIL.match(login):
+        return login
+    if login and email_domain:
+        return f"{login}@{email_domain.lstrip('@')}"
+    return None
+
+
+def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[RosterRow]:  # type: ignore[no-untyped-def]
+    index = {name: header.index(name) for name in ("sis user id", "sis login id", "section")
+             if name in header}
+    if "section" not in index:
+        raise RosterError(problems=["line 1: a Canvas gradebook header needs a Section column"])
+    rows: list[RosterRow] = []
+    problems: list[str] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        first = cells[0].strip()
+        if first in ("Points Possible", "Muted") or (len(cells) > 1 and not cells[1].strip()
+                                                     and "Points Possible" in cells[0]):
+            continue
+        if first == "Student, Test":  # the student Canvas adds to every course
+            continue
+        get = lambda key: cells[index[key]].strip() if key in index and index[key] < len(cells) else ""  # noqa: E731
+        canvas_id = cells[1].strip() if len(cells) > 1 else ""
+        if not first:
+            problems.append(f"line {line}: the Student name is empty")
+            continue
+        if not canvas_id.isdigit():
+            problems.append(f"line {line}: ID {canvas_id!r} is not a Canvas user id")
+            continue
+        login = get("sis login id")
+        email = _login_email(login, email_domain)
+        if email is None:
+            problems.append(
+                f"line {line}: no email for {first}: SIS Login ID {login!r} is not an email "
+                "address (give the school's email domain to build one)")
+            continue
+        last, _, given = first.partition(",")
+        display = f"{given.strip()} {last.strip()}".strip() if given else first
+        rows.append(RosterRow(line, display, first, accounts.normalise_email(email),
+                              get("section") or None, canvas_id, get("sis user id") or None,
+                              login or None))
+    return _check_rows(rows, problems)
+
+
+def _parse_generic(reader, header: list[str]) -> list[RosterRow]:  # type: ignore[no-untyped-def]
+    index: dict[str, int] = {}
+    for key, names in GENERIC_COLUMNS.items():
+        for i, cell in enumerate(header):
+            if cell in names:
+                index[key] = i
+                break
+    missing = [k for k in ("name", "email") if k not in index]
+    if missing:
+        raise RosterError(problems=[
+            "line 1: expected a Canvas gradebook export (Student, ID, …, Section) or a CSV "
+            f"with columns name, email, section, sis id; missing {', '.join(missing)}"])
+    rows: list[RosterRow] = []
+    problems: list[str] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        get = lambda key: cells[index[key]].strip() if key in index and index[key] < len(cells) else ""  # noqa: E731
+        name, email = get("name"), get("email")
+        if not name:
+            problems.append(f"line {line}: the name is empty")
+        if not EMAIL.match(email):
+            problems.append(f"line {line}: {email!r} is not an email address")
+        if name and EMAIL.match(email):
+            rows.append(RosterRow(line, name, accounts.sortable_name_of(name),
+                                  accounts.normalise_email(email), get("section") or None,
+                                  None, get("sis_user_id") or None, None))
+    return _check_rows(rows, problems)
+
+
+def _check_rows(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
+    seen: dict[str, int] = {}
+    for row in rows:
+        if len(row.display_name) > 120 or len(row.email) > 254:
+            problems.append(f"line {row.line}: the name or email is too long")
+        if row.email in seen:
+            problems.append(f"line {row.line}: {row.email} is already on line {seen[row.email]}")
+        seen.setdefault(row.email, row.line)
+    if len(rows) > MAX_ROWS:
+        problems.append(f"the file has {len(rows)} students; the limit is {MAX_ROWS}")
+    if problems:
+        raise RosterError(problems=sorted(problems, key=_line_of))
+    if not rows:
+        raise RosterError(problems=["the file has no students"])
+    return rows
+
+
+def _line_of(problem: str) -> int:
+    match = re.match(r"line (\d+)", problem)
+    return int(match.group(1)) if match else 0
+
+
+def import_roster(course: Course, data: bytes | str, actor: User,
+                  email_domain: str | None = None) -> RosterResult:
+    """Add or update the course's students from a roster file; re-importing never duplicates."""
+    fmt, rows = parse_roster(data, email_domain)
+    result = RosterResult(format=fmt)
+    members = list(db.session.scalars(select(Membership).where(Membership.course_id == course.id)))
+    by_lms = {m.lms_user_id: m for m in members if m.lms_user_id}
+    by_sis = {m.sis_user_id: m for m in members if m.sis_user_id}
+    by_user = {m.user_id: m for m in members}
+    for row in rows:
+        membership = (by_lms.get(row.lms_user_id or "") or by_sis.get(row.sis_user_id or ""))
+        user = membership.user if membership else accounts.find_user(row.email)
+        if membership is None and user is not None:
+            membership = by_user.get(user.id)
+        if membership is not None and membership.role.is_staff:
+            result.skipped_staff += 1
+            continue
+        if user is None:
+            user = User(email=row.email, display_name=row.display_name,
+                        sortable_name=row.sortable_name, password_hash=None)
+            db.session.add(user)
+            db.session.flush()
+        elif user.password_hash is None:
+            # Not yet activated: the roster is the only source of the name.
+            user.display_name, user.sortable_name = row.display_name, row.sortable_name
+        ids = {"section": row.section, "lms_user_id": row.lms_user_id,
+               "sis_user_id": row.sis_user_id, "sis_login_id": row.sis_login_id}
+        if membership is None:
+            membership = enrol(user, course, Role.STUDENT, **ids)
+            by_user[user.id] = membership
+            result.added += 1
+            continue
+        changed = False
+        for key, value in ids.items():
+            if value is not None and getattr(membership, key) != value:
+                setattr(membership, key, value)
+                changed = True
+        if changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    audit.record("roster.imported", actor=actor, course_id=course.id, obj=course,
+                 after={"format": fmt, "added": result.added, "updated": result.updated,
+                        "unchanged": result.unchanged})
+    db.session.flush()
+    return result

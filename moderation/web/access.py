@@ -1,0 +1,33 @@
+"""Fetch-or-refuse helpers shared by every view that loads a course object."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+
+from moderation.extensions import db
+from moderation.models import Comment, Course, Discussion, Membership
+from moderation.services.courses import require_member
+from moderation.services.discussions import visible_to_students
+
+
+def course_or_404(course_id: int, *, staff: bool = False) -> tuple[Course, Membership]:
+    """Return the course and the viewer's membership: 404 to outsiders, 403 to students on staff pages."""
+    course = db.get_or_404(Course, course_id)
+    return course, require_member(current_user, course, staff=staff)
+
+
+def discussion_or_404(discussion_id: int, *, staff: bool = False) -> tuple[Discussion, Membership]:
+    """Return the discussion and the viewer's membership; students never see drafts."""
+    discussion = db.get_or_404(Discussion, discussion_id)
+    membership = require_member(current_user, discussion.course, staff=staff)
+    if not membership.role.is_staff and not visible_to_students(discussion):
+        abort(404)
+    return discussion, membership
+
+
+def comment_or_404(comment_id: int, *, staff: bool = False) -> tuple[Comment, Membership]:
+    """Return the comment and the viewer's membership."""
+    comment = db.get_or_404(Comment, comment_id)
+    membership = require_member(current_user, comment.discussion.course, staff=staff)
+    return comment, membership

@@ -1,0 +1,97 @@
+"""Sign in, sign out, sign up with a join code, and activate a roster account."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from moderation.extensions import db, limiter
+from moderation.services import accounts, courses
+from moderation.services.errors import ServiceError
+from moderation.web.forms import ActivateForm, LoginForm, SignUpForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a local `next` path, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("discussions.home")
+
+
+def _start_session(user) -> None:  # type: ignore[no-untyped-def]
+    session.clear()  # no state carries over from before sign-in (session fixation)
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts. "
+               "Wait a minute and try again.")
+def login():  # type: ignore[no-untyped-def]
+    """Sign in with email and password; one message for every failure."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Email or password is incorrect.")
+    status = 401 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    """Sign out here and on every other device."""
+    accounts.sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def signup():  # type: ignore[no-untyped-def]
+    """Create a student account with a course's join code."""
+    form = SignUpForm(join_code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        try:
+            membership = courses.sign_up_with_code(
+                form.display_name.data, form.email.data, form.password.data, form.join_code.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "join_code").errors.append(error.message)
+            return render_template("auth/signup.html", form=form), error.status
+        _start_session(membership.user)
+        flash(f"Welcome! You joined {membership.course.title}.", "success")
+        return redirect(url_for("discussions.course", course_id=membership.course_id))
+    status = 422 if form.errors else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/activate/<token>", methods=["GET", "POST"])
+def activate(token: str):  # type: ignore[no-untyped-def]
+    """Set a password for an account the instructor created from the roster."""
+    form = ActivateForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.activate(token, form.password.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.password.errors.append(error.message)
+            return render_template("auth/activate.html", form=form), error.status
+        _start_session(user)
+        flash("Your account is ready.", "success")
+        return redirect(url_for("discussions.home"))
+    status = 422 if form.errors else 200
+    return render_template("auth/activate.html", form=form), status

@@ -1,0 +1,189 @@
+"""The instructor side: courses, roster, discussions, and the queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import Comment, CommentStatus, DiscussionState, ModerationMode
+from moderation.services import accounts, courses, discussions, roster
+from moderation.services.errors import ServiceError
+from moderation.services.roster import RosterError
+from moderation.web.access import course_or_404, discussion_or_404
+from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
+
+bp = Blueprint("dashboard", __name__, url_prefix="/teach")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in user; each view checks the course role."""
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+def new_course():  # type: ignore[no-untyped-def]
+    """Create a course."""
+    if not current_user.can_create_courses:
+        abort(403, "Only instructors can create courses.")
+    form = CourseForm()
+    if form.validate_on_submit():
+        try:
+            course = courses.create_course(current_user, form.title.data, form.code.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "code").errors.append(error.message)
+            return render_template("dashboard/course_new.html", form=form), error.status
+        flash(f"Created {course.code}. Share the join code {course.join_code} with students.",
+              "success")
+        return redirect(url_for("dashboard.course", course_id=course.id))
+    return render_template("dashboard/course_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):  # type: ignore[no-untyped-def]
+    """The course overview: discussions with their queue counts, and the join code."""
+    course, membership = course_or_404(course_id, staff=True)
+    pending = dict(db.session.execute(
+        select(Comment.discussion_id, db.func.count())
+        .where(Comment.status == CommentStatus.PENDING,
+               Comment.discussion_id.in_([d.id for d in course.discussions]))
+        .group_by(Comment.discussion_id)
+    ).all())
+    return render_template("dashboard/course.html", course=course, membership=membership,
+                           pending=pending, confirm=ConfirmForm())
+
+
+@bp.post("/courses/<int:course_id>/join-code")
+def regenerate_join_code(course_id: int):  # type: ignore[no-untyped-def]
+    """Replace the join code (the old one stops working)."""
+    course, _ = course_or_404(course_id, staff=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    code = courses.regenerate_join_code(course, current_user)
+    db.session.commit()
+    flash(f"The new join code is {code}.", "success")
+    return redirect(url_for("dashboard.course", course_id=course.id))
+
+
+@bp.route("/courses/<int:course_id>/roster", methods=["GET", "POST"])
+def roster_page(course_id: int):  # type: ignore[no-untyped-def]
+    """Show the roster with activation links, and import a roster file."""
+    course, membership = course_or_404(course_id, staff=True)
+    form = RosterForm()
+    status = 200
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            result = roster.import_roster(course, form.file.data.read(), current_user,
+                                          email_domain=form.email_domain.data or None)
+            db.session.commit()
+        except RosterError as error:
+            db.session.rollback()
+            problems, status = error.problems, error.status
+        else:
+            flash(f"Imported a {result.format} roster: {result.added} added, {result.updated} "
+                  f"updated, {result.unchanged} unchanged.", "success")
+            return redirect(url_for("dashboard.roster_page", course_id=course.id))
+    elif form.errors:
+        status = 422
+    members = courses.roster(course)
+    links = {
+        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user),
+                           _external=True)
+        for m in members if m.user.password_hash is None
+    }
+    return render_template("dashboard/roster.html", course=course, membership=membership,
+                           members=members, links=links, form=form, problems=problems), status
+
+
+def _fields(form: DiscussionForm) -> discussions.DiscussionFields:
+    def utc(value: datetime | None) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value else None
+
+    return discussions.DiscussionFields(
+        title=form.title.data, prompt=form.prompt.data or "",
+        opens_at=utc(form.opens_at.data), due_at=utc(form.due_at.data),
+        points_possible=float(form.points_possible.data),
+        required_replies=form.required_replies.data, min_words=form.min_words.data,
+        max_words=form.max_words.data, reply_min_words=form.reply_min_words.data,
+        reply_max_words=form.reply_max_words.data,
+        moderation_mode=ModerationMode(form.moderation_mode.data),
+        lms_assignment_id=form.lms_assignment_id.data or None,
+    )
+
+
+@bp.route("/courses/<int:course_id>/discussions/new", methods=["GET", "POST"])
+def new_discussion(course_id: int):  # type: ignore[no-untyped-def]
+    """Create a discussion (as a draft)."""
+    course, _ = course_or_404(course_id, staff=True)
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        try:
+            discussion = discussions.create_discussion(course, current_user, _fields(form))
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(error.message)
+            return render_template("dashboard/discussion_form.html", form=form,
+                                   course=course, discussion=None), error.status
+        flash("Discussion created as a draft; open it when students should see it.", "success")
+        return redirect(url_for("dashboard.course", course_id=course.id))
+    return render_template("dashboard/discussion_form.html", form=form, course=course,
+                           discussion=None), 422 if form.errors else 200
+
+
+@bp.route("/discussions/<int:discussion_id>/edit", methods=["GET", "POST"])
+def edit_discussion(discussion_id: int):  # type: ignore[no-untyped-def]
+    """Edit a discussion's settings."""
+    discussion, _ = discussion_or_404(discussion_id, staff=True)
+    form = DiscussionForm(obj=discussion)
+    if not form.is_submitted():
+        form.moderation_mode.data = discussion.moderation_mode.value
+        for name in ("opens_at", "due_at"):
+            value = getattr(discussion, name)
+            getattr(form, name).data = value.replace(tzinfo=None) if value else None
+    if form.validate_on_submit():
+        try:
+            discussions.update_discussion(discussion, current_user, _fields(form))
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(error.message)
+            return render_template("dashboard/discussion_form.html", form=form,
+                                   course=discussion.course, discussion=discussion), error.status
+        flash("Discussion saved.", "success")
+        return redirect(url_for("dashboard.course", course_id=discussion.course_id))
+    return render_template("dashboard/discussion_form.html", form=form, course=discussion.course,
+                           discussion=discussion), 422 if form.errors else 200
+
+
+@bp.post("/discussions/<int:discussion_id>/<any(open, close):action>")
+def set_state(discussion_id: int, action: str):  # type: ignore[no-untyped-def]
+    """Open or close a discussion."""
+    discussion, _ = discussion_or_404(discussion_id, staff=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    state = DiscussionState.OPEN if action == "open" else DiscussionState.CLOSED
+    discussions.set_state(discussion, current_user, state)
+    db.session.commit()
+    flash(f"{discussion.title} is {state.value}.", "success")
+    return redirect(url_for("dashboard.course", course_id=discussion.course_id))
+
+
+@bp.get("/discussions/<int:discussion_id>/queue")
+def queue_page(discussion_id: int):  # type: ignore[no-untyped-def]
+    """The discussion's comments awaiting moderation, oldest first, with their flags."""
+    discussion, membership = discussion_or_404(discussion_id, staff=True)
+    pending = list(db.session.scalars(
+        select(Comment).where(Comment.discussion_id == discussion.id,
+                              Comment.status == CommentStatus.PENDING)
+        .order_by(Comment.submitted_at, Comment.id)
+    ).unique())
+    return render_template("dashboard/queue.html", discussion=discussion,
+                           membership=membership, pending=pending)

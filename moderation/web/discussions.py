@@ -1,0 +1,151 @@
+"""The student side: courses, reading a discussion, submitting comments, my comments."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from moderation.extensions import db, limiter
+from moderation.models import Discussion, DiscussionState, Grade
+from moderation.services import courses, queue
+from moderation.services.discussions import accepts_comments, visible_comments
+from moderation.services.errors import ServiceError
+from moderation.services.queue import Blocked
+from moderation.web.access import course_or_404, discussion_or_404
+from moderation.web.forms import CommentForm, JoinForm
+
+bp = Blueprint("discussions", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in user."""
+
+
+@bp.get("/")
+def home():  # type: ignore[no-untyped-def]
+    """List the user's courses."""
+    return render_template("home.html", memberships=courses.courses_of(current_user),
+                           join_form=JoinForm())
+
+
+@bp.post("/courses/join")
+def join():  # type: ignore[no-untyped-def]
+    """Join a course with its join code."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            membership = courses.join_course(current_user, form.join_code.data)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            form.join_code.errors.append(error.message)
+        else:
+            flash(f"You joined {membership.course.title}.", "success")
+            return redirect(url_for("discussions.course", course_id=membership.course_id))
+    return render_template("home.html", memberships=courses.courses_of(current_user),
+                           join_form=form), 422
+
+
+@bp.get("/courses/<int:course_id>")
+def course(course_id: int):  # type: ignore[no-untyped-def]
+    """List the course's discussions (staff also see drafts)."""
+    course, membership = course_or_404(course_id)
+    discussions = [d for d in course.discussions
+                   if membership.role.is_staff or d.state != DiscussionState.DRAFT]
+    return render_template("courses/show.html", course=course, membership=membership,
+                           discussions=discussions)
+
+
+def _thread(discussion: Discussion, staff: bool):  # type: ignore[no-untyped-def]
+    """Return top-level comments and a map of replies by parent id."""
+    comments = visible_comments(discussion, current_user, staff)
+    ids = {c.id for c in comments}
+    replies: dict[int, list] = {}
+    top = []
+    for comment in comments:
+        if comment.parent_id in ids:
+            replies.setdefault(comment.parent_id, []).append(comment)
+        elif comment.parent_id is None:
+            top.append(comment)
+    return top, replies
+
+
+def _render_discussion(discussion, membership, form, status=200, blocked=None):  # type: ignore[no-untyped-def]
+    form.fresh_token()
+    top, replies = _thread(discussion, membership.role.is_staff)
+    return render_template(
+        "discussions/show.html", discussion=discussion, membership=membership, form=form,
+        top=top, replies=replies, open_for_comments=accepts_comments(discussion),
+        blocked=blocked,
+    ), status
+
+
+@bp.get("/discussions/<int:discussion_id>")
+def show(discussion_id: int):  # type: ignore[no-untyped-def]
+    """Read the prompt and the approved comments, threaded; post a response or a reply."""
+    discussion, membership = discussion_or_404(discussion_id)
+    form = CommentForm()
+    if request.args.get("reply_to", "").isdigit():
+        form.parent_id.data = request.args["reply_to"]
+    return _render_discussion(discussion, membership, form)
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+@bp.post("/discussions/<int:discussion_id>/comments")
+@limiter.limit(_submit_limit, key_func=_user_key, error_message="You are posting too fast. "
+               "Wait a minute; your text is still in the form if you go back.")
+def submit(discussion_id: int):  # type: ignore[no-untyped-def]
+    """Submit a response or a reply; refusals keep the text in the form."""
+    discussion, membership = discussion_or_404(discussion_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_discussion(discussion, membership, form, 422)
+    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
+    try:
+        result = queue.submit_comment(discussion, current_user, form.body.data,
+                                      form.submission_token.data or "", parent_id=parent_id)
+        db.session.commit()
+    except Blocked as blocked:
+        db.session.rollback()
+        return _render_discussion(discussion, membership, form, 422, blocked=blocked)
+    except ServiceError as error:
+        db.session.rollback()
+        form.body.errors.append(error.message)
+        return _render_discussion(discussion, membership, form, error.status)
+    comment = result.comment
+    if comment.status.value == "pending":
+        flash("Thanks! Your comment is awaiting moderation; only you can see it until "
+              "your instructor approves it.", "info")
+    elif result.created:
+        flash("Your comment is posted.", "success")
+    return redirect(url_for("discussions.show", discussion_id=discussion.id,
+                            _anchor=f"comment-{comment.id}"), code=303)
+
+
+@bp.get("/my/comments")
+def my_comments():  # type: ignore[no-untyped-def]
+    """Every comment of mine with its status, flags, and any released grade."""
+    comments = queue.comments_by(current_user)
+    grades = {
+        g.discussion_id: g for g in db.session.scalars(
+            select(Grade).where(Grade.student_id == current_user.id, Grade.released.is_(True)))
+    }
+    return render_template("comments/mine.html", comments=comments, grades=grades)

@@ -1,0 +1,127 @@
+"""Forms: every field validated on the server, with a message beside the field."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import DateTimeLocalField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+def no_nul(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+    """Refuse NUL characters: PostgreSQL rejects them and they hide text."""
+    if field.data and "\x00" in field.data:
+        raise ValidationError("Remove the NUL character from this field.")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+
+
+class PasswordMixin:
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+
+
+class SignUpForm(PasswordMixin, FlaskForm):
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120), no_nul])
+    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
+                                            Length(max=254)])
+    join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)],
+                            description="Your instructor gives you this code.")
+
+
+class ActivateForm(PasswordMixin, FlaskForm):
+    pass
+
+
+class JoinForm(FlaskForm):
+    join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)])
+
+
+class CourseForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_nul])
+    code = StringField("Code", validators=[DataRequired(), Length(max=40), no_nul],
+                       description="Short and unique, such as HIST210-F26.")
+
+
+class RosterForm(FlaskForm):
+    file = FileField("Roster file (CSV)", validators=[
+        FileRequired(), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
+        description="A Canvas gradebook export, or a CSV with columns name, email, section, "
+                    "sis id.")
+    email_domain = StringField(
+        "Email domain (optional)", validators=[Optional(), Length(max=120)],
+        description="If SIS Login IDs are usernames, emails are built as username@domain.")
+
+
+class DiscussionForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_nul])
+    prompt = TextAreaField("Prompt (Markdown)", validators=[Length(max=50_000), no_nul],
+                           description="The reading or article students respond to.")
+    opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMATS,
+                                  validators=[Optional()])
+    due_at = DateTimeLocalField("Due (UTC)", format=DATETIME_FORMATS, validators=[Optional()])
+    points_possible = DecimalField("Points possible", default=10, places=2,
+                                   validators=[InputRequired(), NumberRange(min=0, max=1000)])
+    required_replies = IntegerField("Required replies", default=2,
+                                    validators=[InputRequired(), NumberRange(min=0, max=50)])
+    min_words = IntegerField("Response: minimum words", default=75,
+                             validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+    max_words = IntegerField("Response: maximum words", default=600,
+                             validators=[InputRequired(), NumberRange(min=1, max=10_000)])
+    reply_min_words = IntegerField("Reply: minimum words", default=25,
+                                   validators=[InputRequired(), NumberRange(min=0, max=10_000)])
+    reply_max_words = IntegerField("Reply: maximum words", default=300,
+                                   validators=[InputRequired(), NumberRange(min=1, max=10_000)])
+    moderation_mode = SelectField("Moderation", default="flagged", choices=[
+        ("flagged", "Hold flagged comments only"),
+        ("all", "Hold every comment for approval"),
+        ("none", "Publish unless a rule holds it"),
+    ])
+    lms_assignment_id = StringField("LMS assignment id (optional)",
+                                    validators=[Optional(), Length(max=64), no_nul])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Your comment", validators=[DataRequired("Write your comment first."),
+                                                     no_nul])
+    parent_id = HiddenField()
+    submission_token = HiddenField()
+
+    def fresh_token(self) -> None:
+        """Give a newly rendered form its own token, so a double click makes one row."""
+        if not self.submission_token.data:
+            self.submission_token.data = secrets.token_urlsafe(24)
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change state."""

@@ -1,0 +1,68 @@
+"""Request-wide security: sessions, headers, transactions, and error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from moderation import db_setup
+from moderation.extensions import db, login_manager
+from moderation.services import accounts
+from moderation.services.errors import ServiceError
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app: Flask) -> None:
+    """Install the user loader, security headers, begin modes and error pages."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    # "basic": a phone moving between networks keeps its session.
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(accounts.user_for_session)
+
+    @app.before_request
+    def _begin_mode() -> None:
+        # Readers begin DEFERRED on SQLite so they never wait for a writer.
+        db_setup.set_read_only(request.method in SAFE_METHODS)
+
+    @app.after_request
+    def _headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+        if request.endpoint != "static":
+            # Pages carry names and grades: no shared cache may keep them.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def _rollback_unfinished(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(ServiceError)
+    def _service_error(error: ServiceError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        return render_template("error.html", status=error.status, message=error.message), \
+            error.status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+        message = "Your form expired or came from another site. Go back, reload and try again."
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+        if error.code is None or error.code < 400:
+            return error
+        return render_template("error.html", status=error.code,
+                               message=error.description), error.code
