@@ -1,4 +1,4 @@
-"""Command line: thin click commands over the services (`moderation …` or `flask --app moderation …`)."""
+"""Command line: thin click commands over the services."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def seed_demo_command() -> None:
         ("instructor", demo.INSTRUCTOR_EMAIL, result.instructor_password),
         ("student   ", demo.STUDENT_EMAIL, result.student_password),
     ):
-        shown = password or "(printed on first run; `moderation reset-password EMAIL` sets a new one)"
+        shown = password or (
+            "(printed on first run; `moderation reset-password EMAIL` sets a new one)")
         click.echo(f"  Sign in as the {role}: {email}  password: {shown}")
     click.echo(f"  Students join with the code {result.course.join_code}.")
     click.echo("")

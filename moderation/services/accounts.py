@@ -157,7 +157,8 @@ def activate(token: str, password: str) -> User:
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise InvalidInput("This activation link has expired; ask your instructor for a new one.") from exc
+        raise InvalidInput(
+            "This activation link has expired; ask your instructor for a new one.") from exc
     except BadSignature as exc:
         raise NotFound("This activation link is not valid.") from exc
     user = db.session.get(User, data.get("u"))

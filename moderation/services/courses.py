@@ -82,7 +82,9 @@ def course_for_join_code(code: str) -> Course:
     return course
 
 
-def enrol(user: User, course: Course, role: Role = Role.STUDENT, **lms_ids: str | None) -> Membership:
+def enrol(
+    user: User, course: Course, role: Role = Role.STUDENT, **lms_ids: str | None
+) -> Membership:
     """Add the user to the course, or return their existing membership."""
     membership = membership_of(user, course)
     if membership is not None:

@@ -65,7 +65,8 @@ def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[st
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise RosterError(problems=["the file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
+            raise RosterError(
+                problems=["the file is not UTF-8 text (save it as CSV UTF-8)"]) from exc
     if "\x00" in data:
         raise RosterError(problems=["the file contains NUL bytes; is it really a CSV file?"])
     sample = data[:4096]
@@ -81,6 +82,12 @@ def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[st
     if len(cells) >= 2 and "student" in cells[0] and "id" in cells[1]:
         return "canvas", _parse_canvas(reader, cells, email_domain)
     return "generic", _parse_generic(reader, cells)
+
+
+def _cell(cells: list[str], index: dict[str, int], key: str) -> str:
+    """Return a row's value for a named column, or "" when the row is short."""
+    position = index.get(key)
+    return cells[position].strip() if position is not None and position < len(cells) else ""
 
 
 def _login_email(login: str, email_domain: str | None) -> str | None:
@@ -108,7 +115,6 @@ def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[R
             continue
         if first == "Student, Test":  # the student Canvas adds to every course
             continue
-        get = lambda key: cells[index[key]].strip() if key in index and index[key] < len(cells) else ""  # noqa: E731
         canvas_id = cells[1].strip() if len(cells) > 1 else ""
         if not first:
             problems.append(f"line {line}: the Student name is empty")
@@ -116,7 +122,7 @@ def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[R
         if not canvas_id.isdigit():
             problems.append(f"line {line}: ID {canvas_id!r} is not a Canvas user id")
             continue
-        login = get("sis login id")
+        login = _cell(cells, index, "sis login id")
         email = _login_email(login, email_domain)
         if email is None:
             problems.append(
@@ -125,9 +131,10 @@ def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[R
             continue
         last, _, given = first.partition(",")
         display = f"{given.strip()} {last.strip()}".strip() if given else first
-        rows.append(RosterRow(line, display, first, accounts.normalise_email(email),
-                              get("section") or None, canvas_id, get("sis user id") or None,
-                              login or None))
+        rows.append(RosterRow(
+            line, display, first, accounts.normalise_email(email),
+            section=_cell(cells, index, "section") or None, lms_user_id=canvas_id,
+            sis_user_id=_cell(cells, index, "sis user id") or None, sis_login_id=login or None))
     return _check_rows(rows, problems)
 
 
@@ -149,16 +156,16 @@ def _parse_generic(reader, header: list[str]) -> list[RosterRow]:  # type: ignor
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue
-        get = lambda key: cells[index[key]].strip() if key in index and index[key] < len(cells) else ""  # noqa: E731
-        name, email = get("name"), get("email")
+        name, email = _cell(cells, index, "name"), _cell(cells, index, "email")
         if not name:
             problems.append(f"line {line}: the name is empty")
         if not EMAIL.match(email):
             problems.append(f"line {line}: {email!r} is not an email address")
         if name and EMAIL.match(email):
-            rows.append(RosterRow(line, name, accounts.sortable_name_of(name),
-                                  accounts.normalise_email(email), get("section") or None,
-                                  None, get("sis_user_id") or None, None))
+            rows.append(RosterRow(
+                line, name, accounts.sortable_name_of(name), accounts.normalise_email(email),
+                section=_cell(cells, index, "section") or None,
+                sis_user_id=_cell(cells, index, "sis_user_id") or None))
     return _check_rows(rows, problems)
 
 

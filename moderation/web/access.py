@@ -12,7 +12,7 @@ from moderation.services.discussions import visible_to_students
 
 
 def course_or_404(course_id: int, *, staff: bool = False) -> tuple[Course, Membership]:
-    """Return the course and the viewer's membership: 404 to outsiders, 403 to students on staff pages."""
+    """Return the course and the viewer's membership (404 to outsiders, 403 to students)."""
     course = db.get_or_404(Course, course_id)
     return course, require_member(current_user, course, staff=staff)
 

@@ -125,7 +125,7 @@ def new_discussion(course_id: int):  # type: ignore[no-untyped-def]
     form = DiscussionForm()
     if form.validate_on_submit():
         try:
-            discussion = discussions.create_discussion(course, current_user, _fields(form))
+            discussions.create_discussion(course, current_user, _fields(form))
             db.session.commit()
         except ServiceError as error:
             db.session.rollback()

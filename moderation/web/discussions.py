@@ -111,7 +111,7 @@ def _user_key() -> str:
 
 @bp.post("/discussions/<int:discussion_id>/comments")
 @limiter.limit(_submit_limit, key_func=_user_key, error_message="You are posting too fast. "
-               "Wait a minute; your text is still in the form if you go back.")
+               "Wait a minute, then submit again; your text is kept below.")
 def submit(discussion_id: int):  # type: ignore[no-untyped-def]
     """Submit a response or a reply; refusals keep the text in the form."""
     discussion, membership = discussion_or_404(discussion_id)
@@ -138,6 +138,18 @@ def submit(discussion_id: int):  # type: ignore[no-untyped-def]
         flash("Your comment is posted.", "success")
     return redirect(url_for("discussions.show", discussion_id=discussion.id,
                             _anchor=f"comment-{comment.id}"), code=303)
+
+
+@bp.errorhandler(429)
+def _too_fast(error):  # type: ignore[no-untyped-def]
+    """Refuse a flood of posts but keep the student's text in the form."""
+    message = error.description
+    if request.endpoint == "discussions.submit":
+        discussion, membership = discussion_or_404(request.view_args["discussion_id"])
+        form = CommentForm()
+        form.body.errors = [message]
+        return _render_discussion(discussion, membership, form, 429)
+    return render_template("error.html", status=429, message=message), 429
 
 
 @bp.get("/my/comments")

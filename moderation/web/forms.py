@@ -17,13 +17,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -40,21 +41,26 @@ def no_nul(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField("Password",
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
 
 
 class PasswordMixin:
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        validators=[DataRequired(), Length(
+            min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH,
+            message=f"Use at least {MIN_PASSWORD_LENGTH} characters "
+                    f"(and at most {MAX_PASSWORD_LENGTH}).")],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
 
 
 class SignUpForm(PasswordMixin, FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120), no_nul])
-    email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)])
+    # The same shape roster import accepts; a school's own domains may be internal.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Regexp(
+        r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address such as ada@school.edu.")])
     join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)],
                             description="Your instructor gives you this code.")
 
@@ -103,9 +109,9 @@ class DiscussionForm(FlaskForm):
     reply_max_words = IntegerField("Reply: maximum words", default=300,
                                    validators=[InputRequired(), NumberRange(min=1, max=10_000)])
     moderation_mode = SelectField("Moderation", default="flagged", choices=[
-        ("flagged", "Hold flagged comments only"),
-        ("all", "Hold every comment for approval"),
-        ("none", "Publish unless a rule holds it"),
+        SelectChoice("flagged", "Hold flagged comments only"),
+        SelectChoice("all", "Hold every comment for approval"),
+        SelectChoice("none", "Publish unless a rule holds it"),
     ])
     lms_assignment_id = StringField("LMS assignment id (optional)",
                                     validators=[Optional(), Length(max=64), no_nul])

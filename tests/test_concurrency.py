@@ -1,0 +1,71 @@
+"""Concurrent writers: no "database is locked", no double rows from a double click."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from moderation.extensions import db
+from moderation.models import Comment
+from moderation.services import queue
+from tests.conftest import PASSWORD
+
+
+def test_double_click_in_parallel_makes_one_row(app, make_user, make_course, make_discussion,
+                                                enrol):
+    course = make_course()
+    discussion = make_discussion(course)
+    student = make_user()
+    enrol(student, course)
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def click() -> None:
+        client = app.test_client()
+        client.post("/login", data={"email": student.email, "password": PASSWORD})
+        barrier.wait()
+        response = client.post(f"/discussions/{discussion.id}/comments", data={
+            "body": "Both clicks carry the same form token.", "submission_token": "double"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [303, 303]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def test_many_writers_at_once_all_succeed(app, make_user, make_course, make_discussion, enrol):
+    """Eight students submit at the same moment; every comment is stored."""
+    course = make_course()
+    discussion = make_discussion(course)
+    students = [make_user() for _ in range(8)]
+    for s in students:
+        enrol(s, course)
+    barrier = threading.Barrier(len(students))
+    errors: list[BaseException] = []
+
+    def submit(index: int) -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                queue.submit_comment(db.session.get(type(discussion), discussion.id),
+                                     db.session.merge(students[index]),
+                                     f"Student number {index} writes a distinct comment.",
+                                     f"token-{index}")
+                db.session.commit()
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(len(students))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == len(students)
