@@ -13,6 +13,7 @@ class PriorComment:
     id: int
     author: str
     text: str
+    where: str = ""  # the discussion it was posted in
 
 
 @dataclass(frozen=True, slots=True)

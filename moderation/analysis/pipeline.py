@@ -15,8 +15,25 @@ ANALYSIS_VERSION = "1"
 
 # The order rules run in, and so the order a student reads their findings.
 RULE_ORDER: tuple[str, ...] = (
-    "too_short",  # length first: the most common and the easiest to fix
+    # Refusals first: a student fixes these before anything else matters.
+    "banned_words",  # block: the course's and the default banned lists
+    # Holds: the comment waits for an instructor.
+    "personal_info",  # an email or phone number, for the student's safety
+    "offensive",  # an insult with no banned word
+    "watched_words",  # the course's watched list
+    "too_short",  # the discussion's word range
     "too_long",
+    "empty_citation",  # "According to , the ..."
+    "copied",  # a classmate's comment or a long passage of the prompt
+    "repeat",  # the author's own earlier comment
+    "links",  # too many, or not http(s)
+    # Notes (spelling holds when there are many): feedback for the student and the grader.
+    "spelling",
+    "readability",
+    "run_on_sentence",
+    "shouting",
+    "repeated_characters",
+    "late",
 )
 
 Decision = Literal["approve", "hold", "block"]

@@ -3,10 +3,11 @@
 A rule is `(text, metrics, words, context, policy) -> Iterable[Hit]`. Its docstring
 carries examples the tests run, in pycodestyle's manner:
 
-    Okay: a text the rule does not flag
+    Okay: a text the rule does not flag ("\\n" stands for a line break)
     Flag: a text the rule flags
-    Policy: {"min_words": 3}      (optional, a partial policy for these examples)
-    Context: {"prompt": "..."}    (optional, see tests/analysis/test_rule_examples.py)
+    Policy: {"min_words": 3}      (a partial policy for the examples after it)
+    Context: {"prompt": "..."}    (the context for the examples after it: prompt, own,
+                                   classmates, late_minutes, is_reply)
 """
 
 from __future__ import annotations
@@ -57,6 +58,18 @@ def rule(rule_id: str, severity: Severity) -> Callable[[RuleFunction], RuleFunct
 
 def load_all() -> dict[str, Rule]:
     """Import every rule module so the registry is complete."""
-    from moderation.analysis.rules import length  # noqa: F401
+    from moderation.analysis.rules import (  # noqa: F401
+        citations,
+        length,
+        links,
+        offensive,
+        privacy,
+        readability,
+        similarity,
+        spelling,
+        style,
+        timing,
+        wordlists,
+    )
 
     return REGISTRY

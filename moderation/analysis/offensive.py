@@ -1,0 +1,124 @@
+"""Offensive-language scores from alt-profanity-check's model, applied directly.
+
+The package ships a TF-IDF vectoriser and five sigmoid-calibrated linear SVMs. Calling
+it through scikit-learn costs milliseconds per call and ~100 MB of imports; the same
+numbers come from a dictionary lookup per token and five dot products. The weights are
+read from the installed package once, in a child process (so this process never imports
+scikit-learn), and kept as a small JSON file in the cache directory.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+# scikit-learn's default token pattern, which the vectoriser was fitted with.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True)
+class OffensiveModel:
+    """Per term: its idf and its weight in each calibrated classifier."""
+
+    terms: dict[str, tuple[float, tuple[float, ...]]]
+    intercepts: tuple[float, ...]
+    calibration: tuple[tuple[float, float], ...]  # (a, b) of each sigmoid
+
+    def score(self, text: str) -> float:
+        """Return the probability that `text` is offensive, as the package's predict_prob does."""
+        counts: dict[str, int] = {}
+        for token in _TOKEN.findall(text.lower()):
+            if token in self.terms:
+                counts[token] = counts.get(token, 0) + 1
+        n = len(self.intercepts)
+        sums = [0.0] * n
+        norm = 0.0
+        for token, count in counts.items():
+            idf, weights = self.terms[token]
+            value = count * idf
+            norm += value * value
+            for i in range(n):
+                sums[i] += value * weights[i]
+        norm = math.sqrt(norm) or 1.0
+        total = 0.0
+        for i in range(n):
+            decision = sums[i] / norm + self.intercepts[i]
+            a, b = self.calibration[i]
+            total += _sigmoid(-(a * decision + b))
+        return total / n
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def cache_dir() -> Path:
+    """Where derived model files live: $MODERATION_CACHE_DIR, else ~/.cache/moderation."""
+    configured = os.environ.get("MODERATION_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "moderation"
+
+
+def weights_path() -> Path:
+    """The weights file for the installed versions of the model and scikit-learn."""
+    version = metadata.version("alt-profanity-check")
+    return cache_dir() / f"offensive-weights-{version}.json"
+
+
+def extract_weights(path: Path) -> None:
+    """Read the installed model through scikit-learn and write its weights as JSON."""
+    from profanity_check import profanity_check as package  # imports scikit-learn
+
+    vectorizer, model = package.vectorizer, package.model
+    assert list(model.classes_) == [0, 1]
+    classifiers = model.calibrated_classifiers_
+    coefs = [c.estimator.coef_.ravel() for c in classifiers]
+    terms = {
+        term: [float(vectorizer.idf_[index]), [float(coef[index]) for coef in coefs]]
+        for term, index in vectorizer.vocabulary_.items()
+    }
+    data = {
+        "terms": terms,
+        "intercepts": [float(c.estimator.intercept_[0]) for c in classifiers],
+        "calibration": [[float(c.calibrators[0].a_), float(c.calibrators[0].b_)]
+                        for c in classifiers],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a second worker never reads half a file.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".weights-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh)
+    os.replace(tmp, path)
+
+
+@cache
+def load_model() -> OffensiveModel:
+    """Load the weights, extracting them from the installed package on first use."""
+    path = weights_path()
+    if not path.exists():
+        subprocess.run([sys.executable, "-m", "moderation.analysis.offensive", str(path)],
+                       check=True, timeout=300)
+    data = json.loads(path.read_text())
+    return OffensiveModel(
+        terms={term: (idf, tuple(weights)) for term, (idf, weights) in data["terms"].items()},
+        intercepts=tuple(data["intercepts"]),
+        calibration=tuple((a, b) for a, b in data["calibration"]),
+    )
+
+
+if __name__ == "__main__":
+    extract_weights(Path(sys.argv[1]))

@@ -1,0 +1,42 @@
+"""The offensive-language rule: an offline classifier, sentence by sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from moderation.analysis.context import Context
+from moderation.analysis.findings import Hit
+from moderation.analysis.metrics import TextMetrics, Word, sentence_spans
+from moderation.analysis.offensive import load_model
+from moderation.analysis.policy import Policy
+from moderation.analysis.rules import rule
+
+
+@rule("offensive", "hold")
+def offensive(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """A sentence the classifier scores above the threshold, even with no banned word.
+
+    Scored sentence by sentence, so one insult inside a long polite comment is caught.
+
+    Okay: I disagree with your reading of the report, and here is why.
+    Flag: You are an idiot.
+    Flag: I read the report carefully and I think the court had good reasons. Shut up, moron. Anyway, the timing matters most.
+    """
+    model = load_model()
+    spans = []
+    worst = 0.0
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        score = model.score(text[start:end])
+        if score >= policy.offensive_threshold:
+            spans.append((start, end))
+        worst = max(worst, score)
+    if spans:
+        quoted = text[spans[0][0]:spans[0][1]].strip()
+        if len(quoted) > 80:
+            quoted = quoted[:77] + "…"
+        more = f" (and {len(spans) - 1} more)" if len(spans) > 1 else ""
+        yield Hit(f'"{quoted}"{more} may read as insulting or offensive. Disagree with the '
+                  "idea, not the person.", spans=tuple(spans), value=round(worst, 3),
+                  threshold=policy.offensive_threshold)

@@ -1,0 +1,42 @@
+"""The spelling rule: misspelled words with suggestions; many of them hold the comment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from moderation.analysis.context import Context
+from moderation.analysis.findings import Hit
+from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.policy import Policy
+from moderation.analysis.rules import rule
+from moderation.analysis.spelling import check, vocabulary
+
+
+@rule("spelling", "note")
+def spelling(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """Misspelled words, each with its span and a suggestion; 5 or more per 100 words holds.
+
+    Words in the prompt and the course's word list, acronyms, and capitalised names with
+    no dictionary word close to them ("Okonkwo") are not misspellings.
+
+    Context: {"prompt": "Astrava left the court."}
+    Okay: Okonkwo thinks Astrava made a mistake, according to the NATO summary.
+    Flag: I beleive Austrailia made a mistake.
+    """
+    allowed = vocabulary(context.prompt, " ".join(policy.course_words))
+    _, found = check(text, allowed)
+    if not found:
+        return
+    rate = 100 * len(found) / max(metrics.words, 1)
+    listed = []
+    for m in found:
+        item = f'"{m.word}" (did you mean "{m.suggestion}"?)' if m.suggestion else f'"{m.word}"'
+        if item not in listed:
+            listed.append(item)
+    shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
+    severity = "hold" if rate >= policy.spelling_hold_per_100_words else None
+    yield Hit(f"Check the spelling of {shown}.", spans=tuple((m.start, m.end) for m in found),
+              value=round(rate, 1), threshold=policy.spelling_hold_per_100_words,
+              severity=severity)

@@ -1,0 +1,62 @@
+"""Style rules: shouting in capitals, and stretched characters ("sooooo", "!!!!!!")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from moderation.analysis.context import Context
+from moderation.analysis.findings import Hit
+from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.policy import Policy
+from moderation.analysis.rules import rule
+
+_CAPS_RUN = re.compile(r"\b[A-Z][A-Z']+(?:[\s,.;:!?\-]+[A-Z][A-Z']+)+\b")
+MIN_LETTERS = 20  # "NATO and the UN" is not shouting
+# Characters whose long runs are normal: separators, digits, ellipses, masks.
+_ALLOWED_RUNS = set(".-_=*#~0123456789 \t\n\r")
+
+
+@rule("shouting", "note")
+def shouting(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """Mostly capital letters.
+
+    Okay: The ICC and NATO are not the same kind of institution at all.
+    Flag: THIS IS COMPLETELY WRONG AND EVERYONE KNOWS IT.
+    """
+    letters = [c for c in text if c.isalpha()]
+    cased = [c for c in letters if c.isupper() or c.islower()]
+    if len(cased) < MIN_LETTERS:
+        return
+    upper = sum(c.isupper() for c in cased)
+    ratio = upper / len(cased)
+    if ratio >= policy.shouting_ratio:
+        spans = tuple(m.span() for m in _CAPS_RUN.finditer(text)) or ((0, len(text)),)
+        yield Hit(f"{ratio:.0%} of your letters are capitals, which reads as shouting. "
+                  "Use normal capitalisation.", spans=spans, value=round(ratio, 2),
+                  threshold=policy.shouting_ratio)
+
+
+@rule("repeated_characters", "note")
+def repeated_characters(
+    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+) -> Iterator[Hit]:
+    """The same letter or mark many times in a row (4 by default).
+
+    Okay: I agree... and the court's "occupation" finding matters in 2000 ways.
+    Flag: This is sooooo wrong!!!!!!
+    """
+    limit = max(policy.repeated_characters, 2)
+    spans = []
+    longest = 0
+    for match in re.finditer(r"(.)\1{%d,}" % (limit - 1), text):
+        if match.group(1) in _ALLOWED_RUNS:
+            continue
+        spans.append(match.span())
+        longest = max(longest, len(match.group()))
+    if spans:
+        examples = ", ".join(f'"{text[s:e]}"' for s, e in spans[:3])
+        yield Hit(f"Stretched characters ({examples}) read as shouting or spam; write the "
+                  "word once.", spans=tuple(spans), value=longest, threshold=limit)

@@ -1,0 +1,93 @@
+"""Metrics equal textstat's to two decimals on a varied corpus."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import textstat
+
+from moderation.analysis.metrics import measure, tokenize
+from moderation.analysis.pipeline import METRIC_KEYS, public_metrics
+
+TEXTSTAT = {
+    "words": textstat.lexicon_count,
+    "sentences": textstat.sentence_count,
+    "syllables": textstat.syllable_count,
+    "characters": textstat.char_count,
+    "flesch_reading_ease": textstat.flesch_reading_ease,
+    "flesch_kincaid_grade": textstat.flesch_kincaid_grade,
+    "gunning_fog": textstat.gunning_fog,
+    "smog_index": textstat.smog_index,
+    "coleman_liau_index": textstat.coleman_liau_index,
+    "automated_readability_index": textstat.automated_readability_index,
+    "dale_chall": textstat.dale_chall_readability_score,
+    "difficult_words": textstat.difficult_words,
+    "reading_time_s": textstat.reading_time,
+}
+
+VOCABULARY = (
+    "the court report treaty state annexation occupation prosecutor minister neutrality "
+    "withdrawal signature ratified jurisdiction institution investigation neighbouring "
+    "governments referendum peninsula civilians evidence argument because however although "
+    "extraordinarily responsibility international legitimacy sovereignty I you we they it "
+    "is was were be been have has had do does did not no yes very much many some few"
+).split()
+
+
+def long_text(n_words: int, seed: int = 7) -> str:
+    rng = random.Random(seed)
+    words = []
+    for i in range(n_words):
+        word = rng.choice(VOCABULARY)
+        if i % 11 == 0:
+            word = word.capitalize()
+        words.append(word + rng.choice(["", "", "", "", ",", ".", "!", "?", ";"]))
+    return " ".join(words)
+
+
+CORPUS = {
+    "empty": "",
+    "one word": "Sovereignty",
+    "one word with stop": "Yes.",
+    "no punctuation": "the court has no army and depends on states to arrest suspects",
+    "numbers": "In 2024, 123 states (about 63.5%) had signed; 1,200 cases were open.",
+    "url": "See https://www.example.org/report?id=42&lang=en for details. Or www.un.org.",
+    "emoji": "I agree 👍 completely!! 😀 The court matters 🌍.",
+    "accented": "The café owner's naïve résumé was über-long; façade, coöperate, jalapeño.",
+    "non-latin": "Это русский текст о суде. 日本語の文章です。 Ελληνικά κείμενα εδώ.",
+    "contractions": "They don't know; we've seen it. It's the court's view, isn't it? 'Yes.'",
+    "fragments": "Hi. Ok. No! Well, the court, in the end, acted. Sure?",
+    "punctuation only": "... !!! ??? --- ;;;",
+    "whitespace": "   \n\t  ",
+    "hyphens": "A well-known, long-term, state-of-the-art re-examination.",
+    "apostrophes": "The states' rights; 'quoted' words; rock 'n' roll; o'clock.",
+    "multiline": "First paragraph here.\n\nSecond paragraph, with more words in it.\nThird.",
+    "2000 words": long_text(2000),
+    "200 words": long_text(200, seed=3),
+}
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_metrics_equal_textstat(name):
+    text = CORPUS[name]
+    ours = public_metrics(measure(text))
+    for key, fn in TEXTSTAT.items():
+        assert ours[key] == round(fn(text), 2), (key, ours[key], fn(text))
+
+
+def test_metric_keys_are_the_documented_ones():
+    assert set(public_metrics(measure("Some text here."))) == set(METRIC_KEYS)
+    assert "lexical_diversity" in METRIC_KEYS and "reading_time_s" in METRIC_KEYS
+
+
+def test_lexical_diversity_is_distinct_words_over_words():
+    assert measure("The court, the COURT, the state.").lexical_diversity == pytest.approx(3 / 6)
+    assert measure("").lexical_diversity == 0
+
+
+def test_word_spans_point_into_the_text():
+    text = "“Quoted,” she said — don't panic!"
+    for word in tokenize(text):
+        assert word.text.replace("'", "") in text[word.start:word.end].replace("'", "")
+    assert [w.text for w in tokenize(text)] == ["Quoted", "she", "said", "don't", "panic"]

@@ -1,0 +1,38 @@
+"""The directly applied weights give the package's own probabilities."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.analysis.offensive import extract_weights, load_model
+
+SENTENCES = [
+    "", "you are an idiot", "I think the court is right about the annexation.",
+    "Shut up, nobody cares about your opinion, moron.", "What a stupid, stupid argument.",
+    "The prosecutor's report was careful and measured.", "go to hell", "I hate this class",
+    "Idiots like you ruin discussions.", "A well-argued point; thank you for sharing it!",
+    "ÜBER résumé naïve 😀", "damn", "kill", "This is dumb", "the the the the",
+]
+
+
+def test_scores_equal_the_package_predict_prob():
+    from profanity_check import predict_prob  # scikit-learn: only the test imports it
+
+    expected = predict_prob(SENTENCES)
+    model = load_model()
+    for sentence, probability in zip(SENTENCES, expected, strict=True):
+        assert model.score(sentence) == pytest.approx(float(probability), abs=1e-9), sentence
+
+
+def test_weights_are_extracted_from_the_installed_package(tmp_path, monkeypatch):
+    path = tmp_path / "weights.json"
+    extract_weights(path)
+    assert path.stat().st_size > 100_000
+    monkeypatch.setenv("MODERATION_CACHE_DIR", str(tmp_path / "fresh"))
+    load_model.cache_clear()
+    try:
+        model = load_model()  # builds the cache in a child process
+        assert model.score("you are an idiot") > 0.9
+        assert list((tmp_path / "fresh").glob("offensive-weights-*.json"))
+    finally:
+        load_model.cache_clear()
