@@ -121,10 +121,98 @@ def import_roster_command(course_code: str, file: Path, email_domain: str | None
                f"{result.updated} updated, {result.unchanged} unchanged.")
 
 
+def _read_text(stream, what: str) -> str:  # type: ignore[no-untyped-def]
+    """Decode a file as UTF-8 exactly as given (no newline translation, so spans match)."""
+    try:
+        return stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(f"{what} is not UTF-8 text: {exc}") from None
+
+
+@click.command("analyze")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--policy", "policy_file", type=click.File("rb"),
+              help="A policy JSON file (a partial policy is fine).")
+@click.option("--prompt", "prompt_file", type=click.File("rb"),
+              help="The discussion prompt, for the copied and spelling rules.")
+@click.option("--reply", is_flag=True, help="Use the reply word range.")
+def analyze_command(file, as_json: bool, policy_file, prompt_file, reply: bool) -> None:  # type: ignore[no-untyped-def]
+    """Print a text's metrics, findings and decision (FILE, or - for standard input)."""
+    import json
+
+    from moderation.analysis import Context, Policy, PolicyError, analyze
+
+    text = _read_text(file, "the input")
+    try:
+        policy = Policy.from_json(_read_text(policy_file, "the policy")) if policy_file \
+            else Policy()
+    except PolicyError as error:
+        raise click.BadParameter(str(error), param_hint="--policy") from None
+    prompt = _read_text(prompt_file, "the prompt") if prompt_file else ""
+    result = analyze(text, Context(is_reply=reply, prompt=prompt), policy)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    click.echo("Metrics")
+    for key, value in result.to_dict()["metrics"].items():
+        click.echo(f"  {key:<30} {value}")
+    click.echo("Findings" if result.findings else "Findings: none")
+    for finding in result.findings:
+        click.echo(f"  [{finding.severity}] {finding.rule}: {finding.message}")
+        measured = []
+        if finding.value is not None:
+            measured.append(f"value {finding.value:g}")
+        if finding.threshold is not None:
+            measured.append(f"threshold {finding.threshold:g}")
+        if measured:
+            click.echo(f"      {', '.join(measured)}")
+        for start, end in finding.spans[:10]:
+            excerpt = text[start:end].replace("\n", " ")
+            excerpt = excerpt if len(excerpt) <= 60 else excerpt[:57] + "…"
+            click.echo(f"      at {start}-{end}: {excerpt!r}")
+    click.echo(f"Decision: {result.decision}")
+
+
+@click.command("rescore")
+@click.option("--course", "course_code", help="Only this course (its code).")
+@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 5000))
+@with_appcontext
+def rescore_command(course_code: str | None, batch_size: int) -> None:
+    """Re-run analysis over stored comments; never overturns an instructor's decision."""
+    from sqlalchemy import select
+
+    from moderation.models import Course
+    from moderation.services import rescore
+
+    course_id = None
+    if course_code:
+        course_id = db.session.scalar(select(Course.id).where(Course.code == course_code))
+        if course_id is None:
+            raise click.ClickException(f"No course with code {course_code}.")
+    totals = rescore.RescoreTotals()
+    total = rescore.count(course_id)
+    with click.progressbar(length=total, label="Rescoring", file=sys.stderr) as bar:
+        for batch in rescore.batches(course_id, batch_size):
+            for comment in batch:
+                rescore.rescore_comment(comment, totals)
+            db.session.commit()  # one transaction per batch: short write locks
+            db.session.expunge_all()  # bounded memory over a large database
+            bar.update(len(batch))
+    click.echo("", err=True)
+    rescore.record(totals, course_id)
+    db.session.commit()
+    click.echo(f"Rescored {totals.comments} comments: flags changed on {totals.flags_changed}; "
+               f"decisions changed on {totals.decisions_changed} ({totals.held} now held, "
+               f"{totals.released} released); {totals.kept_decisions} instructor decisions "
+               "left as they were.")
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
-                    reset_password_command, import_roster_command):
+                    reset_password_command, import_roster_command, analyze_command,
+                    rescore_command):
         app.cli.add_command(command)
 
 

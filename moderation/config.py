@@ -25,6 +25,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
     "SUBMIT_RATE_LIMIT": "10 per minute",
+    "PREVIEW_RATE_LIMIT": "60 per minute",  # live feedback while typing (debounced)
     "MAX_COMMENT_CHARS": 20_000,
     "ACTIVATION_MAX_AGE_DAYS": 30,
 }

@@ -90,10 +90,8 @@ def check(text: str, allowed: frozenset[str] = frozenset()) -> tuple[int, list[M
                 examined += 1
                 candidates = checker.candidates(lower)
                 suggestion = checker.correction(lower) if candidates else None
-                if typed[0].isupper() and not candidates:
-                    verdict = True  # a name: nothing in the dictionary is close to it
-                else:
-                    verdict = suggestion
+                # A capitalised word with nothing in the dictionary close to it is a name.
+                verdict = True if typed[0].isupper() and not candidates else suggestion
             else:
                 verdict = None
             verdicts[key] = verdict

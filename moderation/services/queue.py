@@ -70,26 +70,33 @@ def clean_body(body: str) -> str:
 
 
 def build_context(discussion: Discussion, author: User, is_reply: bool,
-                  now: datetime) -> Context:
-    """Gather what the rules may know: the prompt, earlier comments, the due date."""
+                  now: datetime, exclude_id: int | None = None) -> Context:
+    """Gather what the rules may know: the prompt, earlier comments, the due date.
+
+    Only comments submitted before `now` count, so rescoring a comment later compares
+    it with what existed when it was written.
+    """
+    earlier = (Comment.status != CommentStatus.REJECTED, Comment.submitted_at < now,
+               Comment.id != (exclude_id or 0))
     own = db.session.scalars(
         select(Comment).join(Comment.discussion)
         .where(Comment.author_id == author.id, Discussion.course_id == discussion.course_id,
-               Comment.status != CommentStatus.REJECTED)
+               *earlier)
         .order_by(Comment.submitted_at.desc()).limit(CONTEXT_LIMIT)
     ).unique()
     classmates = db.session.scalars(
         select(Comment).where(Comment.discussion_id == discussion.id,
-                              Comment.author_id != author.id,
-                              Comment.status != CommentStatus.REJECTED)
+                              Comment.author_id != author.id, *earlier)
         .order_by(Comment.submitted_at.desc()).limit(CONTEXT_LIMIT)
     ).unique()
     return Context(
         is_reply=is_reply,
         prompt=discussion.prompt,
-        own_comments=tuple(PriorComment(c.id, c.author.display_name, c.body) for c in own),
+        own_comments=tuple(PriorComment(c.id, c.author.display_name, c.body,
+                                        c.discussion.title) for c in own),
         classmate_comments=tuple(
-            PriorComment(c.id, c.author.display_name, c.body) for c in classmates),
+            PriorComment(c.id, c.author.display_name, c.body, discussion.title)
+            for c in classmates),
         due_at=discussion.due_at,
         submitted_at=now,
     )
@@ -141,11 +148,7 @@ def submit_comment(
         word_count=analysis.metrics.words,
         metrics=analysis.to_dict()["metrics"],
         analysis_version=ANALYSIS_VERSION,
-        flags=[
-            Flag(rule=f.rule, severity=Severity(f.severity), message=f.message,
-                 spans=[list(s) for s in f.spans], value=f.value, threshold=f.threshold)
-            for f in analysis.findings
-        ],
+        flags=flag_rows(analysis),
     )
     try:
         # A savepoint: if a concurrent double click inserted the same token first,
@@ -158,6 +161,24 @@ def submit_comment(
             raise
         return _same_submission(existing, author)
     return Submission(comment, created=True)
+
+
+def flag_rows(analysis: Analysis) -> list[Flag]:
+    """Turn an analysis's findings into Flag rows."""
+    return [
+        Flag(rule=f.rule, severity=Severity(f.severity), message=f.message,
+             spans=[list(s) for s in f.spans], value=f.value, threshold=f.threshold)
+        for f in analysis.findings
+    ]
+
+
+def preview(discussion: Discussion, author: User, body: str,
+            parent_id: int | None = None) -> Analysis:
+    """Analyse a draft as it would be analysed on submit, storing nothing."""
+    require_member(author, discussion.course)
+    body = clean_body(body)
+    return analyze(body, build_context(discussion, author, parent_id is not None, utcnow()),
+                   policies.effective_policy(discussion))
 
 
 def _by_token(token: str) -> Comment | None:

@@ -1,25 +1,70 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
 
-// Live word count against the discussion's range, counted like the server counts.
+// A quick local word count while typing; the server's count replaces it on each preview.
 function countWords(text) {
   return text.split(/\s+/).filter((t) => /[\p{L}\p{N}_]/u.test(t)).length;
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  document.querySelectorAll("[data-feedback-for]").forEach((out) => {
-    const field = document.getElementById(out.dataset.feedbackFor);
-    if (!field) return;
-    const min = Number(field.dataset.minWords || 0);
-    const max = Number(field.dataset.maxWords || 0);
-    const update = () => {
-      const words = countWords(field.value);
-      out.textContent = `${words} words (asked: ${min}–${max})`;
-      out.classList.toggle("out-of-range", words < min || (max && words > max));
-    };
-    field.addEventListener("input", update);
-    update();
+function liveFeedback(out) {
+  const field = document.getElementById(out.dataset.feedbackFor);
+  if (!field) return;
+  const form = field.form;
+  const list = form.querySelector(".live-findings");
+  const min = Number(field.dataset.minWords || 0);
+  const max = Number(field.dataset.maxWords || 0);
+  let timer = null;
+  let sent = 0;
+
+  const show = (words, grade) => {
+    const range = `${words} words (asked: ${min}–${max})`;
+    out.textContent = grade === undefined ? range : `${range} · reading level: grade ${grade}`;
+    out.classList.toggle("out-of-range", words < min || (max && words > max));
+  };
+
+  const preview = async () => {
+    const url = form.dataset.previewUrl;
+    const token = form.querySelector("input[name=csrf_token]");
+    if (!url || !field.value.trim()) {
+      if (list) list.replaceChildren();
+      return;
+    }
+    const mine = ++sent;
+    try {
+      const parent = form.querySelector("input[name=parent_id]");
+      const response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
+        body: JSON.stringify({ body: field.value, parent_id: parent ? parent.value : null }),
+      });
+      if (!response.ok || mine !== sent) return;
+      const data = await response.json();
+      show(data.words, data.grade);
+      if (list) {
+        list.replaceChildren(...data.findings.map((f) => {
+          const item = document.createElement("li");
+          item.className = `flag flag-${f.severity}`;
+          item.textContent = f.message;
+          return item;
+        }));
+      }
+    } catch (error) {
+      // Feedback is a convenience: the server checks again on submit.
+    }
+  };
+
+  field.addEventListener("input", () => {
+    show(countWords(field.value));
+    clearTimeout(timer);
+    timer = setTimeout(preview, 700);
   });
+  show(countWords(field.value));
+  if (field.value.trim()) preview();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-feedback-for]").forEach(liveFeedback);
   // One click, one submission: the server also ignores a repeated form token.
   document.querySelectorAll("form").forEach((form) => {
     form.addEventListener("submit", () => {

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -133,11 +134,42 @@ def submit(discussion_id: int):  # type: ignore[no-untyped-def]
     comment = result.comment
     if comment.status.value == "pending":
         flash("Thanks! Your comment is awaiting moderation; only you can see it until "
-              "your instructor approves it.", "info")
+              "your instructor approves it. The notes under it say why it is held.", "info")
     elif result.created:
-        flash("Your comment is posted.", "success")
+        flash("Your comment is posted." + (" See the notes under it." if comment.flags else ""),
+              "success")
     return redirect(url_for("discussions.show", discussion_id=discussion.id,
                             _anchor=f"comment-{comment.id}"), code=303)
+
+
+def _preview_limit() -> str:
+    return current_app.config["PREVIEW_RATE_LIMIT"]
+
+
+@bp.post("/discussions/<int:discussion_id>/preview")
+@limiter.limit(_preview_limit, key_func=_user_key)
+def preview(discussion_id: int):  # type: ignore[no-untyped-def]
+    """Analyse a draft for live feedback (JSON); nothing is stored."""
+    discussion, _ = discussion_or_404(discussion_id)
+    data = request.get_json(silent=True) or {}
+    body = data.get("body")
+    if not isinstance(body, str):
+        return jsonify(error="Send the draft as {\"body\": \"...\"}."), 400
+    parent = data.get("parent_id")
+    parent_id = int(parent) if isinstance(parent, int | str) and str(parent).isdigit() else None
+    try:
+        analysis = queue.preview(discussion, current_user, body, parent_id)
+    except ServiceError as error:
+        return jsonify(error=error.message), error.status
+    metrics = analysis.to_dict()["metrics"]
+    return jsonify(
+        words=metrics["words"],
+        grade=metrics["flesch_kincaid_grade"],
+        reading_time_s=metrics["reading_time_s"],
+        decision=analysis.decision,
+        findings=[{"rule": f.rule, "severity": f.severity, "message": f.message}
+                  for f in analysis.findings],
+    )
 
 
 @bp.errorhandler(429)

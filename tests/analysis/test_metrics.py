@@ -26,7 +26,7 @@ TEXTSTAT = {
     "reading_time_s": textstat.reading_time,
 }
 
-VOCABULARY = (
+VOCABULARY = (  # noqa: SIM905 - a word list reads best as prose
     "the court report treaty state annexation occupation prosecutor minister neutrality "
     "withdrawal signature ratified jurisdiction institution investigation neighbouring "
     "governments referendum peninsula civilians evidence argument because however although "

@@ -49,13 +49,14 @@ def test_policy_switches_rules_off_and_changes_severities():
 
 
 def test_course_words_and_banned_list_from_policy():
-    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["Astravan"],
+    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["jus cogens"],
                                "min_words": 0})
-    result = analyze("The Astravan government is fracking stubborn.", policy=policy)
-    assert result.decision == "block"
-    assert not [f for f in result.findings if f.rule == "spelling" and "Astravan" in f.message]
-    plain = analyze("The Astravan government is stubborn.", policy=Policy.from_dict(
-        {"min_words": 0}))
+    text = "The rule is jus cogens, you fracker."
+    result = analyze(text, policy=policy)
+    assert result.decision == "block" and result.findings[0].rule == "banned_words"
+    misspelled = [text[s:e] for f in result.findings if f.rule == "spelling" for s, e in f.spans]
+    assert misspelled == ["fracker"]
+    plain = analyze("The rule is jus cogens.", policy=Policy.from_dict({"min_words": 0}))
     assert [f.rule for f in plain.findings] == ["spelling"]  # without the course word list
 
 

@@ -51,7 +51,7 @@ def repeated_characters(
     limit = max(policy.repeated_characters, 2)
     spans = []
     longest = 0
-    for match in re.finditer(r"(.)\1{%d,}" % (limit - 1), text):
+    for match in re.finditer(rf"(.)\1{{{limit - 1},}}", text):
         if match.group(1) in _ALLOWED_RUNS:
             continue
         spans.append(match.span())

@@ -1,0 +1,64 @@
+"""`moderation rescore` re-runs analysis and never overturns an instructor's decision."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import AuditEvent, Comment, CommentStatus, Course, utcnow
+from moderation.services import policies, queue
+from tests.conftest import instructor_of
+
+TEXTS = [
+    "Sanctions would work better than withdrawal, because the treaty was never ratified.",
+    "I think targeted sanctions on the ministers are fairer than cutting ties with the court.",
+    "The court cannot arrest anyone, so sanctions by neighbours are what gives it teeth.",
+]
+
+
+def test_rescore_after_a_policy_change(app, runner, make_user, make_course, make_discussion,
+                                       enrol):
+    course = make_course(code="POL1")
+    discussion = make_discussion(course, min_words=5)
+    students = [make_user() for _ in range(3)]
+    for student in students:
+        enrol(student, course)
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        ids = []
+        for i, student in enumerate(students):
+            result = queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
+                                          TEXTS[i], f"t{i}")
+            ids.append(result.comment.id)
+        db.session.commit()
+        # An instructor decided the last one; the rescore must leave that alone.
+        decided = db.session.get(Comment, ids[2])
+        decided.decided_by_id = teacher.id
+        decided.decided_at = utcnow()
+        db.session.commit()
+        assert {c.status for c in db.session.scalars(select(Comment))} == {CommentStatus.APPROVED}
+        policies.set_course_policy(db.session.get(Course, course.id),
+                                   db.session.merge(teacher),
+                                   {"watched_words": ["sanction"]})
+        db.session.commit()
+
+    result = runner.invoke(args=["rescore", "--course", "POL1", "--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Rescored 3 comments: flags changed on 3; decisions changed on 2 (2 now held" in (
+        result.output)
+    assert "1 instructor decisions left as they were" in result.output
+    with app.app_context():
+        statuses = {c.id: c.status for c in db.session.scalars(select(Comment))}
+        assert statuses == {ids[0]: CommentStatus.PENDING, ids[1]: CommentStatus.PENDING,
+                            ids[2]: CommentStatus.APPROVED}
+        assert db.session.get(Comment, ids[2]).flags[0].rule == "watched_words"
+        assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == (
+            "comments.rescored")
+
+    again = runner.invoke(args=["rescore"])
+    assert "flags changed on 0; decisions changed on 0" in again.output
+
+
+def test_rescore_unknown_course(runner):
+    result = runner.invoke(args=["rescore", "--course", "NOPE"])
+    assert result.exit_code != 0 and "No course with code NOPE" in result.output
