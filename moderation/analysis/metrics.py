@@ -2,15 +2,18 @@
 
 The definitions follow textstat 0.7.8 exactly (the tests compare every value on a
 varied corpus), but where textstat re-tokenises the text for each index, this
-module splits it once, counts each distinct word's syllables once (cached across
-texts), and derives every index from those counts.
+module strips punctuation from the whole text once, counts each distinct word once
+(syllables and easy-word status cached across texts), and derives every index from
+those counts. Word spans, which only some rules need, come from `tokenize`.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 # textstat's punctuation handling: drop apostrophes unless they start a
 # contraction ending ("don't", "we've"), then drop everything not a word
@@ -20,7 +23,6 @@ _PUNCTUATION = re.compile(r"[^\w\s']")
 _PUNCTUATION_ALL = re.compile(r"[^\w\s]")
 _TOKEN = re.compile(r"\S+")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
-_WHITESPACE = re.compile(r"\s")
 
 MS_PER_CHAR = 14.69  # textstat's reading speed
 SYLLABLE_CACHE_LIMIT = 200_000
@@ -118,8 +120,26 @@ def syllables(word: str) -> int:
     return count
 
 
+_WORDISH = re.compile(r"\S*\w\S*")
+
+
 def _count_words(text: str) -> int:
-    return len(strip_punctuation(text).split())
+    # A whitespace token survives punctuation removal exactly when it holds a word
+    # character (a kept apostrophe is always followed by one), so count those.
+    return len(_WORDISH.findall(text))
+
+
+def word_start(text: str, index: int) -> int:
+    """Return where the word at `index` (counted as textstat counts) starts.
+
+    >>> text = "One, -- two three"
+    >>> text[word_start(text, 2):]
+    'three'
+    """
+    match = next(itertools.islice(_WORDISH.finditer(text), index, None), None)
+    if match is None:
+        raise IndexError(index)
+    return match.start()
 
 
 def count_sentences(text: str) -> int:
@@ -130,14 +150,38 @@ def count_sentences(text: str) -> int:
     """
     if not text:
         return 0
-    fragments = _SENTENCE.findall(text)
-    short = sum(1 for fragment in fragments if _count_words(fragment) <= 2)
-    return max(1, len(fragments) - short)
+    spans = sentence_spans(text)
+    findall = _WORDISH.findall
+    short = sum(1 for start, end in spans if len(findall(text, start, end)) <= 2)
+    return max(1, len(spans) - short)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Return the spans of the sentences textstat would see (fragments included)."""
-    return [m.span() for m in _SENTENCE.finditer(text)]
+@lru_cache(maxsize=8)
+def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Return the spans of the sentences textstat would see (fragments included).
+
+    Cached for the few texts in flight: several rules walk the same sentences.
+    """
+    return tuple(m.span() for m in _SENTENCE.finditer(text))
+
+
+# Per distinct word as typed: its lower-cased form, syllables, and 0/1 flags for
+# polysyllabic (3+), hard for Dale-Chall (not on the easy list), hard for Gunning fog
+# (not easy and 3+ syllables) and difficult (not easy and 2+ syllables). Bounded; the
+# live vocabulary of a course refills it quickly.
+WordInfo = tuple[str, int, int, int, int, int]
+_word_cache: dict[str, WordInfo] = {}
+
+
+def _word_info(word: str) -> WordInfo:
+    lower = word.lower()
+    n = syllables(lower)
+    hard = lower not in easy_words()
+    info = (lower, n, n >= 3, hard, hard and n >= 3, hard and n >= 2)
+    if len(_word_cache) >= SYLLABLE_CACHE_LIMIT:
+        _word_cache.clear()
+    _word_cache[word] = info
+    return info
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,33 +211,28 @@ class TextMetrics:
         return {k: round(v, digits) if isinstance(v, float) else v for k, v in asdict(self).items()}
 
 
-def measure(text: str, words: list[Word] | None = None) -> TextMetrics:
+def measure(text: str) -> TextMetrics:
     """Compute every metric of `text` from one tokenisation."""
-    if words is None:
-        words = tokenize(text)
-    n_words = len(words)
+    cleaned = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    tokens = cleaned.split()
+    n_words = len(tokens)
     n_sentences = count_sentences(text)
-    characters = len(_WHITESPACE.sub("", text))
-    letters = len(_PUNCTUATION_ALL.sub("", _WHITESPACE.sub("", text)))
+    characters = sum(map(len, text.split()))  # str.split and \s agree on whitespace
+    # Letters are word characters: the cleaned text less whitespace and kept apostrophes.
+    letters = sum(map(len, tokens)) - cleaned.count("'")
     raw_tokens = len(text.split())  # textstat counts punctuation-only tokens for ARI
 
-    easy = easy_words()
-    total_syllables = polysyllables = hard_fog = hard_dale = 0
-    difficult: set[str] = set()
+    total_syllables = polysyllables = hard_fog = hard_dale = difficult = 0
     lowered_words: set[str] = set()
-    for word in words:
-        lower = word.text.lower()
+    cached = _word_cache.get
+    for word, count in Counter(tokens).items():
+        lower, n, poly, dale, fog, hard = cached(word) or _word_info(word)
         lowered_words.add(lower)
-        count = syllables(lower)
-        total_syllables += count
-        if count >= 3:
-            polysyllables += 1
-        if lower not in easy:
-            hard_dale += 1
-            if count >= 3:
-                hard_fog += 1
-            if count >= 2:
-                difficult.add(word.text)
+        total_syllables += n * count
+        polysyllables += poly * count
+        hard_dale += dale * count
+        hard_fog += fog * count
+        difficult += hard  # textstat counts distinct difficult words as typed
 
     wps = n_words / n_sentences if n_sentences else 0.0
     spw = total_syllables / n_words if n_words else 0.0
@@ -231,7 +270,7 @@ def measure(text: str, words: list[Word] | None = None) -> TextMetrics:
         coleman_liau_index=cli,
         automated_readability_index=ari,
         dale_chall=dale,
-        difficult_words=len(difficult),
+        difficult_words=difficult,
         lexical_diversity=len(lowered_words) / n_words if n_words else 0.0,
         reading_time_s=MS_PER_CHAR * characters / 1000,
     )

@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
@@ -27,34 +28,42 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 @dataclass(frozen=True)
 class OffensiveModel:
-    """Per term: its idf and its weight in each calibrated classifier."""
+    """Per term: its idf, and idf times its weight in each of the five calibrated classifiers."""
 
-    terms: dict[str, tuple[float, tuple[float, ...]]]
-    intercepts: tuple[float, ...]
+    terms: dict[str, tuple[float, float, float, float, float, float]]
+    intercepts: tuple[float, float, float, float, float]
     calibration: tuple[tuple[float, float], ...]  # (a, b) of each sigmoid
 
     def score(self, text: str) -> float:
         """Return the probability that `text` is offensive, as the package's predict_prob does."""
-        counts: dict[str, int] = {}
-        for token in _TOKEN.findall(text.lower()):
-            if token in self.terms:
-                counts[token] = counts.get(token, 0) + 1
-        n = len(self.intercepts)
-        sums = [0.0] * n
-        norm = 0.0
-        for token, count in counts.items():
-            idf, weights = self.terms[token]
-            value = count * idf
-            norm += value * value
-            for i in range(n):
-                sums[i] += value * weights[i]
+        return self.score_tokens(_TOKEN.findall(text.lower()))
+
+    def score_span(self, lowered: str, start: int, end: int) -> float:
+        """Score `lowered[start:end]` of an already lower-cased text."""
+        return self.score_tokens(_TOKEN.findall(lowered, start, end))
+
+    def score_tokens(self, tokens: list[str]) -> float:
+        """Score a text's tokens (lower-cased, scikit-learn's token pattern)."""
+        terms = self.terms
+        # The five classifiers unrolled: this is the hot loop of the whole pipeline.
+        s0 = s1 = s2 = s3 = s4 = norm = 0.0
+        for token, count in Counter(tokens).items():
+            weights = terms.get(token)
+            if weights is None:
+                continue
+            idf, w0, w1, w2, w3, w4 = weights
+            norm += (count * idf) ** 2
+            s0 += count * w0
+            s1 += count * w1
+            s2 += count * w2
+            s3 += count * w3
+            s4 += count * w4
         norm = math.sqrt(norm) or 1.0
         total = 0.0
-        for i in range(n):
-            decision = sums[i] / norm + self.intercepts[i]
-            a, b = self.calibration[i]
-            total += _sigmoid(-(a * decision + b))
-        return total / n
+        for raw, intercept, (a, b) in zip((s0, s1, s2, s3, s4), self.intercepts,
+                                          self.calibration, strict=True):
+            total += _sigmoid(-(a * (raw / norm + intercept) + b))
+        return total / 5
 
 
 def _sigmoid(x: float) -> float:
@@ -113,8 +122,11 @@ def load_model() -> OffensiveModel:
         subprocess.run([sys.executable, "-m", "moderation.analysis.offensive", str(path)],
                        check=True, timeout=300)
     data = json.loads(path.read_text())
+    if len(data["intercepts"]) != 5:
+        raise ValueError(f"expected 5 calibrated classifiers in {path}")
     return OffensiveModel(
-        terms={term: (idf, tuple(weights)) for term, (idf, weights) in data["terms"].items()},
+        terms={term: (idf, *(idf * w for w in weights))
+               for term, (idf, weights) in data["terms"].items()},
         intercepts=tuple(data["intercepts"]),
         calibration=tuple((a, b) for a, b in data["calibration"]),
     )

@@ -7,7 +7,7 @@ from typing import Literal
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Finding
-from moderation.analysis.metrics import TextMetrics, measure, tokenize
+from moderation.analysis.metrics import TextMetrics, measure
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import REGISTRY, load_all
 
@@ -80,14 +80,13 @@ def analyze(text: str, context: Context | None = None, policy: Policy | None = N
     context = context or Context()
     policy = policy or Policy()
     load_all()
-    words = tokenize(text)
-    metrics = measure(text, words)
+    metrics = measure(text)
     findings: list[Finding] = []
     for rule_id in RULE_ORDER:
         if not policy.rule_enabled(rule_id):
             continue
         registered = REGISTRY[rule_id]
-        for hit in registered.check(text, metrics, words, context, policy):
+        for hit in registered.check(text, metrics, context, policy):
             severity = policy.severities.get(rule_id) or hit.severity or registered.severity
             findings.append(
                 Finding(rule_id, severity, hit.message, hit.spans, hit.value, hit.threshold)

@@ -59,6 +59,32 @@ def containment(a: str, b: str) -> float:
     return len(sa & shingles(b)) / len(sa)
 
 
+@lru_cache(maxsize=64)
+def _source_index(source: str, n: int) -> tuple[frozenset[tuple[str, ...]], str]:
+    """The source's runs of n words, and its words joined (cached: one prompt, many comments)."""
+    theirs = [w for w, _, _ in words_with_spans(source)]
+    seeds = frozenset(tuple(theirs[i:i + n]) for i in range(len(theirs) - n + 1))
+    return seeds, " " + " ".join(theirs) + " "
+
+
+def _stride(n: int) -> int:
+    return max(1, n // 2)
+
+
+def _may_share_run(words: list[str], source: str, n: int) -> bool:
+    """Exact quick test: could `words` share a run of n words with the source?
+
+    Any run of n words covers a position that is a multiple of m = n // 2 with at least
+    n - m + 1 words of the run from there on; so checking those positions' windows
+    against the source's windows of that length finds every run, in 2/n of the lookups.
+    """
+    m = _stride(n)
+    width = n - m + 1
+    windows, _ = _source_index(source, width)
+    return any(tuple(words[i:i + width]) in windows
+               for i in range(0, len(words) - width + 1, m))
+
+
 def shared_passages(text: str, source: str, min_words: int) -> list[Passage]:
     """Runs of at least `min_words` consecutive words of `text` that appear verbatim in `source`.
 
@@ -69,24 +95,27 @@ def shared_passages(text: str, source: str, min_words: int) -> list[Passage]:
     """
     if min_words <= 0:
         return []
-    mine = words_with_spans(text)
-    theirs = [w for w, _, _ in words_with_spans(source)]
-    if len(mine) < min_words or len(theirs) < min_words:
+    seeds, source_runs = _source_index(source, min_words)
+    lowered = text.lower()
+    if not seeds or len(lowered) != len(text):
+        words = [w for w, _, _ in words_with_spans(text)]
+    else:
+        words = _WORD.findall(lowered)  # spans are found below, only if a run matches
+    if len(words) < min_words or not seeds or not _may_share_run(words, source, min_words):
         return []
-    seeds = {tuple(theirs[i:i + min_words]) for i in range(len(theirs) - min_words + 1)}
-    source_runs = " " + " ".join(theirs) + " "
+    mine: list[tuple[str, int, int]] | None = None
     passages: list[Passage] = []
     i = 0
-    while i <= len(mine) - min_words:
-        if tuple(w for w, _, _ in mine[i:i + min_words]) not in seeds:
+    while i <= len(words) - min_words:
+        if tuple(words[i:i + min_words]) not in seeds:
             i += 1
             continue
         end = i + min_words
         # Grow the run while it still appears in the source as one run.
-        while end < len(mine) and (
-            " " + " ".join(w for w, _, _ in mine[i:end + 1]) + " " in source_runs
-        ):
+        while end < len(words) and " " + " ".join(words[i:end + 1]) + " " in source_runs:
             end += 1
+        if mine is None:
+            mine = words_with_spans(text)
         passages.append(Passage(mine[i][1], mine[end - 1][2], end - i))
         i = end
     return passages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 # Letters with inner apostrophes ("don't", "Astrava's"); hyphenated words split into parts.
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
@@ -42,16 +42,23 @@ def _checker():  # type: ignore[no-untyped-def]
     return SpellChecker(language="en", distance=1)
 
 
+_known_cache: dict[str, bool] = {}
+
+
 def _known(word: str) -> bool:
-    checker = _checker()
-    if word in checker:
-        return True
-    for british, american in _BRITISH:
-        if word.endswith(british) and word[: -len(british)] + american in checker:
-            return True
-    return False
+    known = _known_cache.get(word)
+    if known is None:
+        checker = _checker()
+        known = word in checker or any(
+            word.endswith(british) and word[: -len(british)] + american in checker
+            for british, american in _BRITISH)
+        if len(_known_cache) >= 200_000:
+            _known_cache.clear()  # bounded; refills with the live vocabulary
+        _known_cache[word] = known
+    return known
 
 
+@lru_cache(maxsize=256)
 def vocabulary(*texts: str) -> frozenset[str]:
     """Lower-cased words of the given texts (the prompt, the course word list)."""
     return frozenset(m.group().lower() for text in texts for m in _WORD.finditer(text))
@@ -67,35 +74,54 @@ def check(text: str, allowed: frozenset[str] = frozenset()) -> tuple[int, list[M
     >>> count, [(m.word, m.suggestion) for m in found]
     (7, [('beleive', 'believe'), ('Austrailia', 'australia')])
     """
+    prose = text
+    if "@" in text or ":/" in text or "www." in text.lower():
+        prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    typed_words = _WORD.findall(prose)
+    # Most comments are spelled correctly: decide per distinct word before finding spans.
+    suspects = {w for w in set(typed_words)
+                if not _fine_anywhere(w) and _stem(w.lower()) not in allowed}
+    if not suspects:
+        return len(typed_words), []
     checker = _checker()
-    prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
-    verdicts: dict[str, str | None | bool] = {}  # word -> suggestion, or True when fine
+    verdicts: dict[str, str | bool | None] = {}  # suggestion, or True for a name
     examined = 0
     found: list[Misspelling] = []
-    checked = 0
     for match in _WORD.finditer(prose):
         typed = match.group()
-        checked += 1
-        if len(typed) < 2 or typed.isupper():
-            continue  # single letters and acronyms
-        lower = typed.lower()
-        if lower.endswith("'s"):
-            lower = lower[:-2]
-        if lower in allowed or _known(lower):
+        if typed not in suspects:
             continue
+        lower = typed.lower()
         key = typed if typed[0].isupper() else lower
-        verdict = verdicts.get(key)
-        if verdict is None and key not in verdicts:
+        if key not in verdicts:
+            verdict: str | bool | None = None
             if examined < MAX_EXAMINED:
                 examined += 1
                 candidates = checker.candidates(lower)
                 suggestion = checker.correction(lower) if candidates else None
                 # A capitalised word with nothing in the dictionary close to it is a name.
                 verdict = True if typed[0].isupper() and not candidates else suggestion
-            else:
-                verdict = None
             verdicts[key] = verdict
+        verdict = verdicts[key]
         if verdict is True:
             continue
         found.append(Misspelling(typed, match.start(), match.end(), verdict or None))
-    return checked, found
+    return len(typed_words), found
+
+
+def _stem(lower: str) -> str:
+    return lower[:-2] if lower.endswith("'s") else lower
+
+
+_typed_cache: dict[str, bool] = {}
+
+
+def _fine_anywhere(typed: str) -> bool:
+    """Whether a word as typed is fine in any course: a single letter, an acronym, known."""
+    fine = _typed_cache.get(typed)
+    if fine is None:
+        fine = len(typed) < 2 or typed.isupper() or _known(_stem(typed.lower()))
+        if len(_typed_cache) >= 200_000:
+            _typed_cache.clear()
+        _typed_cache[typed] = fine
+    return fine

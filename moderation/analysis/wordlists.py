@@ -14,6 +14,25 @@ _LOOKALIKES = {
     "s": "s5$", "t": "t7+", "z": "z2",
 }
 _MASK = "*#"  # a masked letter: "f*ck", "sh#t"
+
+
+def _canonical_table() -> dict[int, str]:
+    """Map every lookalike to one letter per group of letters that share lookalikes."""
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        while parent.setdefault(c, c) != c:
+            c = parent[c]
+        return c
+
+    for letter, options in _LOOKALIKES.items():
+        for option in options:
+            parent[find(option)] = find(letter)
+    return {ord(c): find(c) for c in parent}
+
+
+# For the quick pre-check only: "sh1t", "$hit" and "shit" all read as one string.
+_CANONICAL = _canonical_table()
 _SEPARATOR = r"[\s.\-_]"  # between spaced letters: "f u c k", "s.h.i.t"
 _SUFFIXES = r"(?:s|es|ed|d|er|ers|ing|in|y|ty|ting|ter|ters|head|heads|hole|holes|face)?"
 _EDGE = r"A-Za-z0-9"
@@ -31,6 +50,8 @@ class WordMatch:
 
 def _letter(char: str) -> str:
     options = _LOOKALIKES.get(char, char) + _MASK
+    options = "".join(sorted(set(options + options.upper())))
+    # Both cases spelled out rather than IGNORECASE, which is slower here.
     return "[" + re.escape(options) + "]+"  # "+": a stretched letter, "fuuuck"
 
 
@@ -44,6 +65,39 @@ def _pattern_for(word: str) -> str:
     return f"(?:{compact}{_SUFFIXES}|{spaced})"
 
 
+def _skeleton(text: str) -> str:
+    """Lower-case, with separators dropped and lookalikes mapped: "S h 1 t" reads "shit"."""
+    joined = "".join(text.lower().split())
+    return joined.replace(".", "").replace("-", "").replace("_", "").translate(_CANONICAL)
+
+
+@lru_cache(maxsize=256)
+def _skeleton_patterns(words: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Per word: its first letter, then each letter one or more times ("fu+c+k+").
+
+    Starting with a plain letter lets the regex engine skip ahead quickly.
+    """
+    patterns = []
+    for word in words:
+        letters = _skeleton(word)
+        patterns.append(re.compile(
+            re.escape(letters[0]) + "".join(re.escape(c) + "+" for c in letters[1:])))
+    return tuple(patterns)
+
+
+def might_contain(text: str, words: tuple[str, ...]) -> bool:
+    """A cheap test that is never wrong when it says no.
+
+    A match of the full pattern is one contiguous run of ASCII characters; in the text's
+    skeleton (separators dropped, lookalikes mapped) it reads as its word's letters, each
+    one or more times. Masked letters are the exception, so a mask sends the text on.
+    """
+    if "*" in text or "#" in text:
+        return True
+    skeleton = _skeleton(text)
+    return any(pattern.search(skeleton) for pattern in _skeleton_patterns(words))
+
+
 @lru_cache(maxsize=256)
 def compile_list(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """Compile a word list into one case-insensitive pattern with a group per word."""
@@ -53,7 +107,8 @@ def compile_list(words: tuple[str, ...]) -> re.Pattern[str] | None:
     # Longest first, so "motherfucker" wins over "fuck" at the same place.
     entries = sorted(set(entries), key=len, reverse=True)
     alternatives = "|".join(f"(?P<w{i}>{_pattern_for(w)})" for i, w in enumerate(entries))
-    return re.compile(f"(?<![{_EDGE}])(?:{alternatives})(?![{_EDGE}])", re.IGNORECASE)
+    # ASCII: a lookalike is an ASCII character, and the pre-check relies on it.
+    return re.compile(f"(?<![{_EDGE}])(?:{alternatives})(?![{_EDGE}])", re.ASCII)
 
 
 def find_words(text: str, words: Iterable[str]) -> list[WordMatch]:
@@ -69,7 +124,7 @@ def find_words(text: str, words: Iterable[str]) -> list[WordMatch]:
     entries = tuple(sorted({w.strip().lower() for w in words if w.strip()}, key=len,
                            reverse=True))
     pattern = compile_list(entries)
-    if pattern is None:
+    if pattern is None or not might_contain(text, entries):
         return []
     found = []
     for match in pattern.finditer(text):

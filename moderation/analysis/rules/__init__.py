@@ -1,6 +1,6 @@
 """The rule registry: each rule is a small function registered with `@rule`.
 
-A rule is `(text, metrics, words, context, policy) -> Iterable[Hit]`. Its docstring
+A rule is `(text, metrics, context, policy) -> Iterable[Hit]`. Its docstring
 carries examples the tests run, in pycodestyle's manner:
 
     Okay: a text the rule does not flag ("\\n" stands for a line break)
@@ -20,12 +20,10 @@ from moderation.analysis.findings import Hit, Severity
 
 if TYPE_CHECKING:
     from moderation.analysis.context import Context
-    from moderation.analysis.metrics import TextMetrics, Word
+    from moderation.analysis.metrics import TextMetrics
     from moderation.analysis.policy import Policy
 
-RuleFunction = Callable[
-    ["str", "TextMetrics", "list[Word]", "Context", "Policy"], Iterable[Hit]
-]
+RuleFunction = Callable[["str", "TextMetrics", "Context", "Policy"], Iterable[Hit]]
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics, word_start
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 
@@ -20,7 +20,7 @@ def word_range(context: Context, policy: Policy) -> tuple[int, int]:
 
 @rule("too_short", "hold")
 def too_short(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Fewer words than the discussion asks for.
 
@@ -42,7 +42,7 @@ def too_short(
 
 @rule("too_long", "hold")
 def too_long(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """More words than the discussion allows; the span is the part past the limit.
 
@@ -56,7 +56,7 @@ def too_long(
         yield Hit(
             f"Your {kind} has {metrics.words} words; this discussion allows at most {high}. "
             "Cut it down to your strongest points.",
-            spans=((words[high].start, len(text.rstrip())),),
+            spans=((word_start(text, high), len(text.rstrip())),),
             value=metrics.words,
             threshold=high,
         )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word, sentence_spans
+from moderation.analysis.metrics import TextMetrics, sentence_spans
 from moderation.analysis.offensive import load_model
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
@@ -14,7 +14,7 @@ from moderation.analysis.rules import rule
 
 @rule("offensive", "hold")
 def offensive(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """A sentence the classifier scores above the threshold, even with no banned word.
 
@@ -25,10 +25,15 @@ def offensive(
     Flag: I read the report carefully and I think the court had good reasons. Shut up, moron. Anyway, the timing matters most.
     """
     model = load_model()
+    lowered = text.lower()
+    same_length = len(lowered) == len(text)  # false only for rare letters like "İ"
     spans = []
     worst = 0.0
     for start, end in sentence_spans(text) or [(0, len(text))]:
-        score = model.score(text[start:end])
+        if same_length:
+            score = model.score_span(lowered, start, end)
+        else:
+            score = model.score(text[start:end])
         if score >= policy.offensive_threshold:
             spans.append((start, end))
         worst = max(worst, score)

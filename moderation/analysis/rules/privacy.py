@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 
@@ -21,7 +21,7 @@ PHONE = re.compile(
 
 @rule("personal_info", "hold")
 def personal_info(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """An email address or a phone number.
 
@@ -30,8 +30,10 @@ def personal_info(
     Flag: Call me on (555) 123-4567 tonight.
     Flag: My number is +44 20 7946 0958.
     """
-    emails = [m.span() for m in EMAIL.finditer(text)]
-    phones = [m.span() for m in PHONE.finditer(text)]
+    emails = [m.span() for m in EMAIL.finditer(text)] if "@" in text else []
+    # Every phone number the pattern accepts has at least ten digits.
+    maybe_phone = sum(map(str.isdigit, text)) >= 10
+    phones = [m.span() for m in PHONE.finditer(text)] if maybe_phone else []
     if emails or phones:
         kinds = " and ".join(k for k, found in (("email address", emails),
                                                  ("phone number", phones)) if found)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word, count_sentences, sentence_spans
+from moderation.analysis.metrics import TextMetrics, count_sentences, sentence_spans
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 
@@ -15,7 +15,7 @@ MIN_WORDS_FOR_GRADE = 30  # below this a reading grade says little
 
 @rule("readability", "note")
 def readability(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Flesch-Kincaid grade outside the policy's band (only for 30 words or more).
 
@@ -40,7 +40,7 @@ def readability(
 
 @rule("run_on_sentence", "note")
 def run_on_sentence(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """A sentence longer than the policy allows (45 words by default).
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 from moderation.analysis.similarity import containment, resemblance, shared_passages
@@ -16,7 +16,7 @@ MIN_WORDS = 10  # short comments ("I agree with you.") resemble each other by na
 
 @rule("repeat", "hold")
 def repeat(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Nearly the same as one of the author's own earlier comments in the course.
 
@@ -41,7 +41,7 @@ def repeat(
 
 @rule("copied", "hold")
 def copied(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """A near-copy of a classmate's comment, or a long verbatim passage of the prompt.
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 from moderation.analysis.spelling import check, vocabulary
@@ -14,7 +14,7 @@ from moderation.analysis.spelling import check, vocabulary
 
 @rule("spelling", "note")
 def spelling(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Misspelled words, each with its span and a suggestion; 5 or more per 100 words holds.
 

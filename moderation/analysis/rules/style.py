@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 
@@ -19,19 +19,26 @@ _ALLOWED_RUNS = set(".-_=*#~0123456789 \t\n\r")
 
 @rule("shouting", "note")
 def shouting(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Mostly capital letters.
 
     Okay: The ICC and NATO are not the same kind of institution at all.
     Flag: THIS IS COMPLETELY WRONG AND EVERYONE KNOWS IT.
     """
-    letters = [c for c in text if c.isalpha()]
-    cased = [c for c in letters if c.isupper() or c.islower()]
-    if len(cased) < MIN_LETTERS:
+    # Common lower-case letters bound the lower-case count from below: when even that
+    # many rules shouting out, skip counting every character.
+    some_lower = sum(map(text.count, "etaoinsr"))
+    ratio_needed = policy.shouting_ratio
+    if (len(text) - some_lower) * (1 - ratio_needed) < ratio_needed * some_lower:
         return
-    upper = sum(c.isupper() for c in cased)
-    ratio = upper / len(cased)
+    upper = sum(map(str.isupper, text))
+    if upper < MIN_LETTERS * policy.shouting_ratio:
+        return  # too few capitals to be mostly capitals
+    cased = upper + sum(map(str.islower, text))
+    if cased < MIN_LETTERS:
+        return
+    ratio = upper / cased
     if ratio >= policy.shouting_ratio:
         spans = tuple(m.span() for m in _CAPS_RUN.finditer(text)) or ((0, len(text)),)
         yield Hit(f"{ratio:.0%} of your letters are capitals, which reads as shouting. "
@@ -41,7 +48,7 @@ def shouting(
 
 @rule("repeated_characters", "note")
 def repeated_characters(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """The same letter or mark many times in a row (4 by default).
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 
@@ -28,7 +28,7 @@ def describe(delta: timedelta) -> str:
 
 @rule("late", "note")
 def late(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """Submitted after the discussion's due date.
 

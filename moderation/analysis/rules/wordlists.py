@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
-from moderation.analysis.metrics import TextMetrics, Word
+from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import rule
 from moderation.analysis.wordlists import default_banned_words, find_words
@@ -19,7 +19,7 @@ def _quoted(typed: list[str]) -> str:
 
 @rule("banned_words", "block")
 def banned_words(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """A banned word, however it is spelled: whole words and inflections, "f*ck", "sh1t".
 
@@ -39,7 +39,7 @@ def banned_words(
 
 @rule("watched_words", "hold")
 def watched_words(
-    text: str, metrics: TextMetrics, words: list[Word], context: Context, policy: Policy
+    text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
     """A word on the course's watched list: the comment waits for an instructor.
 

@@ -1,0 +1,207 @@
+"""Benchmark the analysis: metrics and the full pipeline against naive textstat calls.
+
+Prints figures; asserts nothing. Run with `make bench` or `.venv/bin/python bench/analysis.py`.
+
+The corpus draws words from pyspellchecker's English frequency list (Zipf-like, so
+thousands of distinct words appear and no cache sees only a small vocabulary). Each
+text is measured once by each side, after both have warmed up on other texts.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import textstat  # noqa: E402
+
+from moderation.analysis import Context, analyze  # noqa: E402
+from moderation.analysis.metrics import measure  # noqa: E402
+from moderation.analysis.pipeline import public_metrics  # noqa: E402
+from moderation.analysis.wordlists import default_banned_words, find_words  # noqa: E402
+from moderation.services.demo import PROMPT  # noqa: E402
+
+NAIVE = (  # the ten separate calls a straightforward implementation makes
+    textstat.lexicon_count, textstat.sentence_count, textstat.syllable_count,
+    textstat.flesch_reading_ease, textstat.flesch_kincaid_grade, textstat.gunning_fog,
+    textstat.smog_index, textstat.coleman_liau_index, textstat.automated_readability_index,
+    textstat.dale_chall_readability_score,
+)
+CHECKED = {
+    "words": textstat.lexicon_count, "sentences": textstat.sentence_count,
+    "syllables": textstat.syllable_count, "flesch_reading_ease": textstat.flesch_reading_ease,
+    "flesch_kincaid_grade": textstat.flesch_kincaid_grade, "gunning_fog": textstat.gunning_fog,
+    "smog_index": textstat.smog_index, "coleman_liau_index": textstat.coleman_liau_index,
+    "automated_readability_index": textstat.automated_readability_index,
+    "dale_chall": textstat.dale_chall_readability_score,
+    "difficult_words": textstat.difficult_words,
+}
+
+
+def vocabulary(limit: int = 30_000) -> tuple[list[str], list[float]]:
+    """The most frequent English words with their frequencies, less the banned ones.
+
+    The list comes from film subtitles, where profanity is common; left in, most
+    800-word texts would contain a banned word, which no class discussion resembles.
+    """
+    path = resources.files("spellchecker").joinpath("resources/en.json.gz")
+    with path.open("rb") as raw, gzip.open(raw, "rt") as fh:
+        frequencies = json.load(fh)
+    banned = default_banned_words()
+    top = [(w, f) for w, f in sorted(frequencies.items(), key=lambda kv: -kv[1])
+           if not find_words(w, banned)][:limit]
+    return [w for w, _ in top], [float(f) for _, f in top]
+
+
+def make_corpus(n_texts: int, n_words: int, seed: int) -> list[str]:
+    """Comments of about n_words words: sentences of 8-30 words, some capitals and commas."""
+    words, weights = vocabulary()
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n_texts):
+        sentences, count = [], 0
+        while count < n_words:
+            length = min(rng.randint(8, 30), n_words - count)
+            chosen = rng.choices(words, weights, k=length)
+            for i in range(1, length - 1):
+                if rng.random() < 0.06:
+                    chosen[i] += ","
+            chosen[0] = chosen[0].capitalize()
+            sentences.append(" ".join(chosen) + rng.choice([".", ".", ".", "?", "!"]))
+            count += length
+        texts.append(" ".join(sentences))
+    return texts
+
+
+def time_each(fn, texts: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+    """Milliseconds per text."""
+    out = []
+    for text in texts:
+        start = time.perf_counter()
+        fn(text)
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def naive(text: str) -> None:
+    for fn in NAIVE:
+        fn(text)
+
+
+def _text_caches() -> list:  # type: ignore[type-arg]
+    """textstat 0.7.8's per-text and per-word memo caches (not its dictionary loaders)."""
+    loaders = {"get_cmudict", "get_pyphen", "get_lang_easy_words", "get_lang_cfg",
+               "get_lang_root"}
+    found = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith("textstat.backend."):
+            for attr in vars(module).values():
+                if hasattr(attr, "cache_clear") and attr.__name__ not in loaders \
+                        and attr not in found:
+                    found.append(attr)
+    return found
+
+
+def naive_from_scratch(text: str, caches: list) -> None:  # type: ignore[type-arg]
+    """Ten calls, each computing its index from scratch, as textstat did before memoising."""
+    for fn in NAIVE:
+        for cache in caches:
+            cache.cache_clear()
+        fn(text)
+
+
+def pipeline(text: str) -> None:
+    analyze(text, Context(prompt=PROMPT))
+
+
+def rss_of_loaded_pipeline() -> tuple[float, float]:
+    """Peak and current RSS (MB) of a fresh process with the whole pipeline loaded and used."""
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "from moderation.analysis import analyze, Context\n"
+        "from moderation.services.demo import MISSPELLED, PROMPT, THOUGHTFUL\n"
+        "for t in (MISSPELLED, THOUGHTFUL, 'You are an idiot. ' * 50):\n"
+        "    analyze(t, Context(prompt=PROMPT))\n"
+        "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1]\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, int(rss) / 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def main() -> None:
+    print("moderation analysis benchmark")
+    print("=" * 72)
+    warm = make_corpus(30, 300, seed=1)
+    for text in warm:  # load dictionaries and models on both sides
+        naive(text)
+        pipeline(text)
+    results = {}
+    for n_words, n_texts in ((200, 300), (800, 120)):
+        texts = make_corpus(n_texts, n_words, seed=n_words)
+        distinct = len({w.lower().strip(",.?!") for t in texts for w in t.split()})
+        mismatches = 0
+        for text in texts:
+            ours = public_metrics(measure(text))
+            mismatches += sum(ours[k] != round(fn(text), 2) for k, fn in CHECKED.items())
+        textstat_ms = statistics.median(time_each(naive, make_corpus(n_texts, n_words,
+                                                                     seed=n_words + 1)))
+        caches = _text_caches()
+        scratch_ms = statistics.median(time_each(functools.partial(naive_from_scratch,
+                                                                   caches=caches),
+                                                 make_corpus(n_texts // 3, n_words,
+                                                             seed=n_words + 3)))
+        # Fresh texts for each side, so textstat's per-text caches never see a text twice.
+        metrics_ms = statistics.median(time_each(measure, texts))
+        # The same texts again: every word's syllables already cached, as in a busy server.
+        warm_ms = statistics.median(time_each(measure, texts))
+        pipeline_ms = statistics.median(time_each(pipeline, make_corpus(n_texts, n_words,
+                                                                        seed=n_words + 2)))
+        results[n_words] = (textstat_ms, metrics_ms, pipeline_ms)
+        sentences = sum(measure(t).sentences for t in texts) / len(texts)
+        print(f"\n{n_words}-word comments: {n_texts} texts, {distinct} distinct words, "
+              f"{sentences:.0f} sentences on average")
+        print(f"  values: {len(texts) * len(CHECKED)} metric values compared with textstat, "
+              f"{mismatches} differ at 2 decimals")
+        print(f"  ten textstat calls   median {textstat_ms:7.3f} ms per comment "
+              "(textstat 0.7.8 memoises within and across calls)")
+        print(f"    ... from scratch   median {scratch_ms:7.3f} ms per comment "
+              "(its memo caches cleared before each call)")
+        print(f"  metrics (ours)       median {metrics_ms:7.3f} ms   "
+              f"{textstat_ms / metrics_ms:5.1f}x faster   (target >= 7x; "
+              f"{scratch_ms / metrics_ms:.1f}x against from-scratch)")
+        print(f"    ... words cached   median {warm_ms:7.3f} ms   "
+              f"{textstat_ms / warm_ms:5.1f}x faster")
+        print(f"  full pipeline        median {pipeline_ms:7.3f} ms   "
+              f"{pipeline_ms / textstat_ms:5.2f} of naive  (target <= 0.33; "
+              f"{pipeline_ms / scratch_ms:.2f} of from-scratch)")
+
+    gibberish_rng = random.Random(5)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    gibberish = " ".join("".join(gibberish_rng.choice(letters)
+                                 for _ in range(gibberish_rng.randint(3, 10)))
+                         for _ in range(12_000))[:65_536]
+    start = time.perf_counter()
+    result = analyze(gibberish)
+    elapsed = time.perf_counter() - start
+    print(f"\n64 KB of gibberish: full pipeline {elapsed * 1000:.0f} ms "
+          f"({result.metrics.words} words, decision {result.decision})")
+
+    peak, current = rss_of_loaded_pipeline()
+    print(f"one process with the pipeline loaded: RSS {current:.0f} MB (peak {peak:.0f} MB; "
+          "target <= 250 MB)")
+
+
+if __name__ == "__main__":
+    main()
