@@ -6,6 +6,8 @@ import random
 import string
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moderation.analysis import spelling
 from moderation.analysis.wordlists import default_banned_words, find_words
@@ -78,3 +80,40 @@ def test_edit_distance_work_is_bounded_on_gibberish(monkeypatch):
     checked, found = spelling.check(text)
     assert checked > 8000 and len(found) > 0.9 * checked
     assert len(calls) <= spelling.MAX_EXAMINED
+
+
+def _obfuscate(word: str, choices: list[int]) -> str:
+    """Spell a word as people dodge filters: lookalikes, masks, stretching, spacing, case."""
+    from moderation.analysis.wordlists import _LOOKALIKES
+
+    out = []
+    for i, letter in enumerate(word):
+        pick = choices[i % len(choices)]
+        options = _LOOKALIKES.get(letter, letter) + "*"
+        char = options[pick % len(options)] if pick % 3 == 0 else letter
+        char = char.upper() if pick % 5 == 0 else char
+        out.append(char * (1 + pick % 2 if pick % 7 == 0 else 1))
+    separator = [" ", ".", "-", "_"][choices[0] % 4] if choices[0] % 4 == 1 else ""
+    return separator.join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(alphabet=st.sampled_from(list("ab fs!$@1*.-_\n")), max_size=12),
+    after=st.text(alphabet=st.sampled_from(list("ab fs!$@1*.-_\n")), max_size=12),
+    index=st.integers(min_value=0),
+    choices=st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=8),
+)
+def test_the_pre_check_never_hides_a_match(before, after, index, choices):
+    from moderation.analysis.wordlists import compile_list
+
+    words = default_banned_words()
+    entries = tuple(sorted(set(words), key=len, reverse=True))
+    text = before + _obfuscate(entries[index % len(entries)], choices) + after
+    direct = [(m.start(), m.end()) for m in compile_list(entries).finditer(text)]
+    found = find_words(text, words)
+    # find_words also drops mostly masked words; every other match must survive the pre-check.
+    kept = {(m.start, m.end) for m in found}
+    masked = {(s, e) for s, e in direct
+              if sum(c in "*#" for c in text[s:e]) > sum(c.isalnum() for c in text[s:e])}
+    assert kept == set(direct) - masked
