@@ -91,6 +91,7 @@ def test_prompt_markdown_is_sanitised(client, make_user, make_course, make_discu
                                       login_as):
     course = make_course()
     prompt = ("# Heading\n\n<script>alert(1)</script>\n\n[bad](javascript:alert(1)) "
+              "[mail](mailto:a@b.example) [data](data:text/html,hi) "
               "[good](https://example.org/article)")
     discussion = make_discussion(course, prompt=prompt)
     student = make_user()
@@ -99,5 +100,6 @@ def test_prompt_markdown_is_sanitised(client, make_user, make_course, make_discu
     html = client.get(f"/discussions/{discussion.id}").text
     assert "<h1>Heading</h1>" in html
     assert "<script>alert" not in html and "&lt;script&gt;" in html
-    assert 'href="javascript' not in html
+    assert 'href="javascript' not in html and 'href="mailto' not in html
+    assert 'href="data:' not in html
     assert 'href="https://example.org/article"' in html

@@ -74,3 +74,23 @@ def test_pages_load_nothing_from_other_sites(client):
     assert "http://" not in html.replace("http://moderation.test", "")
     assert "https://" not in html
     assert client.get("/static/vendor/pico.min.css").status_code == 200
+
+
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app, db_kind):
+    from sqlalchemy import text
+
+    from moderation.extensions import db
+
+    if db_kind != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 15_000
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+@pytest.mark.parametrize("app_config", [{"MAX_CONTENT_LENGTH": 1024}])
+def test_oversized_request_is_413_with_a_page(client):
+    response = client.post("/login", data={"email": "a@b.test", "password": "x" * 4096})
+    assert response.status_code == 413
+    assert "<h1>" in response.text

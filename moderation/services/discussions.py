@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
 from moderation.models import (
@@ -129,4 +130,6 @@ def visible_comments(discussion: Discussion, viewer: User, staff: bool) -> list[
         ))
     else:
         query = query.where(Comment.status != CommentStatus.REJECTED)
+    # Flags are shown under the viewer's own comments and to staff: load them in one query.
+    query = query.options(selectinload(Comment.flags))
     return list(db.session.scalars(query.order_by(Comment.submitted_at, Comment.id)).unique())

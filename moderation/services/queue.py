@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from moderation.analysis import ANALYSIS_VERSION, Analysis, Context, PriorComment, analyze
 from moderation.analysis.pipeline import status_for
@@ -207,5 +208,7 @@ def comments_by(author: User) -> list[Comment]:
     """Return every comment of the author, newest first."""
     return list(db.session.scalars(
         select(Comment).where(Comment.author_id == author.id)
+        .options(selectinload(Comment.flags),
+                 selectinload(Comment.discussion).selectinload(Discussion.course))
         .order_by(Comment.submitted_at.desc(), Comment.id.desc())
     ).unique())

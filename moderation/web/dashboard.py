@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, DiscussionState, ModerationMode
@@ -183,6 +184,7 @@ def queue_page(discussion_id: int):  # type: ignore[no-untyped-def]
     pending = list(db.session.scalars(
         select(Comment).where(Comment.discussion_id == discussion.id,
                               Comment.status == CommentStatus.PENDING)
+        .options(selectinload(Comment.flags))
         .order_by(Comment.submitted_at, Comment.id)
     ).unique())
     return render_template("dashboard/queue.html", discussion=discussion,

@@ -17,13 +17,13 @@ _ALLOWED_TAGS = {
 
 
 def render_markdown(text: str) -> Markup:
-    """Render a prompt's Markdown to sanitised HTML; links may only be http(s) or mailto."""
+    """Render a prompt's Markdown to sanitised HTML; links may only be http or https."""
     html = _markdown.render(text or "")
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
+        url_schemes={"http", "https"},
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above
