@@ -30,11 +30,9 @@ def spelling(
     if not found:
         return
     rate = 100 * len(found) / max(metrics.words, 1)
-    listed = []
-    for m in found:
-        item = f'"{m.word}" (did you mean "{m.suggestion}"?)' if m.suggestion else f'"{m.word}"'
-        if item not in listed:
-            listed.append(item)
+    listed = list(dict.fromkeys(  # each word once, in order of appearance
+        f'"{m.word}" (did you mean "{m.suggestion}"?)' if m.suggestion else f'"{m.word}"'
+        for m in found))
     shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
     severity = "hold" if rate >= policy.spelling_hold_per_100_words else None
     yield Hit(f"Check the spelling of {shown}.", spans=tuple((m.start, m.end) for m in found),
