@@ -9,6 +9,7 @@ scikit-learn), and kept as a small JSON file in the cache directory.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -17,8 +18,8 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -33,6 +34,27 @@ class OffensiveModel:
     terms: dict[str, tuple[float, float, float, float, float, float]]
     intercepts: tuple[float, float, float, float, float]
     calibration: tuple[tuple[float, float], ...]  # (a, b) of each sigmoid
+    # Per term: the square of its largest positive weight in any classifier.
+    reach: dict[str, float] = field(default_factory=dict)
+
+    def could_reach(self, tokens: list[str], threshold: float) -> bool:
+        """Whether any text with these terms could score `threshold`: never wrong when false.
+
+        The TF-IDF vector x is non-negative with unit length, so each classifier's
+        decision w.x + b is at most b + ||w+ restricted to the terms present|| (Cauchy-
+        Schwarz); the calibrated probability grows with the decision, so a radius too
+        small for the threshold rules the text out without scoring it.
+        """
+        radius2 = sum(map(self.reach.get, set(tokens), itertools.repeat(0.0)))
+        return radius2 >= self.radius_needed(threshold) ** 2
+
+    def radius_needed(self, threshold: float) -> float:
+        """The smallest radius whose bound reaches the threshold (bisection, cached)."""
+        return _radius_needed(self.intercepts, self.calibration, threshold)
+
+    def tokens(self, lowered: str, start: int, end: int) -> list[str]:
+        """The model's tokens of `lowered[start:end]` (an already lower-cased text)."""
+        return _TOKEN.findall(lowered, start, end)
 
     def score(self, text: str) -> float:
         """Return the probability that `text` is offensive, as the package's predict_prob does."""
@@ -64,6 +86,32 @@ class OffensiveModel:
                                           self.calibration, strict=True):
             total += _sigmoid(-(a * (raw / norm + intercept) + b))
         return total / 5
+
+
+@lru_cache(maxsize=32)
+def _radius_needed(intercepts: tuple[float, ...], calibration: tuple[tuple[float, float], ...],
+                   threshold: float) -> float:
+    if any(a >= 0 for a, _ in calibration):
+        return 0.0  # a falling sigmoid breaks the bound's reasoning: never rule out
+
+    def bound(radius: float) -> float:
+        return sum(_sigmoid(-(a * (b0 + radius) + b))
+                   for b0, (a, b) in zip(intercepts, calibration, strict=True)) / len(intercepts)
+
+    if bound(0.0) >= threshold:
+        return 0.0
+    low, high = 0.0, 1.0
+    while bound(high) < threshold:
+        high *= 2
+        if high > 1e6:
+            return math.inf  # no text can reach this threshold
+    for _ in range(60):
+        middle = (low + high) / 2
+        if bound(middle) >= threshold:
+            high = middle
+        else:
+            low = middle
+    return low  # the bound stays below the threshold up to here
 
 
 def _sigmoid(x: float) -> float:
@@ -129,6 +177,8 @@ def load_model() -> OffensiveModel:
                for term, (idf, weights) in data["terms"].items()},
         intercepts=tuple(data["intercepts"]),
         calibration=tuple((a, b) for a, b in data["calibration"]),
+        reach={term: max(0.0, *weights) ** 2 for term, (_, weights) in data["terms"].items()
+               if max(weights) > 0},
     )
 
 

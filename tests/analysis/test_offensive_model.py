@@ -36,3 +36,28 @@ def test_weights_are_extracted_from_the_installed_package(tmp_path, monkeypatch)
         assert list((tmp_path / "fresh").glob("offensive-weights-*.json"))
     finally:
         load_model.cache_clear()
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95])
+def test_the_reach_bound_never_rules_out_a_high_score(threshold):
+    """could_reach may say yes too often, never no for a text that scores high."""
+    import random
+
+    model = load_model()
+    vocabulary = sorted(model.terms)
+    rng = random.Random(threshold)
+    ruled_out = 0
+    for sentence in SENTENCES + [" ".join(rng.choices(vocabulary, k=rng.randint(1, 20)))
+                                 for _ in range(3000)]:
+        tokens = model.tokens(sentence.lower(), 0, len(sentence))
+        if not model.could_reach(tokens, threshold):
+            ruled_out += 1
+            assert model.score_tokens(tokens) < threshold, sentence
+    assert ruled_out > 100  # the bound does rule things out
+
+
+def test_radius_needed_is_where_the_bound_crosses():
+    model = load_model()
+    radius = model.radius_needed(0.8)
+    assert 0 < radius < 10
+    assert model.radius_needed(0.0) == 0.0

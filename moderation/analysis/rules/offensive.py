@@ -29,12 +29,14 @@ def offensive(
     same_length = len(lowered) == len(text)  # false only for rare letters like "İ"
     spans = []
     worst = 0.0
+    threshold = policy.offensive_threshold
     for start, end in sentence_spans(text) or [(0, len(text))]:
-        if same_length:
-            score = model.score_span(lowered, start, end)
-        else:
-            score = model.score(text[start:end])
-        if score >= policy.offensive_threshold:
+        tokens = (model.tokens(lowered, start, end) if same_length
+                  else model.tokens(text[start:end].lower(), 0, end - start))
+        if not model.could_reach(tokens, threshold):
+            continue  # provably below the threshold: no need to score it
+        score = model.score_tokens(tokens)
+        if score >= threshold:
             spans.append((start, end))
         worst = max(worst, score)
     if spans:
