@@ -121,6 +121,9 @@ def syllables(word: str) -> int:
 
 
 _WORDISH = re.compile(r"\S*\w\S*")
+# Three tokens that hold a word character, from the start: a sentence, not a fragment.
+# Anchored, it reads only the first few tokens of a sentence instead of all of them.
+_THREE_WORDS = re.compile(r"\s*(?:(?:[^\w\s]+\s+)*[^\w\s]*\w\S*(?:\s+|$)){3}")
 
 
 def _count_words(text: str) -> int:
@@ -151,8 +154,8 @@ def count_sentences(text: str) -> int:
     if not text:
         return 0
     spans = sentence_spans(text)
-    findall = _WORDISH.findall
-    short = sum(1 for start, end in spans if len(findall(text, start, end)) <= 2)
+    three = _THREE_WORDS.match
+    short = sum(1 for start, end in spans if not three(text, start, end))
     return max(1, len(spans) - short)
 
 

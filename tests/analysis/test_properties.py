@@ -35,3 +35,11 @@ def test_word_and_sentence_counts_match_textstat(text):
     assert metrics.words == textstat.lexicon_count(text)
     assert metrics.sentences == textstat.sentence_count(text)
     assert metrics.syllables == textstat.syllable_count(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=40))
+def test_three_words_shortcut_agrees_with_counting(text):
+    from moderation.analysis.metrics import _THREE_WORDS, _count_words
+
+    assert bool(_THREE_WORDS.match(text, 0, len(text))) == (_count_words(text) >= 3)
