@@ -10,7 +10,15 @@ from sqlalchemy import func, select
 from moderation.analysis import ANALYSIS_VERSION, analyze
 from moderation.analysis.pipeline import status_for
 from moderation.extensions import db
-from moderation.models import Comment, CommentStatus, Course, Discussion, Membership, User
+from moderation.models import (
+    Comment,
+    CommentStatus,
+    Course,
+    Discussion,
+    Flag,
+    Membership,
+    User,
+)
 from moderation.services import audit, policies
 from moderation.services.queue import build_context, flag_rows
 
@@ -31,9 +39,9 @@ class RescoreTotals:
         return self.held + self.released
 
 
-def _signature(flags) -> set[tuple]:  # type: ignore[no-untyped-def]
-    return {(f.rule, f.severity.value if hasattr(f.severity, "value") else f.severity,
-             f.message, tuple(map(tuple, f.spans))) for f in flags}
+def _signature(flags: list[Flag]) -> set[tuple[object, ...]]:
+    """What a comment's flags say, for telling whether a rescore changed them."""
+    return {(f.rule, f.severity, f.message, tuple(map(tuple, f.spans))) for f in flags}
 
 
 def comments_query(course_id: int | None = None):  # type: ignore[no-untyped-def]

@@ -16,8 +16,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from moderation.extensions import db, limiter
 from moderation.services import accounts, courses
-from moderation.services.errors import ServiceError
 from moderation.web.forms import ActivateForm, LoginForm, SignUpForm
+from moderation.web.outcome import commit_or_show
 
 bp = Blueprint("auth", __name__)
 
@@ -72,13 +72,10 @@ def signup():  # type: ignore[no-untyped-def]
     """Create a student account with a course's join code."""
     form = SignUpForm(join_code=request.args.get("code", ""))
     if form.validate_on_submit():
-        try:
-            membership = courses.sign_up_with_code(
-                form.display_name.data, form.email.data, form.password.data, form.join_code.data)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            getattr(form, error.field or "join_code").errors.append(error.message)
+        membership, error = commit_or_show(form, lambda: courses.sign_up_with_code(
+            form.display_name.data, form.email.data, form.password.data, form.join_code.data),
+            "join_code")
+        if error:
             return render_template("auth/signup.html", form=form), error.status
         _start_session(membership.user)
         flash(f"Welcome! You joined {membership.course.title}.", "success")
@@ -92,12 +89,9 @@ def activate(token: str):  # type: ignore[no-untyped-def]
     """Set a password for an account the instructor created from the roster."""
     form = ActivateForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.activate(token, form.password.data)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            form.password.errors.append(error.message)
+        user, error = commit_or_show(form, lambda: accounts.activate(token, form.password.data),
+                                     "password")
+        if error:
             return render_template("auth/activate.html", form=form), error.status
         _start_session(user)
         flash("Your account is ready.", "success")

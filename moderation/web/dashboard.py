@@ -12,10 +12,10 @@ from sqlalchemy.orm import selectinload
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, DiscussionState, ModerationMode
 from moderation.services import accounts, courses, discussions, roster
-from moderation.services.errors import ServiceError
 from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
+from moderation.web.outcome import commit_or_show
 
 bp = Blueprint("dashboard", __name__, url_prefix="/teach")
 
@@ -33,12 +33,10 @@ def new_course():  # type: ignore[no-untyped-def]
         abort(403, "Only instructors can create courses.")
     form = CourseForm()
     if form.validate_on_submit():
-        try:
-            course = courses.create_course(current_user, form.title.data, form.code.data)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            getattr(form, error.field or "code").errors.append(error.message)
+        course, error = commit_or_show(
+            form, lambda: courses.create_course(current_user, form.title.data, form.code.data),
+            "code")
+        if error:
             return render_template("dashboard/course_new.html", form=form), error.status
         flash(f"Created {course.code}. Share the join code {course.join_code} with students.",
               "success")
@@ -125,18 +123,20 @@ def new_discussion(course_id: int):  # type: ignore[no-untyped-def]
     course, _ = course_or_404(course_id, staff=True)
     form = DiscussionForm()
     if form.validate_on_submit():
-        try:
-            discussions.create_discussion(course, current_user, _fields(form))
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(error.message)
-            return render_template("dashboard/discussion_form.html", form=form,
-                                   course=course, discussion=None), error.status
-        flash("Discussion created as a draft; open it when students should see it.", "success")
-        return redirect(url_for("dashboard.course", course_id=course.id))
+        _, error = commit_or_show(
+            form, lambda: discussions.create_discussion(course, current_user, _fields(form)),
+            "title")
+        if not error:
+            flash("Discussion created as a draft; open it when students should see it.",
+                  "success")
+            return redirect(url_for("dashboard.course", course_id=course.id))
+    return _discussion_form(form, course, None)
+
+
+def _discussion_form(form: DiscussionForm, course, discussion):  # type: ignore[no-untyped-def]
+    """The discussion form page; 422 when it carries errors."""
     return render_template("dashboard/discussion_form.html", form=form, course=course,
-                           discussion=None), 422 if form.errors else 200
+                           discussion=discussion), 422 if form.errors else 200
 
 
 @bp.route("/discussions/<int:discussion_id>/edit", methods=["GET", "POST"])
@@ -150,18 +150,13 @@ def edit_discussion(discussion_id: int):  # type: ignore[no-untyped-def]
             value = getattr(discussion, name)
             getattr(form, name).data = value.replace(tzinfo=None) if value else None
     if form.validate_on_submit():
-        try:
-            discussions.update_discussion(discussion, current_user, _fields(form))
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(error.message)
-            return render_template("dashboard/discussion_form.html", form=form,
-                                   course=discussion.course, discussion=discussion), error.status
-        flash("Discussion saved.", "success")
-        return redirect(url_for("dashboard.course", course_id=discussion.course_id))
-    return render_template("dashboard/discussion_form.html", form=form, course=discussion.course,
-                           discussion=discussion), 422 if form.errors else 200
+        _, error = commit_or_show(
+            form, lambda: discussions.update_discussion(discussion, current_user, _fields(form)),
+            "title")
+        if not error:
+            flash("Discussion saved.", "success")
+            return redirect(url_for("dashboard.course", course_id=discussion.course_id))
+    return _discussion_form(form, discussion.course, discussion)
 
 
 @bp.post("/discussions/<int:discussion_id>/<any(open, close):action>")

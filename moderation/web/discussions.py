@@ -23,6 +23,7 @@ from moderation.services.errors import ServiceError
 from moderation.services.queue import Blocked
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.forms import CommentForm, JoinForm
+from moderation.web.outcome import commit_or_show
 
 bp = Blueprint("discussions", __name__)
 
@@ -45,13 +46,9 @@ def join():  # type: ignore[no-untyped-def]
     """Join a course with its join code."""
     form = JoinForm()
     if form.validate_on_submit():
-        try:
-            membership = courses.join_course(current_user, form.join_code.data)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            form.join_code.errors.append(error.message)
-        else:
+        membership, error = commit_or_show(
+            form, lambda: courses.join_course(current_user, form.join_code.data), "join_code")
+        if not error:
             flash(f"You joined {membership.course.title}.", "success")
             return redirect(url_for("discussions.course", course_id=membership.course_id))
     return render_template("home.html", memberships=courses.courses_of(current_user),
