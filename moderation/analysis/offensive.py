@@ -122,16 +122,27 @@ def _sigmoid(x: float) -> float:
 
 
 def cache_dir() -> Path:
-    """Where derived model files live: $MODERATION_CACHE_DIR, else ~/.cache/moderation."""
+    """Where derived model files live: $MODERATION_CACHE_DIR, else ~/.cache/moderation.
+
+    A home that cannot be written to (a locked-down container) falls back to a
+    per-user folder in the system's temporary directory.
+    """
     configured = os.environ.get("MODERATION_CACHE_DIR")
     if configured:
         return Path(configured)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "moderation"
+    preferred = Path(base) / "moderation"
+    try:
+        preferred.mkdir(parents=True, exist_ok=True)
+        if os.access(preferred, os.W_OK):
+            return preferred
+    except OSError:
+        pass
+    return Path(tempfile.gettempdir()) / f"moderation-{os.getuid()}"
 
 
 def weights_path() -> Path:
-    """The weights file for the installed versions of the model and scikit-learn."""
+    """The weights file for the installed version of the model."""
     version = metadata.version("alt-profanity-check")
     return cache_dir() / f"offensive-weights-{version}.json"
 

@@ -61,3 +61,21 @@ def test_radius_needed_is_where_the_bound_crosses():
     radius = model.radius_needed(0.8)
     assert 0 < radius < 10
     assert model.radius_needed(0.0) == 0.0
+
+
+def test_an_unusable_cache_home_falls_back_to_the_temp_directory(tmp_path, monkeypatch):
+    """A cache home that cannot be created (here: under a regular file, which even root
+    cannot make a folder in) falls back to a per-user temporary folder."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from moderation.analysis.offensive import cache_dir
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.delenv("MODERATION_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    assert cache_dir() == Path(tempfile.gettempdir()) / f"moderation-{os.getuid()}"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fine"))
+    assert cache_dir() == tmp_path / "fine" / "moderation"
