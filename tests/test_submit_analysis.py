@@ -130,3 +130,27 @@ def test_preview_is_for_members_only(app, client, setup, make_user, login_as):
     login_as(make_user())
     response = client.post(f"/discussions/{discussion.id}/preview", json={"body": "Hello"})
     assert response.status_code == 404
+
+
+def test_policy_services_validate_and_store_only_what_was_set(app, setup):
+    from moderation.analysis import PolicyError
+    from moderation.models import AuditEvent, Discussion
+
+    course, discussion, _ = setup
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        course_row = db.session.get(Course, course.id)
+        with pytest.raises(PolicyError, match="unknown policy key 'max_linkz'"):
+            policies.set_course_policy(course_row, db.session.merge(teacher), {"max_linkz": 1})
+        db.session.rollback()
+        policies.set_course_policy(course_row, db.session.merge(teacher), {"max_links": 1})
+        row = db.session.get(Discussion, discussion.id)
+        policies.set_discussion_policy(row, db.session.merge(teacher),
+                                       {"max_links": 3, "severities": {"late": "hold"}})
+        db.session.commit()
+        assert db.session.get(Course, course.id).policy == {"max_links": 1}
+        effective = policies.effective_policy(db.session.get(Discussion, discussion.id))
+        assert (effective.max_links, effective.severities) == (3, {"late": "hold"})
+        assert effective.min_words == 10  # the discussion's own word range wins
+        actions = set(db.session.scalars(select(AuditEvent.action)))
+        assert {"course.policy_set", "discussion.policy_set"} <= actions

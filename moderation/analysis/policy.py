@@ -83,10 +83,11 @@ class Policy:
         return cls.from_dict(data, base)
 
     def _check(self) -> None:
-        from moderation.analysis.rules import REGISTRY
+        from moderation.analysis.rules import load_all
 
+        registry = load_all()  # a fresh process may not have imported the rules yet
         for rule_id in (*self.disabled_rules, *self.severities):
-            if rule_id not in REGISTRY:
+            if rule_id not in registry:
                 raise PolicyError(f"unknown rule {rule_id!r}")
         for rule_id, severity in self.severities.items():
             if severity not in SEVERITIES:
