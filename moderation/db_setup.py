@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask
@@ -16,16 +14,6 @@ from sqlalchemy.engine import Engine
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=True)
 
 BUSY_TIMEOUT_MS = 15_000
-
-
-@contextmanager
-def read_only_transactions() -> Iterator[None]:
-    """Begin SQLite transactions as DEFERRED inside this block (for safe requests)."""
-    token = _begin_immediate.set(False)
-    try:
-        yield
-    finally:
-        _begin_immediate.reset(token)
 
 
 def set_read_only(value: bool) -> None:

@@ -4,7 +4,7 @@ The definitions follow textstat 0.7.8 exactly (the tests compare every value on 
 varied corpus), but where textstat re-tokenises the text for each index, this
 module strips punctuation from the whole text once, counts each distinct word once
 (syllables and easy-word status cached across texts), and derives every index from
-those counts. Word spans, which only some rules need, come from `tokenize`.
+those counts. The one rule that needs a word's position asks `word_start`.
 """
 
 from __future__ import annotations
@@ -21,20 +21,10 @@ from functools import cache, lru_cache
 _NONCONTRACTION_APOSTROPHE = re.compile(r"'(?!(?:[tsd]|ve|ll|re))")
 _PUNCTUATION = re.compile(r"[^\w\s']")
 _PUNCTUATION_ALL = re.compile(r"[^\w\s]")
-_TOKEN = re.compile(r"\S+")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 MS_PER_CHAR = 14.69  # textstat's reading speed
 SYLLABLE_CACHE_LIMIT = 200_000
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """A word as textstat counts it, with its character span in the original text."""
-
-    text: str  # punctuation removed, original case
-    start: int
-    end: int
 
 
 def strip_punctuation(token: str) -> str:
@@ -48,22 +38,6 @@ def strip_punctuation(token: str) -> str:
     'wellknown'
     """
     return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", token))
-
-
-def tokenize(text: str) -> list[Word]:
-    """Split text into words with their spans; a token of only punctuation is not a word.
-
-    >>> [(w.text, w.start, w.end) for w in tokenize("Hi, you -- there.")]
-    [('Hi', 0, 3), ('you', 4, 7), ('there', 11, 17)]
-    """
-    words = []
-    for match in _TOKEN.finditer(text):
-        cleaned = strip_punctuation(match.group())
-        if cleaned:
-            # textstat's split() would split a token that punctuation removal exposes
-            # whitespace in; a \S+ token has none, so one token is one word.
-            words.append(Word(cleaned, match.start(), match.end()))
-    return words
 
 
 @cache
@@ -127,6 +101,7 @@ _THREE_WORDS = re.compile(r"\s*(?:(?:[^\w\s]+\s+)*[^\w\s]*\w\S*(?:\s+|$)){3}")
 
 
 def _count_words(text: str) -> int:
+    """textstat's word count: the definition that `_THREE_WORDS` shortcuts (tests compare)."""
     # A whitespace token survives punctuation removal exactly when it holds a word
     # character (a kept apostrophe is always followed by one), so count those.
     return len(_WORDISH.findall(text))
@@ -216,7 +191,7 @@ class TextMetrics:
 
 def measure(text: str) -> TextMetrics:
     """Compute every metric of `text` from one tokenisation."""
-    cleaned = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    cleaned = strip_punctuation(text)  # removal never touches whitespace: tokens survive
     tokens = cleaned.split()
     n_words = len(tokens)
     n_sentences = count_sentences(text)

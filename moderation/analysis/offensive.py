@@ -60,10 +60,6 @@ class OffensiveModel:
         """Return the probability that `text` is offensive, as the package's predict_prob does."""
         return self.score_tokens(_TOKEN.findall(text.lower()))
 
-    def score_span(self, lowered: str, start: int, end: int) -> float:
-        """Score `lowered[start:end]` of an already lower-cased text."""
-        return self.score_tokens(_TOKEN.findall(lowered, start, end))
-
     def score_tokens(self, tokens: list[str]) -> float:
         """Score a text's tokens (lower-cased, scikit-learn's token pattern)."""
         terms = self.terms

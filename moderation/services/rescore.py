@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -32,7 +32,6 @@ class RescoreTotals:
     held: int = 0  # auto-approved comments that now wait in the queue
     released: int = 0  # auto-held comments that no longer need to wait
     kept_decisions: int = 0  # instructor decisions, never overturned
-    changed_ids: list[int] = field(default_factory=list)
 
     @property
     def decisions_changed(self) -> int:
@@ -82,7 +81,6 @@ def rescore_comment(comment: Comment, totals: RescoreTotals) -> None:
     if _signature(new_flags) != _signature(comment.flags):
         comment.flags = new_flags
         totals.flags_changed += 1
-        totals.changed_ids.append(comment.id)
     comment.metrics = analysis.to_dict()["metrics"]
     comment.word_count = analysis.metrics.words
     comment.analysis_version = ANALYSIS_VERSION
