@@ -110,6 +110,14 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
+def committed(obj):  # type: ignore[no-untyped-def]
+    """Commit, reload and detach an object, so a test can hold it outside any app context."""
+    db.session.commit()
+    db.session.refresh(obj)
+    db.session.expunge(obj)
+    return obj
+
+
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., User]:
     """Return a factory of committed users with the password PASSWORD."""
@@ -122,10 +130,7 @@ def make_user(app: Flask) -> Callable[..., User]:
         with app.app_context():
             user = accounts.create_user(email or f"user{n}@school.test", name, password,
                                         can_create_courses=instructor)
-            db.session.commit()
-            db.session.refresh(user)
-            db.session.expunge(user)
-            return user
+            return committed(user)
 
     return make
 
@@ -140,10 +145,7 @@ def make_course(app: Flask, make_user: Callable[..., User]) -> Callable[..., Cou
         with app.app_context():
             course = courses.create_course(db.session.merge(instructor), "Course",
                                            code or f"C{next(counter)}")
-            db.session.commit()
-            db.session.refresh(course)
-            db.session.expunge(course)
-            return course
+            return committed(course)
 
     return make
 
@@ -189,10 +191,7 @@ def make_discussion(app: Flask) -> Callable[..., Discussion]:
                 course_row, db.session.merge(author), discussions.DiscussionFields(**settings))
             if state != DiscussionState.DRAFT:
                 discussions.set_state(discussion, db.session.merge(author), state)
-            db.session.commit()
-            db.session.refresh(discussion)
-            db.session.expunge(discussion)
-            return discussion
+            return committed(discussion)
 
     return make
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from moderation.analysis.context import Context
+from moderation.analysis.context import Context, PriorComment
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.policy import Policy
@@ -12,6 +12,17 @@ from moderation.analysis.rules import rule
 from moderation.analysis.similarity import containment, resemblance, shared_passages
 
 MIN_WORDS = 10  # short comments ("I agree with you.") resemble each other by nature
+
+
+def _closest(text: str, priors: tuple[PriorComment, ...],
+             similarity: Callable[[str, str], float]) -> tuple[PriorComment | None, float]:
+    """The earlier comment most like `text`, and how alike they are."""
+    best, score = None, 0.0
+    for prior in priors:
+        value = similarity(text, prior.text)
+        if value > score:
+            best, score = prior, value
+    return best, score
 
 
 @rule("repeat", "hold")
@@ -26,11 +37,7 @@ def repeat(
     """
     if metrics.words < MIN_WORDS:
         return
-    best, similarity = None, 0.0
-    for prior in context.own_comments:
-        score = resemblance(text, prior.text)
-        if score > similarity:
-            best, similarity = prior, score
+    best, similarity = _closest(text, context.own_comments, resemblance)
     if best is not None and similarity >= policy.repeat_similarity:
         where = f' in "{best.where}"' if best.where else ""
         yield Hit(f"This is nearly the same as your earlier comment{where} "
@@ -53,11 +60,7 @@ def copied(
     """
     if metrics.words < MIN_WORDS:
         return
-    best, share = None, 0.0
-    for prior in context.classmate_comments:
-        score = containment(text, prior.text)
-        if score > share:
-            best, share = prior, score
+    best, share = _closest(text, context.classmate_comments, containment)
     if best is not None and share >= policy.copied_similarity:
         yield Hit(f"{share:.0%} of this comment matches {best.author}'s comment. Respond in "
                   "your own words, and quote briefly with their name if you build on it.",
