@@ -9,32 +9,12 @@ from moderation.analysis.context import Context
 from moderation.analysis.findings import Finding
 from moderation.analysis.metrics import TextMetrics, measure
 from moderation.analysis.policy import Policy
-from moderation.analysis.rules import REGISTRY, load_all
+from moderation.analysis.rules import RULE_ORDER, RULES
 
 ANALYSIS_VERSION = "1"
 
-# The order rules run in, and so the order a student reads their findings.
-RULE_ORDER: tuple[str, ...] = (
-    # Refusals first: a student fixes these before anything else matters.
-    "banned_words",  # block: the course's and the default banned lists
-    # Holds: the comment waits for an instructor.
-    "personal_info",  # an email or phone number, for the student's safety
-    "offensive",  # an insult with no banned word
-    "watched_words",  # the course's watched list
-    "too_short",  # the discussion's word range
-    "too_long",
-    "empty_citation",  # "According to , the ..."
-    "copied",  # a classmate's comment or a long passage of the prompt
-    "repeat",  # the author's own earlier comment
-    "links",  # too many, or not http(s)
-    # Notes (spelling holds when there are many): feedback for the student and the grader.
-    "spelling",
-    "readability",
-    "run_on_sentence",
-    "shouting",
-    "repeated_characters",
-    "late",
-)
+__all__ = ["ANALYSIS_VERSION", "RULE_ORDER", "Analysis", "analyze", "decide", "status_for"]
+
 
 Decision = Literal["approve", "hold", "block"]
 ModerationMode = Literal["all", "flagged", "none"]
@@ -79,17 +59,15 @@ def analyze(text: str, context: Context | None = None, policy: Policy | None = N
     """Measure `text`, run every enabled rule in order, and decide."""
     context = context or Context()
     policy = policy or Policy()
-    load_all()
     metrics = measure(text)
     findings: list[Finding] = []
-    for rule_id in RULE_ORDER:
-        if not policy.rule_enabled(rule_id):
+    for registered in RULES:
+        if not policy.rule_enabled(registered.id):
             continue
-        registered = REGISTRY[rule_id]
         for hit in registered.check(text, metrics, context, policy):
-            severity = policy.severities.get(rule_id) or hit.severity or registered.severity
+            severity = policy.severities.get(registered.id) or hit.severity or registered.severity
             findings.append(
-                Finding(rule_id, severity, hit.message, hit.spans, hit.value, hit.threshold)
+                Finding(registered.id, severity, hit.message, hit.spans, hit.value, hit.threshold)
             )
     return Analysis(metrics, tuple(findings), decide(findings))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moderation.analysis.findings import SEVERITIES, Severity
+from moderation.analysis.rules import REGISTRY
 
 
 class PolicyError(ValueError):
@@ -83,11 +84,8 @@ class Policy:
         return cls.from_dict(data, base)
 
     def _check(self) -> None:
-        from moderation.analysis.rules import load_all
-
-        registry = load_all()  # a fresh process may not have imported the rules yet
         for rule_id in (*self.disabled_rules, *self.severities):
-            if rule_id not in registry:
+            if rule_id not in REGISTRY:
                 raise PolicyError(f"unknown rule {rule_id!r}")
         for rule_id, severity in self.severities.items():
             if severity not in SEVERITIES:

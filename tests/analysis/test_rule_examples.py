@@ -10,10 +10,8 @@ import pytest
 
 from moderation.analysis import Context, Policy, PriorComment
 from moderation.analysis.metrics import measure
-from moderation.analysis.pipeline import RULE_ORDER
-from moderation.analysis.rules import REGISTRY, load_all
+from moderation.analysis.rules import REGISTRY, RULE_ORDER
 
-load_all()
 DUE = datetime(2026, 3, 1, 17, 0, tzinfo=UTC)
 
 

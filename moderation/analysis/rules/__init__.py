@@ -1,73 +1,51 @@
-"""The rule registry: each rule is a small function registered with `@rule`.
+"""The rules, in the order they run: the one list where a rule is named besides its module.
 
-A rule is `(text, metrics, context, policy) -> Iterable[Hit]`. Its docstring
-carries examples the tests run, in pycodestyle's manner:
-
-    Okay: a text the rule does not flag ("\\n" stands for a line break)
-    Flag: a text the rule flags
-    Policy: {"min_words": 3}      (a partial policy for the examples after it)
-    Context: {"prompt": "..."}    (the context for the examples after it: prompt, own,
-                                   classmates, late_minutes, is_reply)
+Importing this package makes the registry complete; each module defines its rules
+with `@rule` (see `registry.py`) and this list puts them in order.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from moderation.analysis.rules import (
+    citations,
+    length,
+    links,
+    offensive,
+    privacy,
+    readability,
+    similarity,
+    spelling,
+    style,
+    timing,
+    wordlists,
+)
+from moderation.analysis.rules.registry import Rule
 
-from moderation.analysis.findings import Hit, Severity
+# The order rules run in, and so the order a student reads their findings.
+RULES: tuple[Rule, ...] = (
+    # Refusals first: a student fixes these before anything else matters.
+    wordlists.banned_words,  # block: the course's and the default banned lists
+    # Holds: the comment waits for an instructor.
+    privacy.personal_info,  # an email or phone number, for the student's safety
+    offensive.offensive,  # an insult with no banned word
+    wordlists.watched_words,  # the course's watched list
+    length.too_short,  # the discussion's word range
+    length.too_long,
+    citations.empty_citation,  # "According to , the ..."
+    similarity.copied,  # a classmate's comment or a long passage of the prompt
+    similarity.repeat,  # the author's own earlier comment
+    links.links,  # too many, or not http(s)
+    # Notes (spelling holds when there are many): feedback for the student and the grader.
+    spelling.spelling,
+    readability.readability,
+    readability.run_on_sentence,
+    style.shouting,
+    style.repeated_characters,
+    timing.late,
+)
 
-if TYPE_CHECKING:
-    from moderation.analysis.context import Context
-    from moderation.analysis.metrics import TextMetrics
-    from moderation.analysis.policy import Policy
+REGISTRY: dict[str, Rule] = {r.id: r for r in RULES}
+assert len(REGISTRY) == len(RULES), "two rules share an id"
+RULE_ORDER: tuple[str, ...] = tuple(REGISTRY)
 
-RuleFunction = Callable[["str", "TextMetrics", "Context", "Policy"], Iterable[Hit]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A registered rule: stable id, default severity, and the function."""
-
-    id: str
-    severity: Severity
-    check: RuleFunction
-
-    @property
-    def doc(self) -> str:
-        return self.check.__doc__ or ""
-
-
-REGISTRY: dict[str, Rule] = {}
-
-
-def rule(rule_id: str, severity: Severity) -> Callable[[RuleFunction], RuleFunction]:
-    """Register a rule function under a stable id with its default severity."""
-
-    def register(check: RuleFunction) -> RuleFunction:
-        if rule_id in REGISTRY:
-            raise ValueError(f"rule {rule_id!r} registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, severity, check)
-        return check
-
-    return register
-
-
-def load_all() -> dict[str, Rule]:
-    """Import every rule module so the registry is complete."""
-    from moderation.analysis.rules import (  # noqa: F401
-        citations,
-        length,
-        links,
-        offensive,
-        privacy,
-        readability,
-        similarity,
-        spelling,
-        style,
-        timing,
-        wordlists,
-    )
-
-    return REGISTRY
+__all__ = ["REGISTRY", "RULES", "RULE_ORDER", "Rule"]

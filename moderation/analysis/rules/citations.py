@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 _LEAD_IN = (r"according\s+to|as\s+(?:reported|stated|noted|argued|explained|shown|cited|quoted)"
             r"\s+(?:by|in)|(?:reported|cited|quoted|stated)\s+(?:by|in)|as\s+per|per")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics, word_start
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 
 def word_range(context: Context, policy: Policy) -> tuple[int, int]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 # North American style, or international with a leading +; at least 10 digits either way.

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics, count_sentences, sentence_spans
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 MIN_WORDS_FOR_GRADE = 30  # below this a reading grade says little
 

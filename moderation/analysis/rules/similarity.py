@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context, PriorComment
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
 from moderation.analysis.similarity import containment, resemblance, shared_passages
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 MIN_WORDS = 10  # short comments ("I agree with you.") resemble each other by nature
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
 from moderation.analysis.spelling import check, vocabulary
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 
 @rule("spelling", "note")

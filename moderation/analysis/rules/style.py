@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
 from moderation.analysis.findings import Hit
 from moderation.analysis.metrics import TextMetrics
-from moderation.analysis.policy import Policy
-from moderation.analysis.rules import rule
+from moderation.analysis.rules.registry import rule
+
+if TYPE_CHECKING:
+    from moderation.analysis.policy import Policy
 
 _CAPS_RUN = re.compile(r"\b[A-Z][A-Z']+(?:[\s,.;:!?\-]+[A-Z][A-Z']+)+\b")
 MIN_LETTERS = 20  # "NATO and the UN" is not shouting
