@@ -10,17 +10,36 @@ from flask import Flask
 
 from moderation.config import DEFAULTS, database_url_from_env, instance_secret_key
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+CHECKOUT = PACKAGE_DIR.parent  # the repository, when running from a checkout
+
+
+def template_folder() -> Path:
+    """Pages ship inside the wheel; in a checkout they live in templates/ at the top."""
+    packaged = PACKAGE_DIR / "templates"
+    return packaged if packaged.is_dir() else CHECKOUT / "templates"
+
+
+def instance_path() -> str | None:
+    """$MODERATION_INSTANCE_PATH, else instance/ in a checkout, else Flask's rule.
+
+    Installed from a wheel, Flask's rule puts it in `<prefix>/var/moderation-instance`.
+    """
+    configured = os.environ.get("MODERATION_INSTANCE_PATH")
+    if configured:
+        return configured
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "templates").is_dir():
+        return str(CHECKOUT / "instance")
+    return None
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then instance/config.py, then environment, then test config."""
-    instance_path = os.environ.get("MODERATION_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
     app = Flask(
         __name__,
-        instance_path=instance_path,
+        instance_path=instance_path(),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(template_folder()),
     )
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("config.py", silent=True)

@@ -133,15 +133,20 @@ def test_preview_is_for_members_only(app, client, setup, make_user, login_as):
 
 
 def test_policy_services_validate_and_store_only_what_was_set(app, setup):
-    from moderation.analysis import PolicyError
     from moderation.models import AuditEvent, Discussion
+    from moderation.services.errors import InvalidInput
 
     course, discussion, _ = setup
     teacher = instructor_of(app, course)
     with app.app_context():
         course_row = db.session.get(Course, course.id)
-        with pytest.raises(PolicyError, match="unknown policy key 'max_linkz'"):
+        with pytest.raises(InvalidInput, match="Unknown policy key 'max_linkz'") as refused:
             policies.set_course_policy(course_row, db.session.merge(teacher), {"max_linkz": 1})
+        assert (refused.value.status, refused.value.field) == (422, "max_linkz")
+        # The word range lives on the discussion: a course-level one would have no effect.
+        with pytest.raises(InvalidInput, match="discussion's settings form") as refused:
+            policies.set_course_policy(course_row, db.session.merge(teacher), {"min_words": 5})
+        assert refused.value.field == "min_words"
         db.session.rollback()
         policies.set_course_policy(course_row, db.session.merge(teacher), {"max_links": 1})
         row = db.session.get(Discussion, discussion.id)

@@ -14,6 +14,9 @@ class PriorComment:
     author: str
     text: str
     where: str = ""  # the discussion it was posted in
+    # Whether the author of the new comment can read this one: a comment still waiting
+    # for an instructor is never named or quantified to another student.
+    visible: bool = True
 
 
 @dataclass(frozen=True, slots=True)

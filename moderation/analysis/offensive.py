@@ -2,26 +2,26 @@
 
 The package ships a TF-IDF vectoriser and five sigmoid-calibrated linear SVMs. Calling
 it through scikit-learn costs milliseconds per call and ~100 MB of imports; the same
-numbers come from a dictionary lookup per token and five dot products. The weights are
-read from the installed package once, in a child process (so this process never imports
-scikit-learn), and kept as a small JSON file in the cache directory.
+numbers come from a dictionary lookup per token and five dot products. The weights were
+extracted once with `python -m moderation.analysis.offensive` (MIT licence, notice in
+data/offensive_weights.LICENSE) and ship in this package, so nothing is prepared at run
+time and the app never imports scikit-learn; a test checks them against the model.
 """
 
 from __future__ import annotations
 
+import gzip
 import itertools
 import json
 import math
-import os
 import re
-import subprocess
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from importlib import metadata
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 # scikit-learn's default token pattern, which the vectoriser was fitted with.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -117,34 +117,19 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def cache_dir() -> Path:
-    """Where derived model files live: $MODERATION_CACHE_DIR, else ~/.cache/moderation.
-
-    A home that cannot be written to (a locked-down container) falls back to a
-    per-user folder in the system's temporary directory.
-    """
-    configured = os.environ.get("MODERATION_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    preferred = Path(base) / "moderation"
-    try:
-        preferred.mkdir(parents=True, exist_ok=True)
-        if os.access(preferred, os.W_OK):
-            return preferred
-    except OSError:
-        pass
-    return Path(tempfile.gettempdir()) / f"moderation-{os.getuid()}"
+WEIGHTS_FILE = "data/offensive_weights.json.gz"
+MODEL_VERSION = "1.9.1"  # the alt-profanity-check release the shipped weights come from
 
 
-def weights_path() -> Path:
-    """The weights file for the installed version of the model."""
-    version = metadata.version("alt-profanity-check")
-    return cache_dir() / f"offensive-weights-{version}.json"
+def weights_data() -> dict[str, Any]:
+    """The shipped weights as the JSON document `extract_weights` writes."""
+    raw = resources.files("moderation.analysis").joinpath(WEIGHTS_FILE).read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(raw))
+    return data
 
 
-def extract_weights(path: Path) -> None:
-    """Read the installed model through scikit-learn and write its weights as JSON."""
+def extract_weights() -> dict[str, Any]:
+    """Read the installed alt-profanity-check model through scikit-learn (a dev dependency)."""
     from profanity_check import profanity_check as package  # imports scikit-learn
 
     vectorizer, model = package.vectorizer, package.model
@@ -161,24 +146,15 @@ def extract_weights(path: Path) -> None:
         "calibration": [[float(c.calibrators[0].a_), float(c.calibrators[0].b_)]
                         for c in classifiers],
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a second worker never reads half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".weights-")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(data, fh)
-    os.replace(tmp, path)
+    return data
 
 
 @cache
 def load_model() -> OffensiveModel:
-    """Load the weights, extracting them from the installed package on first use."""
-    path = weights_path()
-    if not path.exists():
-        subprocess.run([sys.executable, "-m", "moderation.analysis.offensive", str(path)],
-                       check=True, timeout=300)
-    data = json.loads(path.read_text())
+    """Load the shipped weights (once per process)."""
+    data = weights_data()
     if len(data["intercepts"]) != 5:
-        raise ValueError(f"expected 5 calibrated classifiers in {path}")
+        raise ValueError(f"expected 5 calibrated classifiers in {WEIGHTS_FILE}")
     return OffensiveModel(
         terms={term: (idf, *(idf * w for w in weights))
                for term, (idf, weights) in data["terms"].items()},
@@ -190,4 +166,7 @@ def load_model() -> OffensiveModel:
 
 
 if __name__ == "__main__":
-    extract_weights(Path(sys.argv[1]))
+    # Regenerate the shipped file after upgrading alt-profanity-check (then update
+    # MODEL_VERSION): python -m moderation.analysis.offensive moderation/analysis/data/…
+    document = json.dumps(extract_weights(), separators=(",", ":"), sort_keys=True)
+    Path(sys.argv[1]).write_bytes(gzip.compress(document.encode(), mtime=0))

@@ -12,7 +12,11 @@ from moderation.analysis.rules import REGISTRY
 
 
 class PolicyError(ValueError):
-    """A policy document that cannot be used; the message says which key and why."""
+    """A policy document that cannot be used; the message says why, `key` says where."""
+
+    def __init__(self, message: str, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ class Policy:
         changes: dict[str, Any] = {}
         for key, value in data.items():
             if key not in fields:
-                raise PolicyError(f"unknown policy key {key!r}")
+                raise PolicyError(f"unknown policy key {key!r}", key)
             changes[key] = _coerce(key, value, getattr(base, key))
         policy = dataclasses.replace(base, **changes)
         policy._check()
@@ -84,50 +88,54 @@ class Policy:
         return cls.from_dict(data, base)
 
     def _check(self) -> None:
-        for rule_id in (*self.disabled_rules, *self.severities):
-            if rule_id not in REGISTRY:
-                raise PolicyError(f"unknown rule {rule_id!r}")
+        for key, rule_ids in (("disabled_rules", self.disabled_rules),
+                              ("severities", tuple(self.severities))):
+            for rule_id in rule_ids:
+                if rule_id not in REGISTRY:
+                    raise PolicyError(f"unknown rule {rule_id!r}", key)
         for rule_id, severity in self.severities.items():
             if severity not in SEVERITIES:
-                raise PolicyError(f"severity of {rule_id!r} must be one of {SEVERITIES}")
+                raise PolicyError(f"severity of {rule_id!r} must be one of {SEVERITIES}",
+                                  "severities")
         if not 0 <= self.min_words <= self.max_words:
-            raise PolicyError("min_words must be between 0 and max_words")
+            raise PolicyError("min_words must be between 0 and max_words", "min_words")
         if not 0 <= self.reply_min_words <= self.reply_max_words:
-            raise PolicyError("reply_min_words must be between 0 and reply_max_words")
+            raise PolicyError("reply_min_words must be between 0 and reply_max_words",
+                              "reply_min_words")
         if self.min_grade > self.max_grade:
-            raise PolicyError("min_grade must not exceed max_grade")
+            raise PolicyError("min_grade must not exceed max_grade", "min_grade")
         for name in ("offensive_threshold", "shouting_ratio", "repeat_similarity",
                      "copied_similarity"):
             if not 0 <= getattr(self, name) <= 1:
-                raise PolicyError(f"{name} must be between 0 and 1")
+                raise PolicyError(f"{name} must be between 0 and 1", name)
         for name in ("max_links", "max_sentence_words", "repeated_characters",
-                     "copied_prompt_words"):
+                     "copied_prompt_words", "spelling_hold_per_100_words"):
             if getattr(self, name) < 0:
-                raise PolicyError(f"{name} must not be negative")
+                raise PolicyError(f"{name} must not be negative", name)
 
 
 def _coerce(key: str, value: Any, current: Any) -> Any:
     """Check one value against the type of the field's current value."""
     if isinstance(current, bool):
         if not isinstance(value, bool):
-            raise PolicyError(f"{key} must be true or false")
+            raise PolicyError(f"{key} must be true or false", key)
         return value
     if isinstance(current, int):
         if isinstance(value, bool) or not isinstance(value, int):
-            raise PolicyError(f"{key} must be a whole number")
+            raise PolicyError(f"{key} must be a whole number", key)
         return value
     if isinstance(current, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PolicyError(f"{key} must be a number")
+            raise PolicyError(f"{key} must be a number", key)
         return float(value)
     if isinstance(current, tuple):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise PolicyError(f"{key} must be a list of strings")
+            raise PolicyError(f"{key} must be a list of strings", key)
         return tuple(v.strip() for v in value if v.strip())
     if isinstance(current, dict):
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
-            raise PolicyError(f"{key} must map rule ids to severities")
+            raise PolicyError(f"{key} must map rule ids to severities", key)
         return dict(value)
-    raise PolicyError(f"{key} cannot be set")  # pragma: no cover - every field is typed above
+    raise PolicyError(f"{key} cannot be set", key)  # pragma: no cover - every field is typed above

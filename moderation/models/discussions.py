@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from moderation.analysis import Policy
 from moderation.models.base import Base, UTCDateTime, utcnow
 from moderation.models.enums import (
     CommentStatus,
@@ -20,6 +21,9 @@ from moderation.models.enums import (
 if TYPE_CHECKING:
     from moderation.models.accounts import User
     from moderation.models.courses import Course
+
+# The default word range is the analysis policy's; a discussion stores its own.
+DEFAULTS = Policy()
 
 
 class Discussion(Base):
@@ -48,10 +52,10 @@ class Discussion(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     points_possible: Mapped[float] = mapped_column(Float, default=10.0)
     required_replies: Mapped[int] = mapped_column(default=2)
-    min_words: Mapped[int] = mapped_column(default=75)
-    max_words: Mapped[int] = mapped_column(default=600)
-    reply_min_words: Mapped[int] = mapped_column(default=25)
-    reply_max_words: Mapped[int] = mapped_column(default=300)
+    min_words: Mapped[int] = mapped_column(default=DEFAULTS.min_words)
+    max_words: Mapped[int] = mapped_column(default=DEFAULTS.max_words)
+    reply_min_words: Mapped[int] = mapped_column(default=DEFAULTS.reply_min_words)
+    reply_max_words: Mapped[int] = mapped_column(default=DEFAULTS.reply_max_words)
     moderation_mode: Mapped[ModerationMode] = mapped_column(
         enum_column(ModerationMode, "moderation_mode"), default=ModerationMode.FLAGGED
     )

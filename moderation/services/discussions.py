@@ -20,6 +20,7 @@ from moderation.models import (
     User,
     utcnow,
 )
+from moderation.models.discussions import DEFAULTS
 from moderation.services import audit
 from moderation.services.errors import InvalidInput
 
@@ -40,10 +41,10 @@ class DiscussionFields:
     due_at: datetime | None = None
     points_possible: float = 10.0
     required_replies: int = 2
-    min_words: int = 75
-    max_words: int = 600
-    reply_min_words: int = 25
-    reply_max_words: int = 300
+    min_words: int = DEFAULTS.min_words
+    max_words: int = DEFAULTS.max_words
+    reply_min_words: int = DEFAULTS.reply_min_words
+    reply_max_words: int = DEFAULTS.reply_max_words
     moderation_mode: ModerationMode = ModerationMode.FLAGGED
     lms_assignment_id: str | None = None
 

@@ -11,24 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from moderation.analysis import ANALYSIS_VERSION, Analysis, Context, PriorComment, analyze
-from moderation.analysis.pipeline import status_for
+from moderation.analysis import Analysis
 from moderation.extensions import db
 from moderation.models import (
     Comment,
     CommentStatus,
     Discussion,
-    Flag,
-    Severity,
     User,
     utcnow,
 )
-from moderation.services import policies
+from moderation.services import checking
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
-
-CONTEXT_LIMIT = 300  # earlier comments compared against: enough for a large section
 
 
 class Blocked(ServiceError):
@@ -70,39 +65,6 @@ def clean_body(body: str) -> str:
     return body
 
 
-def build_context(discussion: Discussion, author: User, is_reply: bool,
-                  now: datetime, exclude_id: int | None = None) -> Context:
-    """Gather what the rules may know: the prompt, earlier comments, the due date.
-
-    Only comments submitted before `now` count, so rescoring a comment later compares
-    it with what existed when it was written.
-    """
-    earlier = (Comment.status != CommentStatus.REJECTED, Comment.submitted_at < now,
-               Comment.id != (exclude_id or 0))
-    own = db.session.scalars(
-        select(Comment).join(Comment.discussion)
-        .where(Comment.author_id == author.id, Discussion.course_id == discussion.course_id,
-               *earlier)
-        .order_by(Comment.submitted_at.desc()).limit(CONTEXT_LIMIT)
-    ).unique()
-    classmates = db.session.scalars(
-        select(Comment).where(Comment.discussion_id == discussion.id,
-                              Comment.author_id != author.id, *earlier)
-        .order_by(Comment.submitted_at.desc()).limit(CONTEXT_LIMIT)
-    ).unique()
-    return Context(
-        is_reply=is_reply,
-        prompt=discussion.prompt,
-        own_comments=tuple(PriorComment(c.id, c.author.display_name, c.body,
-                                        c.discussion.title) for c in own),
-        classmate_comments=tuple(
-            PriorComment(c.id, c.author.display_name, c.body, discussion.title)
-            for c in classmates),
-        due_at=discussion.due_at,
-        submitted_at=now,
-    )
-
-
 def submit_comment(
     discussion: Discussion,
     author: User,
@@ -130,27 +92,20 @@ def submit_comment(
             raise NotFound("The comment you are replying to is not available.")
     _refuse_duplicate(discussion, author, body)
 
-    analysis = analyze(body, build_context(discussion, author, parent is not None, now),
-                       policies.effective_policy(discussion))
-    if analysis.blocked:
-        raise Blocked(analysis)
-    if membership.role.is_staff:
-        status = CommentStatus.APPROVED  # staff comments are not moderated
-    else:
-        status = CommentStatus(status_for(analysis.decision, discussion.moderation_mode.value))
+    verdict = checking.check_text(discussion, author, body, is_reply=parent is not None,
+                                  now=now, staff=membership.role.is_staff)
+    if verdict.blocked:
+        raise Blocked(verdict.analysis)
     comment = Comment(
         discussion_id=discussion.id,
         author_id=author.id,
         parent_id=parent.id if parent else None,
         body=body,
-        status=status,
+        status=verdict.status,
         submitted_at=now,
         submission_token=submission_token,
-        word_count=analysis.metrics.words,
-        metrics=analysis.to_dict()["metrics"],
-        analysis_version=ANALYSIS_VERSION,
-        flags=flag_rows(analysis),
     )
+    checking.record_analysis(comment, verdict.analysis)
     try:
         # A savepoint: if a concurrent double click inserted the same token first,
         # only this insert is undone and the first comment is returned.
@@ -164,22 +119,18 @@ def submit_comment(
     return Submission(comment, created=True)
 
 
-def flag_rows(analysis: Analysis) -> list[Flag]:
-    """Turn an analysis's findings into Flag rows."""
-    return [
-        Flag(rule=f.rule, severity=Severity(f.severity), message=f.message,
-             spans=[list(s) for s in f.spans], value=f.value, threshold=f.threshold)
-        for f in analysis.findings
-    ]
-
-
 def preview(discussion: Discussion, author: User, body: str,
             parent_id: int | None = None) -> Analysis:
-    """Analyse a draft as it would be analysed on submit, storing nothing."""
-    require_member(author, discussion.course)
+    """Analyse a draft as it would be analysed on submit, storing nothing.
+
+    Only comments the author can read are compared with: the preview is free and
+    repeatable, so it must not become a way to probe comments held for moderation.
+    """
+    membership = require_member(author, discussion.course)
     body = clean_body(body)
-    return analyze(body, build_context(discussion, author, parent_id is not None, utcnow()),
-                   policies.effective_policy(discussion))
+    return checking.check_text(discussion, author, body, is_reply=parent_id is not None,
+                               now=utcnow(), staff=membership.role.is_staff,
+                               visible_only=True).analysis
 
 
 def _by_token(token: str) -> Comment | None:

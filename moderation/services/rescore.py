@@ -7,20 +7,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from moderation.analysis import ANALYSIS_VERSION, analyze
-from moderation.analysis.pipeline import status_for
 from moderation.extensions import db
 from moderation.models import (
     Comment,
     CommentStatus,
     Course,
     Discussion,
-    Flag,
     Membership,
-    User,
 )
-from moderation.services import audit, policies
-from moderation.services.queue import build_context, flag_rows
+from moderation.services import audit, checking
 
 
 @dataclass
@@ -36,11 +31,6 @@ class RescoreTotals:
     @property
     def decisions_changed(self) -> int:
         return self.held + self.released
-
-
-def _signature(flags: list[Flag]) -> set[tuple[object, ...]]:
-    """What a comment's flags say, for telling whether a rescore changed them."""
-    return {(f.rule, f.severity, f.message, tuple(map(tuple, f.spans))) for f in flags}
 
 
 def comments_query(course_id: int | None = None):  # type: ignore[no-untyped-def]
@@ -72,38 +62,32 @@ def batches(course_id: int | None, size: int) -> Iterator[list[Comment]]:
 def rescore_comment(comment: Comment, totals: RescoreTotals) -> None:
     """Re-analyse one comment: replace its flags; change an automatic decision if needed."""
     discussion = comment.discussion
-    author = comment.author
-    context = build_context(discussion, author, comment.parent_id is not None,
-                            comment.submitted_at, exclude_id=comment.id)
-    analysis = analyze(comment.body, context, policies.effective_policy(discussion))
+    staff = _is_staff(comment.author_id, discussion)
+    verdict = checking.check_text(
+        discussion, comment.author, comment.body, is_reply=comment.parent_id is not None,
+        now=comment.submitted_at, staff=staff, exclude_id=comment.id, stored=True)
     totals.comments += 1
-    new_flags = flag_rows(analysis)
-    if _signature(new_flags) != _signature(comment.flags):
-        comment.flags = new_flags
+    if checking.record_analysis(comment, verdict.analysis):
         totals.flags_changed += 1
-    comment.metrics = analysis.to_dict()["metrics"]
-    comment.word_count = analysis.metrics.words
-    comment.analysis_version = ANALYSIS_VERSION
     if comment.decided_by_id is not None:
         totals.kept_decisions += 1
-        return
-    if _is_staff(author, discussion):
-        return  # staff comments are not moderated
-    # A stored comment cannot be refused any more; what would block now waits instead.
-    decision = "hold" if analysis.decision == "block" else analysis.decision
-    status = CommentStatus(status_for(decision, discussion.moderation_mode.value))
-    if status != comment.status and comment.status != CommentStatus.REJECTED:
-        if status == CommentStatus.PENDING:
+    elif not staff and comment.status != CommentStatus.REJECTED \
+            and verdict.status != comment.status:
+        if verdict.status == CommentStatus.PENDING:
             totals.held += 1
         else:
             totals.released += 1
-        comment.status = status
+        audit.record("comment.rescored", actor=None, course_id=discussion.course_id,
+                     obj=comment, before={"status": comment.status.value},
+                     after={"status": verdict.status.value},
+                     reason="automatic decision after a policy or rule change")
+        comment.status = verdict.status
     db.session.flush()
 
 
-def _is_staff(user: User, discussion: Discussion) -> bool:
+def _is_staff(user_id: int, discussion: Discussion) -> bool:
     role = db.session.scalar(select(Membership.role).where(
-        Membership.user_id == user.id, Membership.course_id == discussion.course_id))
+        Membership.user_id == user_id, Membership.course_id == discussion.course_id))
     return role is not None and role.is_staff
 
 

@@ -28,6 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from moderation.models.discussions import DEFAULTS
 from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -100,13 +101,13 @@ class DiscussionForm(FlaskForm):
                                    validators=[InputRequired(), NumberRange(min=0, max=1000)])
     required_replies = IntegerField("Required replies", default=2,
                                     validators=[InputRequired(), NumberRange(min=0, max=50)])
-    min_words = IntegerField("Response: minimum words", default=75,
+    min_words = IntegerField("Response: minimum words", default=DEFAULTS.min_words,
                              validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    max_words = IntegerField("Response: maximum words", default=600,
+    max_words = IntegerField("Response: maximum words", default=DEFAULTS.max_words,
                              validators=[InputRequired(), NumberRange(min=1, max=10_000)])
-    reply_min_words = IntegerField("Reply: minimum words", default=25,
+    reply_min_words = IntegerField("Reply: minimum words", default=DEFAULTS.reply_min_words,
                                    validators=[InputRequired(), NumberRange(min=0, max=10_000)])
-    reply_max_words = IntegerField("Reply: maximum words", default=300,
+    reply_max_words = IntegerField("Reply: maximum words", default=DEFAULTS.reply_max_words,
                                    validators=[InputRequired(), NumberRange(min=1, max=10_000)])
     moderation_mode = SelectField("Moderation", default="flagged", choices=[
         SelectChoice("flagged", "Hold flagged comments only"),

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from moderation.analysis.offensive import extract_weights, load_model
+from moderation.analysis.offensive import (
+    MODEL_VERSION,
+    extract_weights,
+    load_model,
+    weights_data,
+)
 
 SENTENCES = [
     "", "you are an idiot", "I think the court is right about the annexation.",
@@ -24,18 +31,12 @@ def test_scores_equal_the_package_predict_prob():
         assert model.score(sentence) == pytest.approx(float(probability), abs=1e-9), sentence
 
 
-def test_weights_are_extracted_from_the_installed_package(tmp_path, monkeypatch):
-    path = tmp_path / "weights.json"
-    extract_weights(path)
-    assert path.stat().st_size > 100_000
-    monkeypatch.setenv("MODERATION_CACHE_DIR", str(tmp_path / "fresh"))
-    load_model.cache_clear()
-    try:
-        model = load_model()  # builds the cache in a child process
-        assert model.score("you are an idiot") > 0.9
-        assert list((tmp_path / "fresh").glob("offensive-weights-*.json"))
-    finally:
-        load_model.cache_clear()
+def test_shipped_weights_equal_the_installed_model():
+    """The weights in the package are exactly what the installed model holds."""
+    from importlib import metadata
+
+    assert metadata.version("alt-profanity-check") == MODEL_VERSION
+    assert weights_data() == json.loads(json.dumps(extract_weights()))
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95])
@@ -61,21 +62,3 @@ def test_radius_needed_is_where_the_bound_crosses():
     radius = model.radius_needed(0.8)
     assert 0 < radius < 10
     assert model.radius_needed(0.0) == 0.0
-
-
-def test_an_unusable_cache_home_falls_back_to_the_temp_directory(tmp_path, monkeypatch):
-    """A cache home that cannot be created (here: under a regular file, which even root
-    cannot make a folder in) falls back to a per-user temporary folder."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    from moderation.analysis.offensive import cache_dir
-
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    monkeypatch.delenv("MODERATION_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
-    assert cache_dir() == Path(tempfile.gettempdir()) / f"moderation-{os.getuid()}"
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fine"))
-    assert cache_dir() == tmp_path / "fine" / "moderation"

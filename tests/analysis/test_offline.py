@@ -40,13 +40,12 @@ def run_offline(tmp_path: Path, prefix: list[str]) -> dict:
     guard_dir = tmp_path / "guard"
     guard_dir.mkdir()
     (guard_dir / "sitecustomize.py").write_text(GUARD)
-    home = tmp_path / "home"  # no ~/.cache, no nltk_data: everything is derived afresh
+    home = tmp_path / "home"  # no ~/.cache, no nltk_data: nothing prepared earlier helps
     home.mkdir()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "PYTHONPATH": os.pathsep.join([str(guard_dir), str(Path.cwd())]),
-        "MODERATION_CACHE_DIR": str(tmp_path / "cache"),
         "NLTK_DATA": str(tmp_path / "no-nltk"),
     }
     done = subprocess.run([*prefix, sys.executable, "-c", SCRIPT], input=TEXT, env=env,

@@ -65,9 +65,13 @@ def copied(
         return
     best, share = _closest(text, context.classmate_comments, containment)
     if best is not None and share >= policy.copied_similarity:
-        yield Hit(f"{share:.0%} of this comment matches {best.author}'s comment. Respond in "
-                  "your own words, and quote briefly with their name if you build on it.",
-                  spans=((0, len(text)),), value=round(share, 3),
+        if best.visible:
+            message = (f"{share:.0%} of this comment matches {best.author}'s comment. Respond "
+                       "in your own words, and quote briefly with their name if you build on it.")
+        else:  # the author cannot read that comment: neither name nor measure it
+            message = ("This comment closely matches another comment in this discussion. "
+                       "Respond in your own words.")
+        yield Hit(message, spans=((0, len(text)),), value=round(share, 3),
                   threshold=policy.copied_similarity)
     if context.prompt:
         passages = shared_passages(text, context.prompt, policy.copied_prompt_words)
