@@ -97,19 +97,15 @@ def import_roster_command(course_code: str, file: Path, email_domain: str | None
     """Import a roster (Canvas gradebook export or name,email,section,sis id CSV)."""
     from sqlalchemy import select
 
-    from moderation.models import Course, Membership, Role
+    from moderation.models import Course
     from moderation.services import roster
     from moderation.services.roster import RosterError
 
     course = db.session.scalar(select(Course).where(Course.code == course_code))
     if course is None:
         raise click.ClickException(f"No course with code {course_code}.")
-    actor = db.session.scalars(
-        select(Membership).where(Membership.course_id == course.id,
-                                 Membership.role == Role.INSTRUCTOR)
-    ).first()
     try:
-        result = roster.import_roster(course, file.read_bytes(), actor.user if actor else None,
+        result = roster.import_roster(course, file.read_bytes(), None,
                                       email_domain=email_domain)
         db.session.commit()
     except RosterError as error:
@@ -117,8 +113,33 @@ def import_roster_command(course_code: str, file: Path, email_domain: str | None
         for problem in error.problems:
             click.echo(problem, err=True)
         raise click.ClickException("Nothing was imported.") from None
+    except ServiceError as error:
+        _fail(error)
     click.echo(f"Imported a {result.format} roster into {course.code}: {result.added} added, "
                f"{result.updated} updated, {result.unchanged} unchanged.")
+    if result.existing_accounts:
+        click.echo(f"{len(result.existing_accounts)} already had an account and are now "
+                   "enrolled: " + ", ".join(result.existing_accounts))
+
+
+@click.command("activation-link")
+@click.argument("email")
+@with_appcontext
+def activation_link_command(email: str) -> None:
+    """Print a one-time activation link for an account nobody has activated yet."""
+    from flask import current_app, url_for
+
+    from moderation.services import accounts
+
+    user = accounts.find_user(email)
+    if user is None or user.password_hash is not None:
+        raise click.ClickException(f"No account waiting for activation has email {email}.")
+    token = accounts.activation_token(user, None)
+    if current_app.config.get("SERVER_NAME"):
+        click.echo(url_for("auth.activate", token=token, _external=True))
+    else:
+        click.echo(f"{url_for('auth.activate', token=token)}  (after your site's address; "
+                   "set MODERATION_SERVER_NAME to print the whole link)")
 
 
 def _read_text(stream, what: str) -> str:  # type: ignore[no-untyped-def]
@@ -211,8 +232,8 @@ def rescore_command(course_code: str | None, batch_size: int) -> None:
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
-                    reset_password_command, import_roster_command, analyze_command,
-                    rescore_command):
+                    reset_password_command, import_roster_command, activation_link_command,
+                    analyze_command, rescore_command):
         app.cli.add_command(command)
 
 

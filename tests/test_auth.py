@@ -7,7 +7,7 @@ import pytest
 from moderation.extensions import db
 from moderation.models import User
 from moderation.services import accounts
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, instructor_of
 
 
 def test_sign_in_and_out(client, make_user):
@@ -65,10 +65,18 @@ def test_next_parameter_only_follows_local_paths(client, make_user):
     assert response.headers["Location"] == "/"
 
 
-def test_production_password_hash_is_scrypt(app, ctx):
-    app.config["PASSWORD_METHOD"] = "scrypt:131072:8:1"
-    hashed = accounts.hash_password("a long enough password")
+def test_production_password_hash_is_scrypt(tmp_path, monkeypatch):
+    """Without the tests' fast override, passwords are hashed with scrypt at full cost."""
+    from werkzeug.security import check_password_hash
+
+    from moderation import create_app
+
+    monkeypatch.setenv("MODERATION_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    with app.app_context():
+        hashed = accounts.hash_password("a long enough password")
     assert hashed.startswith("scrypt:131072:8:1$")
+    assert check_password_hash(hashed, "a long enough password")
 
 
 @pytest.mark.parametrize("password, ok", [("1234567", False), ("12345678", True),
@@ -81,10 +89,13 @@ def test_password_length_rules(ctx, password, ok):
             accounts.check_password_rules(password)
 
 
-def test_activation_link_works_once(app, client, make_user):
+def test_activation_link_works_once(app, client, make_user, make_course, enrol):
     user = make_user(password=None)
+    course = make_course()
+    enrol(user, course)
+    teacher = instructor_of(app, course)
     with app.app_context():
-        token = accounts.activation_token(db.session.get(User, user.id))
+        token = accounts.activation_token(db.session.get(User, user.id), teacher)
     response = client.post(f"/activate/{token}", data={"password": "short"})
     assert response.status_code == 422 and "at least 8" in response.text
     response = client.post(f"/activate/{token}", data={"password": "a fine new password"})

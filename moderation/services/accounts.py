@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from moderation.extensions import db
-from moderation.models import User
+from moderation.models import Membership, Role, User
 from moderation.models.accounts import new_session_token
 from moderation.services import audit
 from moderation.services.errors import Conflict, InvalidInput, NotFound
@@ -145,10 +145,34 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="activate-account")
 
 
-def activation_token(user: User) -> str:
-    """Return a one-time activation token; it stops working once the account is activated."""
-    # Bound to the session token, which activation rotates: the link works once.
-    return _serializer().dumps({"u": user.id, "s": user.session_token})
+def taught_by(user: User) -> set[int]:
+    """The ids of the courses the user teaches as an instructor."""
+    return set(db.session.scalars(select(Membership.course_id).where(
+        Membership.user_id == user.id, Membership.role == Role.INSTRUCTOR)))
+
+
+def may_hand_over(user: User, teaching: set[int]) -> bool:
+    """Whether someone teaching these courses may activate (or rename) this account.
+
+    Only an account that nobody has activated, and that belongs to no course outside
+    `teaching`: handing it over can then change no other course's view of that person.
+    """
+    if user.password_hash is not None:
+        return False
+    courses = set(db.session.scalars(
+        select(Membership.course_id).where(Membership.user_id == user.id)))
+    return bool(courses) and courses <= teaching
+
+
+ADMINISTRATOR = 0  # the issuer of links made on the server's command line
+
+
+def activation_token(user: User, issuer: User | None) -> str:
+    """Return a one-time activation token that `issuer` (None: the administrator) may hand out."""
+    # Bound to the session token, which activation rotates: the link works once. Bound to
+    # the issuer: it stops working if the account joins a course the issuer does not teach.
+    by = issuer.id if issuer is not None else ADMINISTRATOR
+    return _serializer().dumps({"u": user.id, "s": user.session_token, "by": by})
 
 
 def activate(token: str, password: str) -> User:
@@ -164,6 +188,13 @@ def activate(token: str, password: str) -> User:
     user = db.session.get(User, data.get("u"))
     if user is None or user.session_token != data.get("s") or user.password_hash is not None:
         raise InvalidInput("This activation link has already been used.")
+    by = data.get("by")
+    if by != ADMINISTRATOR:
+        issuer = db.session.get(User, by) if isinstance(by, int) else None
+        if issuer is None or not may_hand_over(user, taught_by(issuer)):
+            raise InvalidInput("This activation link can no longer be used: your account is "
+                               "in more than one course. Ask your school's administrator "
+                               "for a link.")
     set_password(user, password, actor=user)
-    audit.record("user.activated", actor=user, obj=user)
+    audit.record("user.activated", actor=user, obj=user, after={"issued_by": by})
     return user

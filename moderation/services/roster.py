@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -44,7 +44,8 @@ class RosterError(InvalidInput):
     """Every problem found in a roster file, by line; nothing was imported."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__("The roster was not imported: " + "; ".join(problems[:5]), field="file")
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"Nothing was imported: {count} in the file.", field="file")
         self.problems = problems
 
 
@@ -57,6 +58,8 @@ class RosterResult:
     updated: int = 0
     unchanged: int = 0
     skipped_staff: int = 0
+    # Accounts that existed before this import: enrolled here, never renamed or handed over.
+    existing_accounts: list[str] = field(default_factory=list)
 
 
 def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[str, list[RosterRow]]:
@@ -94,7 +97,7 @@ def _login_email(login: str, email_domain: str | None) -> str | None:
     if EMAIL.match(login):
         return login
     if login and email_domain:
-        return f"{login}@{email_domain.lstrip('@')}"
+        return f"{login}@{email_domain}"
     return None
 
 
@@ -191,10 +194,18 @@ def _line_of(problem: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def import_roster(course: Course, data: bytes | str, actor: User,
+def import_roster(course: Course, data: bytes | str, actor: User | None,
                   email_domain: str | None = None) -> RosterResult:
-    """Add or update the course's students from a roster file; re-importing never duplicates."""
+    """Add or update the course's students from a roster file; re-importing never duplicates.
+
+    An import creates accounts, or links existing ones to this course; it never changes
+    what another course sees of a person. It renames only an account this course's
+    instructor could also activate (`accounts.may_hand_over`). `actor` is None for the
+    administrator's command line, which speaks for this course only.
+    """
+    email_domain = _checked_domain(email_domain)
     fmt, rows = parse_roster(data, email_domain)
+    teaching = accounts.taught_by(actor) if actor is not None else {course.id}
     result = RosterResult(format=fmt)
     members = list(db.session.scalars(select(Membership).where(Membership.course_id == course.id)))
     by_lms = {m.lms_user_id: m for m in members if m.lms_user_id}
@@ -213,9 +224,12 @@ def import_roster(course: Course, data: bytes | str, actor: User,
                         sortable_name=row.sortable_name, password_hash=None)
             db.session.add(user)
             db.session.flush()
-        elif user.password_hash is None:
-            # Not yet activated: the roster is the only source of the name.
+        elif accounts.may_hand_over(user, teaching):
+            # Not yet activated and only in this instructor's courses: the roster is the
+            # only source of the name.
             user.display_name, user.sortable_name = row.display_name, row.sortable_name
+        elif membership is None:
+            result.existing_accounts.append(user.email)
         ids = {"section": row.section, "lms_user_id": row.lms_user_id,
                "sis_user_id": row.sis_user_id, "sis_login_id": row.sis_login_id}
         if membership is None:
@@ -234,6 +248,25 @@ def import_roster(course: Course, data: bytes | str, actor: User,
             result.unchanged += 1
     audit.record("roster.imported", actor=actor, course_id=course.id, obj=course,
                  after={"format": fmt, "added": result.added, "updated": result.updated,
-                        "unchanged": result.unchanged})
+                        "unchanged": result.unchanged,
+                        "existing_accounts": len(result.existing_accounts)})
     db.session.flush()
     return result
+
+
+DOMAIN = re.compile(r"^(?=.{1,120}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _checked_domain(email_domain: str | None) -> str | None:
+    """Return a lower-cased email domain such as "school.edu", or refuse it beside its field.
+
+    >>> _checked_domain(" @School.EDU ")
+    'school.edu'
+    """
+    if not email_domain or not email_domain.strip():
+        return None
+    domain = email_domain.strip().lstrip("@").lower()
+    if not DOMAIN.match(domain):
+        raise InvalidInput("Enter a domain such as school.edu (no @ or spaces).",
+                           field="email_domain")
+    return domain

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -71,31 +72,35 @@ def regenerate_join_code(course_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/courses/<int:course_id>/roster", methods=["GET", "POST"])
-def roster_page(course_id: int):  # type: ignore[no-untyped-def]
+def roster_page(course_id: int) -> ResponseReturnValue:
     """Show the roster with activation links, and import a roster file."""
     course, membership = course_or_404(course_id, staff=True)
     form = RosterForm()
     status = 200
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
-            result = roster.import_roster(course, form.file.data.read(), current_user,
-                                          email_domain=form.email_domain.data or None)
-            db.session.commit()
-        except RosterError as error:
-            db.session.rollback()
-            problems, status = error.problems, error.status
-        else:
+        result, error = commit_or_show(form, lambda: roster.import_roster(
+            course, form.file.data.read(), current_user, email_domain=form.email_domain.data),
+            "file")
+        if result is not None:
             flash(f"Imported a {result.format} roster: {result.added} added, {result.updated} "
                   f"updated, {result.unchanged} unchanged.", "success")
+            if result.existing_accounts:
+                flash(f"{len(result.existing_accounts)} already had an account "
+                      f"({', '.join(result.existing_accounts[:5])}"
+                      f"{', …' if len(result.existing_accounts) > 5 else ''}): they are "
+                      "enrolled and will see this course next time they sign in.", "info")
             return redirect(url_for("dashboard.roster_page", course_id=course.id))
+        problems = error.problems if isinstance(error, RosterError) else []
+        status = error.status if error else 422
     elif form.errors:
         status = 422
     members = courses.roster(course)
+    teaching = accounts.taught_by(current_user)
     links = {
-        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user),
+        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user, current_user),
                            _external=True)
-        for m in members if m.user.password_hash is None
+        for m in members if accounts.may_hand_over(m.user, teaching)
     }
     return render_template("dashboard/roster.html", course=course, membership=membership,
                            members=members, links=links, form=form, problems=problems), status
