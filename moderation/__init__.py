@@ -76,7 +76,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from moderation import cli
     from moderation.web import auth, dashboard, discussions, rendering, security
+    from moderation.web.ids import IdConverter
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     security.init_app(app)
     rendering.init_app(app)
     app.register_blueprint(auth.bp)

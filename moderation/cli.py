@@ -47,7 +47,7 @@ def seed_demo_command() -> None:
         shown = password or (
             "(printed on first run; `moderation reset-password EMAIL` sets a new one)")
         click.echo(f"  Sign in as the {role}: {email}  password: {shown}")
-    click.echo(f"  Students join with the code {result.course.join_code}.")
+    click.echo(f"  A new student signs up at /signup with the join code {result.course.join_code}.")
     click.echo("")
 
 

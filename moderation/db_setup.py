@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any, TypeVar
 
 from flask import Flask
 from sqlalchemy import event
@@ -14,6 +16,20 @@ from sqlalchemy.engine import Engine
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=True)
 
 BUSY_TIMEOUT_MS = 15_000
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def read_only(view: View) -> View:
+    """Mark a view that never writes, whatever its method: on SQLite it begins DEFERRED."""
+    view.read_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_read_only(view: Callable[..., Any] | None) -> bool:
+    """Whether a view was marked with `read_only`."""
+    return bool(getattr(view, "read_only", False))
 
 
 def set_read_only(value: bool) -> None:

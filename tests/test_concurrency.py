@@ -69,3 +69,50 @@ def test_many_writers_at_once_all_succeed(app, make_user, make_course, make_disc
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Comment)) == len(students)
+
+
+def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course,
+                                                     make_discussion, enrol, monkeypatch):
+    """The live preview only reads: on SQLite it must not hold the write lock while it
+    analyses, or every submit in the course would wait for it."""
+    from moderation.services import checking
+
+    course = make_course()
+    discussion = make_discussion(course)
+    previewer, submitter = make_user(), make_user()
+    enrol(previewer, course)
+    enrol(submitter, course)
+    inside, release = threading.Event(), threading.Event()
+    real_analyze = checking.analyze
+
+    def paused_analyze(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread().name == "preview":
+            inside.set()
+            release.wait(timeout=30)
+        return real_analyze(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "analyze", paused_analyze)
+    results: dict[str, int] = {}
+
+    def run(name: str, user, path: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        client.post("/login", data={"email": user.email, "password": PASSWORD})
+        results[name] = client.post(path, **kwargs).status_code
+
+    preview = threading.Thread(name="preview", target=run, args=(
+        "preview", previewer, f"/discussions/{discussion.id}/preview"),
+        kwargs={"json": {"body": "A draft that takes its time to analyse."}})
+    preview.start()
+    assert inside.wait(timeout=30), "the preview never reached the analysis"
+    submit = threading.Thread(name="submit", target=run, args=(
+        "submit", submitter, f"/discussions/{discussion.id}/comments"),
+        kwargs={"data": {"body": "Submitted while a classmate's preview runs.",
+                         "submission_token": "while-preview"}})
+    submit.start()
+    submit.join(timeout=10)
+    finished_first = not submit.is_alive()
+    release.set()
+    preview.join(timeout=30)
+    submit.join(timeout=30)
+    assert finished_first, "the submit waited for the preview"
+    assert results == {"preview": 200, "submit": 303}

@@ -14,6 +14,7 @@ from moderation.models import Membership, Role, User
 from moderation.models.accounts import new_session_token
 from moderation.services import audit
 from moderation.services.errors import Conflict, InvalidInput, NotFound
+from moderation.services.text import clean_name
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
@@ -78,11 +79,12 @@ def create_user(
 ) -> User:
     """Create a user; with no password the account waits for activation."""
     email = normalise_email(email)
+    display_name = clean_name(display_name, "display_name", "your name")
     if find_user(email) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     user = User(
         email=email,
-        display_name=display_name.strip(),
+        display_name=display_name,
         sortable_name=(sortable_name or sortable_name_of(display_name)).strip(),
         password_hash=hash_password(password) if password is not None else None,
         can_create_courses=can_create_courses,

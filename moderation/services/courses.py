@@ -11,6 +11,7 @@ from moderation.extensions import db
 from moderation.models import Course, Membership, Role, User
 from moderation.services import accounts, audit
 from moderation.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from moderation.services.text import clean_name
 
 # No 0/O or 1/I/L: join codes are read aloud and copied from slides.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -44,7 +45,8 @@ def create_course(instructor: User, title: str, code: str) -> Course:
         )
     if db.session.scalar(select(Course).where(Course.code == code)) is not None:
         raise Conflict(f"A course with code {code} already exists.", field="code")
-    course = Course(title=title.strip(), code=code, join_code=_unused_join_code(), policy={})
+    title = clean_name(title, "title", "a title", limit=200)
+    course = Course(title=title, code=code, join_code=_unused_join_code(), policy={})
     db.session.add(course)
     db.session.flush()
     db.session.add(Membership(course=course, user=instructor, role=Role.INSTRUCTOR))
@@ -109,13 +111,12 @@ def join_course(user: User, code: str) -> Membership:
 def sign_up_with_code(display_name: str, email: str, password: str, code: str) -> Membership:
     """Create a student account and enrol it through a course's join code."""
     course = course_for_join_code(code)
-    existing = accounts.find_user(email)
-    if existing is not None:
-        if existing.password_hash is None:
-            raise Conflict("Your instructor has already added you: use the activation link "
-                           "they gave you, or ask them for it.", field="email")
-        raise Conflict("An account with this email already exists; sign in and join the "
-                       "course from your home page.", field="email")
+    if accounts.find_user(email) is not None:
+        # The same words whether or not the account was activated: sign-up must not tell
+        # a stranger with the join code anything more about someone else's account.
+        raise Conflict("This email already has an account. Sign in and join the course from "
+                       "your home page, or use the activation link your instructor gave you.",
+                       field="email")
     user = accounts.create_user(email, display_name, password)
     membership = enrol(user, course)
     audit.record("course.joined", actor=user, course_id=course.id, obj=membership)
@@ -134,7 +135,7 @@ def require_member(user: User, course: Course, *, staff: bool = False) -> Member
     membership = membership_of(user, course)
     if membership is None:
         # An outsider learns nothing, not even that the course exists.
-        raise NotFound("Not found.")
+        raise NotFound()
     if staff and not membership.role.is_staff:
         raise Forbidden("Only the course's instructors and TAs can do this.")
     return membership

@@ -12,6 +12,8 @@ from moderation.models import Course, DiscussionState, ModerationMode, User, utc
 from moderation.services import accounts, courses, discussions, queue
 
 DEMO_CODE = "DEMO101"
+# The demo's join code is its course code, so the code the README names is the one to type.
+DEMO_JOIN_CODE = DEMO_CODE
 INSTRUCTOR_EMAIL = "instructor@demo.example.edu"
 STUDENT_EMAIL = "student@demo.example.edu"
 
@@ -106,6 +108,7 @@ def seed_demo() -> DemoResult:
 
     instructor = account(INSTRUCTOR_EMAIL, "Maya Patel", signs_in=True, instructor=True)
     course = courses.create_course(instructor, "Global Politics (demo)", DEMO_CODE)
+    course.join_code = DEMO_JOIN_CODE
     now = utcnow()
     discussion = discussions.create_discussion(course, instructor, discussions.DiscussionFields(
         title="Week 3: Leaving the court",

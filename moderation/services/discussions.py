@@ -23,6 +23,7 @@ from moderation.models import (
 from moderation.models.discussions import DEFAULTS
 from moderation.services import audit
 from moderation.services.errors import InvalidInput
+from moderation.services.text import clean_name
 
 EDITABLE = (
     "title", "prompt", "opens_at", "due_at", "points_possible", "required_replies",
@@ -50,8 +51,7 @@ class DiscussionFields:
 
     def check(self) -> None:
         """Refuse inconsistent settings, naming the field."""
-        if not self.title.strip():
-            raise InvalidInput("Give the discussion a title.", field="title")
+        self.title = clean_name(self.title, "title", "a title for the discussion", limit=200)
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise InvalidInput("The due date must come after the opening date.", field="due_at")
         if self.max_words < self.min_words:
@@ -77,7 +77,6 @@ def create_discussion(course: Course, author: User, fields: DiscussionFields) ->
                             policy_overrides={})
     for name in EDITABLE:
         setattr(discussion, name, getattr(fields, name))
-    discussion.title = fields.title.strip()
     db.session.add(discussion)
     db.session.flush()
     audit.record("discussion.created", actor=author, course_id=course.id, obj=discussion,
@@ -91,7 +90,6 @@ def update_discussion(discussion: Discussion, actor: User, fields: DiscussionFie
     before = _snapshot(discussion)
     for name in EDITABLE:
         setattr(discussion, name, getattr(fields, name))
-    discussion.title = fields.title.strip()
     db.session.flush()
     audit.record("discussion.updated", actor=actor, course_id=discussion.course_id,
                  obj=discussion, before=before, after=_snapshot(discussion))

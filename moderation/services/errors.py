@@ -21,6 +21,13 @@ class InvalidInput(ServiceError):
 class NotFound(ServiceError):
     status = 404
 
+    # What every 404 page says, whether the thing is missing or only not the reader's:
+    # an outsider must not tell one from the other.
+    MESSAGE = "This page does not exist, or you do not have access to it."
+
+    def __init__(self, message: str = MESSAGE, field: str | None = None) -> None:
+        super().__init__(message, field)
+
 
 class Forbidden(ServiceError):
     status = 403

@@ -24,6 +24,7 @@ from moderation.services import checking
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from moderation.services.text import is_blank
 
 
 class Blocked(ServiceError):
@@ -56,7 +57,7 @@ def clean_body(body: str) -> str:
         raise InvalidInput("Your comment contains a NUL character; remove it and try again.",
                            field="body")
     body = body.replace("\r\n", "\n").strip()
-    if not body:
+    if is_blank(body):
         raise InvalidInput("Write your comment before submitting.", field="body")
     limit = current_app.config["MAX_COMMENT_CHARS"]
     if len(body) > limit:

@@ -14,6 +14,7 @@ from moderation.models import Course, Membership, Role, User
 from moderation.services import accounts, audit
 from moderation.services.courses import enrol
 from moderation.services.errors import InvalidInput
+from moderation.services.text import is_blank
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 5000
@@ -175,6 +176,8 @@ def _parse_generic(reader, header: list[str]) -> list[RosterRow]:  # type: ignor
 def _check_rows(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
     seen: dict[str, int] = {}
     for row in rows:
+        if is_blank(row.display_name):
+            problems.append(f"line {row.line}: the name shows no visible characters")
         if len(row.display_name) > 120 or len(row.email) > 254:
             problems.append(f"line {row.line}: the name or email is too long")
         if row.email in seen:

@@ -18,19 +18,13 @@ from moderation.extensions import db, limiter
 from moderation.services import accounts, courses
 from moderation.web.forms import ActivateForm, LoginForm, SignUpForm
 from moderation.web.outcome import commit_or_show
+from moderation.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow a local `next` path, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("discussions.home")
 
 
 def _start_session(user) -> None:  # type: ignore[no-untyped-def]
@@ -48,7 +42,7 @@ def login():  # type: ignore[no-untyped-def]
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("discussions.home")))
         form.password.errors.append("Email or password is incorrect.")
     status = 401 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status

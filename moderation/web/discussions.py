@@ -12,9 +12,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from moderation.db_setup import read_only
 from moderation.extensions import db, limiter
 from moderation.models import Discussion, DiscussionState, Grade
 from moderation.services import courses, queue
@@ -23,6 +25,7 @@ from moderation.services.errors import ServiceError
 from moderation.services.queue import Blocked
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.forms import CommentForm, JoinForm
+from moderation.web.ids import parse_id
 from moderation.web.outcome import commit_or_show
 
 bp = Blueprint("discussions", __name__)
@@ -90,17 +93,17 @@ def _render_discussion(discussion, membership, form, status=200, blocked=None): 
 
 
 @bp.get("/discussions/<int:discussion_id>")
-def show(discussion_id: int):  # type: ignore[no-untyped-def]
+def show(discussion_id: int) -> ResponseReturnValue:
     """Read the prompt and the approved comments, threaded; post a response or a reply."""
     discussion, membership = discussion_or_404(discussion_id)
     form = CommentForm()
-    if request.args.get("reply_to", "").isdigit():
-        form.parent_id.data = request.args["reply_to"]
+    if "reply_to" in request.args:
+        form.parent_id.data = str(parse_id(request.args["reply_to"]))
     return _render_discussion(discussion, membership, form)
 
 
 def _submit_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
 
 
 def _user_key() -> str:
@@ -110,23 +113,20 @@ def _user_key() -> str:
 @bp.post("/discussions/<int:discussion_id>/comments")
 @limiter.limit(_submit_limit, key_func=_user_key, error_message="You are posting too fast. "
                "Wait a minute, then submit again; your text is kept below.")
-def submit(discussion_id: int):  # type: ignore[no-untyped-def]
+def submit(discussion_id: int) -> ResponseReturnValue:
     """Submit a response or a reply; refusals keep the text in the form."""
     discussion, membership = discussion_or_404(discussion_id)
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_discussion(discussion, membership, form, 422)
-    parent_id = int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None
-    try:
-        result = queue.submit_comment(discussion, current_user, form.body.data,
-                                      form.submission_token.data or "", parent_id=parent_id)
-        db.session.commit()
-    except Blocked as blocked:
-        db.session.rollback()
-        return _render_discussion(discussion, membership, form, 422, blocked=blocked)
-    except ServiceError as error:
-        db.session.rollback()
-        form.body.errors.append(error.message)
+    result, error = commit_or_show(form, lambda: queue.submit_comment(
+        discussion, current_user, form.body.data, form.submission_token.data or "",
+        parent_id=parse_id(form.parent_id.data) if form.parent_id.data else None), "body")
+    if result is None:
+        assert error is not None
+        if isinstance(error, Blocked):
+            form.body.errors = []  # every reason is listed above the form instead
+            return _render_discussion(discussion, membership, form, error.status, blocked=error)
         return _render_discussion(discussion, membership, form, error.status)
     comment = result.comment
     if comment.status.value == "pending":
@@ -144,17 +144,18 @@ def _preview_limit() -> str:
 
 
 @bp.post("/discussions/<int:discussion_id>/preview")
+@read_only
 @limiter.limit(_preview_limit, key_func=_user_key)
-def preview(discussion_id: int):  # type: ignore[no-untyped-def]
+def preview(discussion_id: int) -> ResponseReturnValue:
     """Analyse a draft for live feedback (JSON); nothing is stored."""
     discussion, _ = discussion_or_404(discussion_id)
-    data = request.get_json(silent=True) or {}
-    body = data.get("body")
+    data = request.get_json(silent=True)
+    body = data.get("body") if isinstance(data, dict) else None
     if not isinstance(body, str):
         return jsonify(error="Send the draft as {\"body\": \"...\"}."), 400
-    parent = data.get("parent_id")
-    parent_id = int(parent) if isinstance(parent, int | str) and str(parent).isdigit() else None
     try:
+        parent = data.get("parent_id") if isinstance(data, dict) else None
+        parent_id = parse_id(parent) if parent not in (None, "") else None
         analysis = queue.preview(discussion, current_user, body, parent_id)
     except ServiceError as error:
         return jsonify(error=error.message), error.status

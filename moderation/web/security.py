@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from moderation import db_setup
 from moderation.extensions import db, login_manager
 from moderation.services import accounts
-from moderation.services.errors import ServiceError
+from moderation.services.errors import NotFound, ServiceError
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -29,8 +29,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _begin_mode() -> None:
-        # Readers begin DEFERRED on SQLite so they never wait for a writer.
-        db_setup.set_read_only(request.method in SAFE_METHODS)
+        # Readers begin DEFERRED on SQLite so they never wait for a writer; so do views
+        # that only read whatever their method (the live preview).
+        view = app.view_functions.get(request.endpoint or "")
+        db_setup.set_read_only(request.method in SAFE_METHODS or db_setup.is_read_only(view))
 
     @app.after_request
     def _headers(response):  # type: ignore[no-untyped-def]
@@ -64,5 +66,5 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
         if error.code is None or error.code < 400:
             return error
-        return render_template("error.html", status=error.code,
-                               message=error.description), error.code
+        message = NotFound.MESSAGE if error.code == 404 else error.description
+        return render_template("error.html", status=error.code, message=message), error.code
