@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,10 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/pytest
 
 bench: install

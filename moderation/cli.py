@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO, NoReturn
 
 import click
 from flask import Flask
@@ -14,7 +15,7 @@ from moderation.extensions import db
 from moderation.services.errors import ServiceError
 
 
-def _fail(error: ServiceError) -> None:
+def _fail(error: ServiceError) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(error.message)
 
@@ -142,7 +143,7 @@ def activation_link_command(email: str) -> None:
                    "set MODERATION_SERVER_NAME to print the whole link)")
 
 
-def _read_text(stream, what: str) -> str:  # type: ignore[no-untyped-def]
+def _read_text(stream: IO[bytes], what: str) -> str:
     """Decode a file as UTF-8 exactly as given (no newline translation, so spans match)."""
     try:
         return stream.read().decode("utf-8-sig")
@@ -158,11 +159,13 @@ def _read_text(stream, what: str) -> str:  # type: ignore[no-untyped-def]
 @click.option("--prompt", "prompt_file", type=click.File("rb"),
               help="The discussion prompt, for the copied and spelling rules.")
 @click.option("--reply", is_flag=True, help="Use the reply word range.")
-def analyze_command(file, as_json: bool, policy_file, prompt_file, reply: bool) -> None:  # type: ignore[no-untyped-def]
+def analyze_command(file: IO[bytes], as_json: bool, policy_file: IO[bytes] | None,
+                    prompt_file: IO[bytes] | None, reply: bool) -> None:
     """Print a text's metrics, findings and decision (FILE, or - for standard input)."""
     import json
 
     from moderation.analysis import Context, Policy, PolicyError, analyze
+    from moderation.analysis.pipeline import public_metrics
 
     text = _read_text(file, "the input")
     try:
@@ -176,7 +179,7 @@ def analyze_command(file, as_json: bool, policy_file, prompt_file, reply: bool) 
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     click.echo("Metrics")
-    for key, value in result.to_dict()["metrics"].items():
+    for key, value in public_metrics(result.metrics).items():
         click.echo(f"  {key:<30} {value}")
     click.echo("Findings" if result.findings else "Findings: none")
     for finding in result.findings:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 # Writers take SQLite's write lock when they begin, not half-way through, so two
 # workers never both read and then fail to upgrade ("database is locked").
@@ -23,7 +24,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def read_only(view: View) -> View:
     """Mark a view that never writes, whatever its method: on SQLite it begins DEFERRED."""
-    view.read_only = True  # type: ignore[attr-defined]
+    setattr(view, "read_only", True)  # noqa: B010 - a marker on any callable
     return view
 
 
@@ -41,7 +42,7 @@ def tune_sqlite(engine: Engine) -> None:
     """Give a SQLite engine WAL, foreign keys, a busy timeout and explicit BEGINs."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Take transaction control from the driver so our BEGIN is the one sent.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -53,7 +54,7 @@ def tune_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from moderation.extensions import db
 from moderation.models import (
@@ -33,7 +33,7 @@ class RescoreTotals:
         return self.held + self.released
 
 
-def comments_query(course_id: int | None = None):  # type: ignore[no-untyped-def]
+def comments_query(course_id: int | None = None) -> Select[Comment]:
     """Comments to rescore, oldest first, optionally in one course."""
     query = select(Comment).order_by(Comment.id)
     if course_id is not None:
@@ -44,7 +44,7 @@ def comments_query(course_id: int | None = None):  # type: ignore[no-untyped-def
 def count(course_id: int | None = None) -> int:
     """How many comments a rescore would visit."""
     return db.session.scalar(
-        select(func.count()).select_from(comments_query(course_id).subquery()))
+        select(func.count()).select_from(comments_query(course_id).subquery())) or 0
 
 
 def batches(course_id: int | None, size: int) -> Iterator[list[Comment]]:

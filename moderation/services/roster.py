@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -15,6 +17,17 @@ from moderation.services import accounts, audit
 from moderation.services.courses import enrol
 from moderation.services.errors import InvalidInput
 from moderation.services.text import is_blank
+
+
+class CsvReader(Protocol):
+    """What the parsers use of a `csv.reader`: its rows and the current line number."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 5000
@@ -102,9 +115,11 @@ def _login_email(login: str, email_domain: str | None) -> str | None:
     return None
 
 
-def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[RosterRow]:  # type: ignore[no-untyped-def]
-    index = {name: header.index(name) for name in ("sis user id", "sis login id", "section")
-             if name in header}
+def _parse_canvas(reader: CsvReader, header: list[str],
+                  email_domain: str | None) -> list[RosterRow]:
+    index: dict[str, int] = {name: header.index(name)
+                             for name in ("sis user id", "sis login id", "section")
+                             if name in header}
     if "section" not in index:
         raise RosterError(problems=["line 1: a Canvas gradebook header needs a Section column"])
     rows: list[RosterRow] = []
@@ -142,7 +157,7 @@ def _parse_canvas(reader, header: list[str], email_domain: str | None) -> list[R
     return _check_rows(rows, problems)
 
 
-def _parse_generic(reader, header: list[str]) -> list[RosterRow]:  # type: ignore[no-untyped-def]
+def _parse_generic(reader: CsvReader, header: list[str]) -> list[RosterRow]:
     index: dict[str, int] = {}
     for key, names in GENERIC_COLUMNS.items():
         for i, cell in enumerate(header):

@@ -12,10 +12,13 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from moderation.extensions import db, limiter
+from moderation.models import User
 from moderation.services import accounts, courses
+from moderation.services.errors import ServiceError
 from moderation.web.forms import ActivateForm, LoginForm, SignUpForm
 from moderation.web.outcome import commit_or_show
 from moderation.web.redirects import safe_next
@@ -24,10 +27,10 @@ bp = Blueprint("auth", __name__)
 
 
 def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _start_session(user) -> None:  # type: ignore[no-untyped-def]
+def _start_session(user: User) -> None:
     session.clear()  # no state carries over from before sign-in (session fixation)
     login_user(user)
 
@@ -35,7 +38,7 @@ def _start_session(user) -> None:  # type: ignore[no-untyped-def]
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], error_message="Too many sign-in attempts. "
                "Wait a minute and try again.")
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     """Sign in with email and password; one message for every failure."""
     form = LoginForm()
     if form.validate_on_submit():
@@ -50,7 +53,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     """Sign out here and on every other device."""
     accounts.sign_out_everywhere(current_user._get_current_object())
     db.session.commit()
@@ -62,15 +65,15 @@ def logout():  # type: ignore[no-untyped-def]
 
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def signup():  # type: ignore[no-untyped-def]
+def signup() -> ResponseReturnValue:
     """Create a student account with a course's join code."""
     form = SignUpForm(join_code=request.args.get("code", ""))
     if form.validate_on_submit():
-        membership, error = commit_or_show(form, lambda: courses.sign_up_with_code(
+        membership = commit_or_show(form, lambda: courses.sign_up_with_code(
             form.display_name.data, form.email.data, form.password.data, form.join_code.data),
             "join_code")
-        if error:
-            return render_template("auth/signup.html", form=form), error.status
+        if isinstance(membership, ServiceError):
+            return render_template("auth/signup.html", form=form), membership.status
         _start_session(membership.user)
         flash(f"Welcome! You joined {membership.course.title}.", "success")
         return redirect(url_for("discussions.course", course_id=membership.course_id))
@@ -79,14 +82,14 @@ def signup():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
-def activate(token: str):  # type: ignore[no-untyped-def]
+def activate(token: str) -> ResponseReturnValue:
     """Set a password for an account the instructor created from the roster."""
     form = ActivateForm()
     if form.validate_on_submit():
-        user, error = commit_or_show(form, lambda: accounts.activate(token, form.password.data),
-                                     "password")
-        if error:
-            return render_template("auth/activate.html", form=form), error.status
+        user = commit_or_show(form, lambda: accounts.activate(token, form.password.data),
+                              "password")
+        if isinstance(user, ServiceError):
+            return render_template("auth/activate.html", form=form), user.status
         _start_session(user)
         flash("Your account is ready.", "success")
         return redirect(url_for("discussions.home"))

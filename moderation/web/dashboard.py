@@ -11,8 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
-from moderation.models import Comment, CommentStatus, DiscussionState, ModerationMode
+from moderation.models import (
+    Comment,
+    CommentStatus,
+    Course,
+    Discussion,
+    DiscussionState,
+    ModerationMode,
+)
 from moderation.services import accounts, courses, discussions, roster
+from moderation.services.errors import ServiceError
 from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
@@ -28,17 +36,17 @@ def _signed_in() -> None:
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
-def new_course():  # type: ignore[no-untyped-def]
+def new_course() -> ResponseReturnValue:
     """Create a course."""
     if not current_user.can_create_courses:
         abort(403, "Only instructors can create courses.")
     form = CourseForm()
     if form.validate_on_submit():
-        course, error = commit_or_show(
+        course = commit_or_show(
             form, lambda: courses.create_course(current_user, form.title.data, form.code.data),
             "code")
-        if error:
-            return render_template("dashboard/course_new.html", form=form), error.status
+        if isinstance(course, ServiceError):
+            return render_template("dashboard/course_new.html", form=form), course.status
         flash(f"Created {course.code}. Share the join code {course.join_code} with students.",
               "success")
         return redirect(url_for("dashboard.course", course_id=course.id))
@@ -46,10 +54,10 @@ def new_course():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/courses/<int:course_id>")
-def course(course_id: int):  # type: ignore[no-untyped-def]
+def course(course_id: int) -> ResponseReturnValue:
     """The course overview: discussions with their queue counts, and the join code."""
     course, membership = course_or_404(course_id, staff=True)
-    pending = dict(db.session.execute(
+    pending: dict[int, int] = dict(db.session.execute(
         select(Comment.discussion_id, db.func.count())
         .where(Comment.status == CommentStatus.PENDING,
                Comment.discussion_id.in_([d.id for d in course.discussions]))
@@ -60,7 +68,7 @@ def course(course_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/courses/<int:course_id>/join-code")
-def regenerate_join_code(course_id: int):  # type: ignore[no-untyped-def]
+def regenerate_join_code(course_id: int) -> ResponseReturnValue:
     """Replace the join code (the old one stops working)."""
     course, _ = course_or_404(course_id, staff=True)
     if not ConfirmForm().validate_on_submit():
@@ -79,10 +87,10 @@ def roster_page(course_id: int) -> ResponseReturnValue:
     status = 200
     problems: list[str] = []
     if form.validate_on_submit():
-        result, error = commit_or_show(form, lambda: roster.import_roster(
+        result = commit_or_show(form, lambda: roster.import_roster(
             course, form.file.data.read(), current_user, email_domain=form.email_domain.data),
             "file")
-        if result is not None:
+        if not isinstance(result, ServiceError):
             flash(f"Imported a {result.format} roster: {result.added} added, {result.updated} "
                   f"updated, {result.unchanged} unchanged.", "success")
             if result.existing_accounts:
@@ -91,8 +99,8 @@ def roster_page(course_id: int) -> ResponseReturnValue:
                       f"{', …' if len(result.existing_accounts) > 5 else ''}): they are "
                       "enrolled and will see this course next time they sign in.", "info")
             return redirect(url_for("dashboard.roster_page", course_id=course.id))
-        problems = error.problems if isinstance(error, RosterError) else []
-        status = error.status if error else 422
+        problems = result.problems if isinstance(result, RosterError) else []
+        status = result.status
     elif form.errors:
         status = 422
     members = courses.roster(course)
@@ -123,29 +131,30 @@ def _fields(form: DiscussionForm) -> discussions.DiscussionFields:
 
 
 @bp.route("/courses/<int:course_id>/discussions/new", methods=["GET", "POST"])
-def new_discussion(course_id: int):  # type: ignore[no-untyped-def]
+def new_discussion(course_id: int) -> ResponseReturnValue:
     """Create a discussion (as a draft)."""
     course, _ = course_or_404(course_id, staff=True)
     form = DiscussionForm()
     if form.validate_on_submit():
-        _, error = commit_or_show(
+        created = commit_or_show(
             form, lambda: discussions.create_discussion(course, current_user, _fields(form)),
             "title")
-        if not error:
+        if not isinstance(created, ServiceError):
             flash("Discussion created as a draft; open it when students should see it.",
                   "success")
             return redirect(url_for("dashboard.course", course_id=course.id))
     return _discussion_form(form, course, None)
 
 
-def _discussion_form(form: DiscussionForm, course, discussion):  # type: ignore[no-untyped-def]
+def _discussion_form(form: DiscussionForm, course: Course,
+                     discussion: Discussion | None) -> ResponseReturnValue:
     """The discussion form page; 422 when it carries errors."""
     return render_template("dashboard/discussion_form.html", form=form, course=course,
                            discussion=discussion), 422 if form.errors else 200
 
 
 @bp.route("/discussions/<int:discussion_id>/edit", methods=["GET", "POST"])
-def edit_discussion(discussion_id: int):  # type: ignore[no-untyped-def]
+def edit_discussion(discussion_id: int) -> ResponseReturnValue:
     """Edit a discussion's settings."""
     discussion, _ = discussion_or_404(discussion_id, staff=True)
     form = DiscussionForm(obj=discussion)
@@ -155,17 +164,17 @@ def edit_discussion(discussion_id: int):  # type: ignore[no-untyped-def]
             value = getattr(discussion, name)
             getattr(form, name).data = value.replace(tzinfo=None) if value else None
     if form.validate_on_submit():
-        _, error = commit_or_show(
+        saved = commit_or_show(
             form, lambda: discussions.update_discussion(discussion, current_user, _fields(form)),
             "title")
-        if not error:
+        if not isinstance(saved, ServiceError):
             flash("Discussion saved.", "success")
             return redirect(url_for("dashboard.course", course_id=discussion.course_id))
     return _discussion_form(form, discussion.course, discussion)
 
 
 @bp.post("/discussions/<int:discussion_id>/<any(open, close):action>")
-def set_state(discussion_id: int, action: str):  # type: ignore[no-untyped-def]
+def set_state(discussion_id: int, action: str) -> ResponseReturnValue:
     """Open or close a discussion."""
     discussion, _ = discussion_or_404(discussion_id, staff=True)
     if not ConfirmForm().validate_on_submit():
@@ -178,7 +187,7 @@ def set_state(discussion_id: int, action: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/discussions/<int:discussion_id>/queue")
-def queue_page(discussion_id: int):  # type: ignore[no-untyped-def]
+def queue_page(discussion_id: int) -> ResponseReturnValue:
     """The discussion's comments awaiting moderation, oldest first, with their flags."""
     discussion, membership = discussion_or_404(discussion_id, staff=True)
     pending = list(db.session.scalars(

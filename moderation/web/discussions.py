@@ -15,10 +15,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
+from moderation.analysis.pipeline import public_metrics
 from moderation.db_setup import read_only
 from moderation.extensions import db, limiter
-from moderation.models import Discussion, DiscussionState, Grade
+from moderation.models import Comment, Discussion, DiscussionState, Grade, Membership
 from moderation.services import courses, queue
 from moderation.services.discussions import accepts_comments, visible_comments
 from moderation.services.errors import ServiceError
@@ -38,20 +40,20 @@ def _signed_in() -> None:
 
 
 @bp.get("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     """List the user's courses."""
     return render_template("home.html", memberships=courses.courses_of(current_user),
                            join_form=JoinForm())
 
 
 @bp.post("/courses/join")
-def join():  # type: ignore[no-untyped-def]
+def join() -> ResponseReturnValue:
     """Join a course with its join code."""
     form = JoinForm()
     if form.validate_on_submit():
-        membership, error = commit_or_show(
+        membership = commit_or_show(
             form, lambda: courses.join_course(current_user, form.join_code.data), "join_code")
-        if not error:
+        if not isinstance(membership, ServiceError):
             flash(f"You joined {membership.course.title}.", "success")
             return redirect(url_for("discussions.course", course_id=membership.course_id))
     return render_template("home.html", memberships=courses.courses_of(current_user),
@@ -59,7 +61,7 @@ def join():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/courses/<int:course_id>")
-def course(course_id: int):  # type: ignore[no-untyped-def]
+def course(course_id: int) -> ResponseReturnValue:
     """List the course's discussions (staff also see drafts)."""
     course, membership = course_or_404(course_id)
     discussions = [d for d in course.discussions
@@ -68,11 +70,12 @@ def course(course_id: int):  # type: ignore[no-untyped-def]
                            discussions=discussions)
 
 
-def _thread(discussion: Discussion, staff: bool):  # type: ignore[no-untyped-def]
+def _thread(discussion: Discussion,
+            staff: bool) -> tuple[list[Comment], dict[int, list[Comment]]]:
     """Return top-level comments and a map of replies by parent id."""
     comments = visible_comments(discussion, current_user, staff)
     ids = {c.id for c in comments}
-    replies: dict[int, list] = {}
+    replies: dict[int, list[Comment]] = {}
     top = []
     for comment in comments:
         if comment.parent_id in ids:
@@ -82,7 +85,8 @@ def _thread(discussion: Discussion, staff: bool):  # type: ignore[no-untyped-def
     return top, replies
 
 
-def _render_discussion(discussion, membership, form, status=200, blocked=None):  # type: ignore[no-untyped-def]
+def _render_discussion(discussion: Discussion, membership: Membership, form: CommentForm,
+                       status: int = 200, blocked: Blocked | None = None) -> ResponseReturnValue:
     form.fresh_token()
     top, replies = _thread(discussion, membership.role.is_staff)
     return render_template(
@@ -119,15 +123,14 @@ def submit(discussion_id: int) -> ResponseReturnValue:
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_discussion(discussion, membership, form, 422)
-    result, error = commit_or_show(form, lambda: queue.submit_comment(
+    result = commit_or_show(form, lambda: queue.submit_comment(
         discussion, current_user, form.body.data, form.submission_token.data or "",
         parent_id=parse_id(form.parent_id.data) if form.parent_id.data else None), "body")
-    if result is None:
-        assert error is not None
-        if isinstance(error, Blocked):
-            form.body.errors = []  # every reason is listed above the form instead
-            return _render_discussion(discussion, membership, form, error.status, blocked=error)
-        return _render_discussion(discussion, membership, form, error.status)
+    if isinstance(result, Blocked):
+        form.body.errors = []  # every reason is listed above the form instead
+        return _render_discussion(discussion, membership, form, result.status, blocked=result)
+    if isinstance(result, ServiceError):
+        return _render_discussion(discussion, membership, form, result.status)
     comment = result.comment
     if comment.status.value == "pending":
         flash("Thanks! Your comment is awaiting moderation; only you can see it until "
@@ -140,7 +143,7 @@ def submit(discussion_id: int) -> ResponseReturnValue:
 
 
 def _preview_limit() -> str:
-    return current_app.config["PREVIEW_RATE_LIMIT"]
+    return str(current_app.config["PREVIEW_RATE_LIMIT"])
 
 
 @bp.post("/discussions/<int:discussion_id>/preview")
@@ -159,7 +162,7 @@ def preview(discussion_id: int) -> ResponseReturnValue:
         analysis = queue.preview(discussion, current_user, body, parent_id)
     except ServiceError as error:
         return jsonify(error=error.message), error.status
-    metrics = analysis.to_dict()["metrics"]
+    metrics = public_metrics(analysis.metrics)
     return jsonify(
         words=metrics["words"],
         grade=metrics["flesch_kincaid_grade"],
@@ -171,10 +174,10 @@ def preview(discussion_id: int) -> ResponseReturnValue:
 
 
 @bp.errorhandler(429)
-def _too_fast(error):  # type: ignore[no-untyped-def]
+def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
     """Refuse a flood of posts but keep the student's text in the form."""
     message = error.description
-    if request.endpoint == "discussions.submit":
+    if request.endpoint == "discussions.submit" and request.view_args:
         discussion, membership = discussion_or_404(request.view_args["discussion_id"])
         form = CommentForm()
         form.body.errors = [message]
@@ -183,7 +186,7 @@ def _too_fast(error):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my/comments")
-def my_comments():  # type: ignore[no-untyped-def]
+def my_comments() -> ResponseReturnValue:
     """Every comment of mine with its status, flags, and any released grade."""
     comments = queue.comments_by(current_user)
     grades = {

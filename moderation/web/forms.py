@@ -9,6 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     DecimalField,
     EmailField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -34,7 +35,7 @@ from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGT
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def no_nul(form: FlaskForm, field) -> None:  # type: ignore[no-untyped-def]
+def no_nul(form: FlaskForm, field: Field) -> None:
     """Refuse NUL characters: PostgreSQL rejects them and they hide text."""
     if field.data and "\x00" in field.data:
         raise ValidationError("Remove the NUL character from this field.")

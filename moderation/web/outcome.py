@@ -14,8 +14,12 @@ T = TypeVar("T")
 
 
 def commit_or_show(form: FlaskForm, action: Callable[[], T],
-                   default_field: str) -> tuple[T | None, ServiceError | None]:
-    """Run `action` and commit; on a ServiceError, roll back and attach it to the form."""
+                   default_field: str) -> T | ServiceError:
+    """Run `action` and commit, returning its result; on a refusal, roll back and return it.
+
+    The refusal's message is attached to its field of the form (or to `default_field`),
+    so the page shows it beside what the user typed.
+    """
     try:
         result = action()
         db.session.commit()
@@ -23,5 +27,5 @@ def commit_or_show(form: FlaskForm, action: Callable[[], T],
         db.session.rollback()
         field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
         field.errors = [*field.errors, error.message]
-        return None, error
-    return result, None
+        return error
+    return result

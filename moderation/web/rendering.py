@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from decimal import Decimal
 
 import nh3
+from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -43,12 +46,12 @@ def render_paragraphs(text: str) -> Markup:
     )
 
 
-def format_when(value) -> str:  # type: ignore[no-untyped-def]
+def format_when(value: datetime | None) -> str:
     """Show a UTC datetime compactly, e.g. "14 Mar 2026, 09:05 UTC"."""
     return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
 
 
-def format_number(value) -> str:  # type: ignore[no-untyped-def]
+def format_number(value: float | Decimal | None) -> str:
     """Show 10.0 as 10 and 9.5 as 9.5.
 
     >>> format_number(10.0), format_number(9.5), format_number(None)
@@ -59,7 +62,7 @@ def format_number(value) -> str:  # type: ignore[no-untyped-def]
     return f"{float(value):g}"
 
 
-def init_app(app) -> None:  # type: ignore[no-untyped-def]
+def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters.update(
         markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
         db_setup.set_read_only(request.method in SAFE_METHODS or db_setup.is_read_only(view))
 
     @app.after_request
-    def _headers(response):  # type: ignore[no-untyped-def]
+    def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -52,18 +53,18 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
 
     @app.errorhandler(ServiceError)
-    def _service_error(error: ServiceError):  # type: ignore[no-untyped-def]
+    def _service_error(error: ServiceError) -> ResponseReturnValue:
         db.session.rollback()
         return render_template("error.html", status=error.status, message=error.message), \
             error.status
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         message = "Your form expired or came from another site. Go back, reload and try again."
         return render_template("error.html", status=400, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         message = NotFound.MESSAGE if error.code == 404 else error.description
