@@ -116,3 +116,58 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
     submit.join(timeout=30)
     assert finished_first, "the submit waited for the preview"
     assert results == {"preview": 200, "submit": 303}
+
+
+def test_a_double_click_racing_past_the_token_check_returns_the_first_comment(
+        app, db_kind, make_user, make_course, make_discussion, enrol, monkeypatch):
+    """The second click checks the token before the first commits, then collides on insert.
+
+    On PostgreSQL its insert waits on the unique token and fails once the first commits:
+    the savepoint undoes only that insert and the first comment is returned. (On SQLite
+    the second click's write transaction waits for the first, so it finds the token.)
+    """
+    from moderation.models import Discussion
+
+    course = make_course()
+    discussion = make_discussion(course)
+    student = make_user()
+    enrol(student, course)
+    inserted, go = threading.Event(), threading.Event()
+    lookups: list[str] = []
+    real_by_token = queue._by_token
+
+    def spy(token: str):  # type: ignore[no-untyped-def]
+        lookups.append(threading.current_thread().name)
+        return real_by_token(token)
+
+    monkeypatch.setattr(queue, "_by_token", spy)
+    results: dict[str, tuple[int, bool]] = {}
+
+    def click(name: str) -> None:
+        with app.app_context():
+            if name == "second":
+                inserted.wait(timeout=30)
+            result = queue.submit_comment(db.session.get(Discussion, discussion.id),
+                                          db.session.merge(student),
+                                          "One comment, clicked twice.", "raced")
+            if name == "first":
+                inserted.set()
+                go.wait(timeout=30)
+            db.session.commit()
+            results[name] = (result.comment.id, result.created)
+
+    first = threading.Thread(name="first", target=click, args=("first",))
+    second = threading.Thread(name="second", target=click, args=("second",))
+    first.start()
+    second.start()
+    assert inserted.wait(timeout=30)
+    second.join(timeout=1)  # let the second click reach its insert (it waits there)
+    go.set()
+    first.join(timeout=60)
+    second.join(timeout=60)
+    assert results["first"][1] is True and results["second"] == (results["first"][0], False)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+    if db_kind == "postgresql":
+        # The recovery path ran: a second lookup after the failed insert.
+        assert lookups.count("second") == 2

@@ -97,3 +97,29 @@ def test_regenerate_join_code(app, client, make_course, login_as):
     response = client.post("/signup", data={"display_name": "A B", "email": "a@b.test",
                                             "password": PASSWORD, "join_code": course.join_code})
     assert response.status_code == 422
+
+
+def test_the_instructor_course_page_lists_discussions_queues_and_join_code(
+        app, client, make_course, make_discussion, make_user, enrol, login_as):
+    from moderation.models import DiscussionState
+    from moderation.services import queue
+    from tests.conftest import instructor_of
+
+    course = make_course()
+    week1 = make_discussion(course, title="Week 1: The court")
+    make_discussion(course, state=DiscussionState.DRAFT, title="Week 2: Draft")
+    student = make_user()
+    enrol(student, course)
+    with app.app_context():
+        queue.submit_comment(db.session.merge(week1), db.session.merge(student), "Too short.",
+                             "held")  # held: below the word range
+        db.session.commit()
+        join_code = db.session.get(Course, course.id).join_code
+    login_as(instructor_of(app, course))
+    page = client.get(f"/teach/courses/{course.id}")
+    assert page.status_code == 200
+    assert "Week 1: The court" in page.text and "Week 2: Draft" in page.text
+    assert join_code in page.text
+    assert f"/teach/discussions/{week1.id}/queue" in page.text
+    row = page.text.split("Week 1: The court")[1].split("</tr>")[0]
+    assert ">1 in queue<" in row  # one comment waiting

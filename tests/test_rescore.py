@@ -54,6 +54,12 @@ def test_rescore_after_a_policy_change(app, runner, make_user, make_course, make
         assert db.session.get(Comment, ids[2]).flags[0].rule == "watched_words"
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == (
             "comments.rescored")
+        # One audit row per comment whose status the rescore changed, in its transaction.
+        changes = db.session.execute(
+            select(AuditEvent.object_id, AuditEvent.before, AuditEvent.after)
+            .where(AuditEvent.action == "comment.rescored").order_by(AuditEvent.object_id)).all()
+        assert changes == [(ids[0], {"status": "approved"}, {"status": "pending"}),
+                           (ids[1], {"status": "approved"}, {"status": "pending"})]
 
     again = runner.invoke(args=["rescore"])
     assert "flags changed on 0; decisions changed on 0" in again.output

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from moderation.extensions import db
-from moderation.models import Comment, CommentStatus, Flag, ModerationMode
+from moderation.models import Comment, CommentStatus, Discussion, Flag, ModerationMode, User
+from moderation.services import queue
 
 GOOD = "I think the court loses little, because the state never ratified the treaty."
 
@@ -164,12 +165,42 @@ def test_submissions_are_rate_limited(app, client, setup):
     assert len(comments(app)) == 2
 
 
-def test_count_of_rows_never_half_written(app, client, setup):
-    """A refused comment leaves no Comment and no Flag rows behind."""
+def test_a_refused_comment_leaves_no_rows_behind(app, client, setup):
+    """A refusal after the analysis found several things stores neither comment nor flags."""
     discussion, _ = setup
-    post(client, discussion, "x" * (app.config["MAX_COMMENT_CHARS"] + 1))
+    text = "According to , the court is bullshit and I beleive it is weak."
+    response = post(client, discussion, text, token="refused")
+    assert response.status_code == 422 and text in response.text
     with app.app_context():
+        analysed = queue.preview(db.session.get(Discussion, discussion.id),
+                                 db.session.scalar(select(User).where(User.id == setup[1].id)),
+                                 text)
+        assert {"banned_words", "empty_citation", "spelling"} <= {
+            f.rule for f in analysed.findings}  # there were flags to store
         assert db.session.scalar(select(func.count()).select_from(Flag)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def test_a_token_taken_by_someone_else_stores_nothing(app, client, setup, make_user, enrol):
+    """A form token already used by another student is refused, and nothing is stored."""
+    discussion, _ = setup
+    other = make_user()
+    enrol(other, discussion_course(app, discussion))
+    with app.app_context():
+        queue.submit_comment(db.session.get(Discussion, discussion.id),
+                             db.session.merge(other), GOOD, "shared-token")
+        db.session.commit()
+    response = post(client, discussion, GOOD + " Mine.", token="shared-token")
+    assert response.status_code == 409 and GOOD + " Mine." in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def discussion_course(app, discussion):
+    with app.app_context():
+        course = db.session.get(Discussion, discussion.id).course
+        db.session.expunge(course)
+        return course
 
 
 def test_staff_comments_are_not_moderated(app, client, make_course, make_discussion, login_as):
