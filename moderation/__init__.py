@@ -64,9 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from moderation import db_setup
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
+    from moderation.services import notifications
 
     db.init_app(app)
     db_setup.init_app(app)
+    notifications.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )
@@ -83,6 +85,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     rendering.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(discussions.bp)
-    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(dashboard.blueprint())
     cli.init_app(app)
     return app

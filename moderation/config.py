@@ -28,6 +28,14 @@ DEFAULTS: dict[str, object] = {
     "PREVIEW_RATE_LIMIT": "60 per minute",  # live feedback while typing (debounced)
     "MAX_COMMENT_CHARS": 20_000,
     "ACTIVATION_MAX_AGE_DAYS": 30,
+    # Email to students when a comment is rejected: off unless MAIL_SERVER is set.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,  # STARTTLS
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "moderation@localhost",
 }
 
 

@@ -50,3 +50,39 @@ def test_init_db_command_is_idempotent(empty_app):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0, result.output
         assert "Database ready" in result.output
+
+
+def test_upgrade_a_populated_database_keeps_and_backfills_its_rows(empty_app):
+    """Comments written under 0001 get their course and flag level when 0002 runs."""
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(revision="0001")
+        now = "2026-01-01 00:00:00"
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO \"user\" (id, email, display_name, sortable_name, active, "
+                "can_create_courses, session_token, created_at) VALUES "
+                f"(1, 'a@s.test', 'A', 'A', true, false, 'tok', '{now}')"))
+            conn.execute(text(
+                "INSERT INTO course (id, title, code, join_code, policy, created_at) VALUES "
+                f"(7, 'C', 'C7', 'JOINC7', '{{}}', '{now}')"))
+            conn.execute(text(
+                "INSERT INTO discussion (id, course_id, title, prompt, state, points_possible, "
+                "required_replies, min_words, max_words, reply_min_words, reply_max_words, "
+                "moderation_mode, policy_overrides, created_at, updated_at) VALUES "
+                f"(3, 7, 'D', '', 'open', 10, 2, 1, 600, 1, 300, 'flagged', '{{}}', '{now}', "
+                f"'{now}')"))
+            for cid, token in ((11, "t11"), (12, "t12")):
+                conn.execute(text(
+                    "INSERT INTO comment (id, discussion_id, author_id, body, status, "
+                    "submitted_at, submission_token, word_count, metrics) VALUES "
+                    f"({cid}, 3, 1, 'text', 'pending', '{now}', '{token}', 1, '{{}}')"))
+            conn.execute(text("INSERT INTO flag (comment_id, rule, severity, message, spans) "
+                              "VALUES (11, 'late', 'note', 'm', '[]'), "
+                              "(11, 'too_short', 'hold', 'm', '[]')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT id, course_id, flag_level FROM comment ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(11, 7, 2), (12, 7, 0)]

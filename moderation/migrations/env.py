@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a table by copying it and dropping the old one; with
+            # foreign keys on, that DROP would cascade-delete every row that refers to it
+            # (a course's discussions and comments). Turn them off for the migration (it
+            # only works outside a transaction, so on the raw connection, before any BEGIN)
+            # and check them afterwards instead.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +108,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+                if broken:
+                    raise RuntimeError(f'the migration broke foreign keys: {broken[:5]}')
+        if sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():

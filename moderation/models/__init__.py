@@ -9,6 +9,7 @@ from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
     ModerationMode,
+    RejectionReason,
     Role,
     Severity,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Grade",
     "Membership",
     "ModerationMode",
+    "RejectionReason",
     "Role",
     "Severity",
     "User",

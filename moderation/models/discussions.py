@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.analysis import Policy
@@ -76,10 +85,19 @@ class Discussion(Base):
 
 class Comment(Base):
     __tablename__ = "comment"
-    __table_args__ = (Index("ix_comment_discussion_status", "discussion_id", "status"),)
+    __table_args__ = (
+        Index("ix_comment_discussion_status", "discussion_id", "status"),
+        # The course-wide queue: one index range per status, in time or severity order.
+        Index("ix_comment_course_queue", "course_id", "status", "submitted_at", "id"),
+        Index("ix_comment_course_severity", "course_id", "status", "flag_level",
+              "submitted_at", "id"),
+        CheckConstraint("flag_level BETWEEN 0 AND 3", name="flag_level"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     discussion_id: Mapped[int] = mapped_column(ForeignKey("discussion.id", ondelete="CASCADE"))
+    # The discussion's course, kept here so the course-wide queue is one index range.
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     # The rejected comment this one revises; one revision per rejected comment.
@@ -88,19 +106,28 @@ class Comment(Base):
     status: Mapped[CommentStatus] = mapped_column(
         enum_column(CommentStatus, "comment_status"), default=CommentStatus.PENDING
     )
+    # A RejectionReason value for rejections; free text in older rows.
     decision_reason: Mapped[str | None] = mapped_column(Text)
+    decision_message: Mapped[str | None] = mapped_column(Text)  # to the student, optional
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # One per rendered form: a double click posts the same token twice, one row results.
     submission_token: Mapped[str] = mapped_column(String(64), unique=True)
     word_count: Mapped[int] = mapped_column(default=0)
+    # The most severe flag: 0 none, 1 note, 2 hold, 3 block (SEVERITY_LEVELS).
+    flag_level: Mapped[int] = mapped_column(SmallInteger, default=0)
     metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     analysis_version: Mapped[str | None] = mapped_column(String(32))
+    # A staff edit (a typo, a redaction) keeps the student's own words here, once.
+    original_body: Mapped[str | None] = mapped_column(Text)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     discussion: Mapped[Discussion] = relationship(back_populates="comments")
     # Comments are always shown with their author's name.
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     parent: Mapped[Comment | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="replies"
     )
@@ -108,11 +135,18 @@ class Comment(Base):
         foreign_keys=[parent_id], back_populates="parent", order_by="Comment.submitted_at"
     )
     revision_of: Mapped[Comment | None] = relationship(
-        remote_side=[id], foreign_keys=[revision_of_id]
+        remote_side=[id], foreign_keys=[revision_of_id], back_populates="revision"
+    )
+    revision: Mapped[Comment | None] = relationship(
+        foreign_keys=[revision_of_id], back_populates="revision_of", uselist=False
     )
     flags: Mapped[list[Flag]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id"
     )
+
+    @property
+    def edited(self) -> bool:
+        return self.edited_at is not None
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"
@@ -128,6 +162,9 @@ class Flag(Base):
     rule: Mapped[str] = mapped_column(String(40))
     severity: Mapped[Severity] = mapped_column(enum_column(Severity, "severity"))
     message: Mapped[str] = mapped_column(Text)
+    # The student's next step ("Develop your point further before submitting."); the
+    # message itself reads right to the student and in the instructor's queue.
+    advice: Mapped[str] = mapped_column(Text, default="")
     spans: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     value: Mapped[float | None] = mapped_column(Float)
     threshold: Mapped[float | None] = mapped_column(Float)

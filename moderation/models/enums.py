@@ -41,6 +41,41 @@ class Severity(enum.StrEnum):
     HOLD = "hold"
     NOTE = "note"
 
+    @property
+    def level(self) -> int:
+        """3 for block, 2 hold, 1 note: a comment's flag_level is its highest."""
+        return SEVERITY_LEVELS[self]
+
+
+SEVERITY_LEVELS = {Severity.BLOCK: 3, Severity.HOLD: 2, Severity.NOTE: 1}
+
+
+class RejectionReason(enum.StrEnum):
+    """Why an instructor rejected a comment; the student sees the label."""
+
+    OFF_TOPIC = "off_topic"
+    TOO_SHORT = "too_short"
+    INAPPROPRIATE = "inappropriate"
+    COPIED = "copied"
+    NEEDS_CITATION = "needs_citation"
+    PERSONAL_INFO = "personal_info"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _REASON_LABELS[self]
+
+
+_REASON_LABELS = {
+    RejectionReason.OFF_TOPIC: "Off topic",
+    RejectionReason.TOO_SHORT: "Too short",
+    RejectionReason.INAPPROPRIATE: "Inappropriate",
+    RejectionReason.COPIED: "Copied",
+    RejectionReason.NEEDS_CITATION: "Needs a citation",
+    RejectionReason.PERSONAL_INFO: "Personal information",
+    RejectionReason.OTHER: "Other",
+}
+
 
 def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A portable enum column: VARCHAR plus a named CHECK constraint of its values."""

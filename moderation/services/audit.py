@@ -17,9 +17,14 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
+    subject_id: int | None = None,
 ) -> AuditEvent:
-    """Append an audit event in the caller's transaction."""
+    """Append an audit event in the caller's transaction.
+
+    `subject_id` is the student the event is about, so the log can be read per student.
+    """
     event = AuditEvent(
+        subject_id=subject_id,
         action=action,
         actor_id=actor.id if actor else None,
         course_id=course_id,

@@ -111,7 +111,8 @@ def flag_rows(analysis: Analysis) -> list[Flag]:
     """Turn an analysis's findings into Flag rows."""
     return [
         Flag(rule=f.rule, severity=Severity(f.severity), message=f.message,
-             spans=[list(s) for s in f.spans], value=f.value, threshold=f.threshold)
+             advice=getattr(f, "advice", ""), spans=[list(s) for s in f.spans],
+             value=f.value, threshold=f.threshold)
         for f in analysis.findings
     ]
 
@@ -125,6 +126,7 @@ def record_analysis(comment: Comment, analysis: Analysis) -> bool:
     comment.metrics = public_metrics(analysis.metrics)
     comment.analysis_version = ANALYSIS_VERSION
     rows = flag_rows(analysis)
+    comment.flag_level = max((f.severity.level for f in rows), default=0)
     if _signature(rows) == _signature(comment.flags):
         return False
     comment.flags = rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import secrets
 
@@ -130,14 +131,50 @@ def membership_of(user: User, course: Course) -> Membership | None:
     )
 
 
-def require_member(user: User, course: Course, *, staff: bool = False) -> Membership:
-    """Return the membership, or refuse: 404 to outsiders, 403 to students on staff pages."""
+class Permission(enum.StrEnum):
+    """What a course member may do beyond reading it."""
+
+    MODERATE = "moderate"  # decide comments and grade: instructors and TAs
+    MANAGE = "manage"  # settings, discussions, policy, roster: instructors, TAs if allowed
+    EXPORT = "export"  # grades leave the system: instructors, TAs if allowed
+    STAFF = "staff"  # add TAs and set what they may do: instructors only
+
+
+_REFUSALS = {
+    Permission.MODERATE: "Only the course's instructors and TAs can do this.",
+    Permission.MANAGE: "Only the course's instructors can change its settings, policy or "
+                       "roster (a TA can when the instructor allows it).",
+    Permission.EXPORT: "Only the course's instructors can export grades (a TA can when the "
+                       "instructor allows it).",
+    Permission.STAFF: "Only the course's instructors can change who teaches it.",
+}
+
+
+def allows(membership: Membership, permission: Permission) -> bool:
+    """Whether this member of the course may do this."""
+    role, course = membership.role, membership.course
+    if role == Role.INSTRUCTOR:
+        return True
+    if role != Role.TA:
+        return False
+    return (permission == Permission.MODERATE
+            or (permission == Permission.MANAGE and course.tas_manage)
+            or (permission == Permission.EXPORT and course.tas_export))
+
+
+def require_member(user: User, course: Course, *, staff: bool = False,
+                   permission: Permission | None = None) -> Membership:
+    """Return the membership, or refuse: 404 to outsiders, 403 to members without the right.
+
+    `staff=True` is `permission=Permission.MODERATE`.
+    """
     membership = membership_of(user, course)
     if membership is None:
         # An outsider learns nothing, not even that the course exists.
         raise NotFound()
-    if staff and not membership.role.is_staff:
-        raise Forbidden("Only the course's instructors and TAs can do this.")
+    permission = permission or (Permission.MODERATE if staff else None)
+    if permission is not None and not allows(membership, permission):
+        raise Forbidden(_REFUSALS[permission])
     return membership
 
 

@@ -99,6 +99,7 @@ def submit_comment(
         raise Blocked(verdict.analysis)
     comment = Comment(
         discussion_id=discussion.id,
+        course_id=discussion.course_id,
         author_id=author.id,
         parent_id=parent.id if parent else None,
         body=body,

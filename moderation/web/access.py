@@ -7,20 +7,23 @@ from flask_login import current_user
 
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, Membership
-from moderation.services.courses import require_member
+from moderation.services.courses import Permission, require_member
 from moderation.services.discussions import visible_to_students
 
 
-def course_or_404(course_id: int, *, staff: bool = False) -> tuple[Course, Membership]:
+def course_or_404(course_id: int, *, staff: bool = False,
+                  permission: Permission | None = None) -> tuple[Course, Membership]:
     """Return the course and the viewer's membership (404 to outsiders, 403 to students)."""
     course = db.get_or_404(Course, course_id)
-    return course, require_member(current_user, course, staff=staff)
+    return course, require_member(current_user, course, staff=staff, permission=permission)
 
 
-def discussion_or_404(discussion_id: int, *, staff: bool = False) -> tuple[Discussion, Membership]:
+def discussion_or_404(discussion_id: int, *, staff: bool = False,
+                      permission: Permission | None = None) -> tuple[Discussion, Membership]:
     """Return the discussion and the viewer's membership; students never see drafts."""
     discussion = db.get_or_404(Discussion, discussion_id)
-    membership = require_member(current_user, discussion.course, staff=staff)
+    membership = require_member(current_user, discussion.course, staff=staff,
+                                permission=permission)
     if not membership.role.is_staff and not visible_to_students(discussion):
         abort(404)
     return discussion, membership

@@ -1,14 +1,13 @@
-"""The instructor side: courses, roster, discussions, and the queue."""
+"""The instructor side of a course: its page, join code, roster and discussions."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from moderation.extensions import db
 from moderation.models import (
@@ -20,19 +19,13 @@ from moderation.models import (
     ModerationMode,
 )
 from moderation.services import accounts, courses, discussions, roster
+from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
+from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
 from moderation.web.outcome import commit_or_show
-
-bp = Blueprint("dashboard", __name__, url_prefix="/teach")
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs a signed-in user; each view checks the course role."""
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -70,7 +63,7 @@ def course(course_id: int) -> ResponseReturnValue:
 @bp.post("/courses/<int:course_id>/join-code")
 def regenerate_join_code(course_id: int) -> ResponseReturnValue:
     """Replace the join code (the old one stops working)."""
-    course, _ = course_or_404(course_id, staff=True)
+    course, _ = course_or_404(course_id, permission=Permission.MANAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     code = courses.regenerate_join_code(course, current_user)
@@ -82,7 +75,9 @@ def regenerate_join_code(course_id: int) -> ResponseReturnValue:
 @bp.route("/courses/<int:course_id>/roster", methods=["GET", "POST"])
 def roster_page(course_id: int) -> ResponseReturnValue:
     """Show the roster with activation links, and import a roster file."""
-    course, membership = course_or_404(course_id, staff=True)
+    course, membership = course_or_404(
+        course_id, permission=Permission.MANAGE if request.method == "POST" else None,
+        staff=True)
     form = RosterForm()
     status = 200
     problems: list[str] = []
@@ -133,7 +128,7 @@ def _fields(form: DiscussionForm) -> discussions.DiscussionFields:
 @bp.route("/courses/<int:course_id>/discussions/new", methods=["GET", "POST"])
 def new_discussion(course_id: int) -> ResponseReturnValue:
     """Create a discussion (as a draft)."""
-    course, _ = course_or_404(course_id, staff=True)
+    course, _ = course_or_404(course_id, permission=Permission.MANAGE)
     form = DiscussionForm()
     if form.validate_on_submit():
         created = commit_or_show(
@@ -156,7 +151,7 @@ def _discussion_form(form: DiscussionForm, course: Course,
 @bp.route("/discussions/<int:discussion_id>/edit", methods=["GET", "POST"])
 def edit_discussion(discussion_id: int) -> ResponseReturnValue:
     """Edit a discussion's settings."""
-    discussion, _ = discussion_or_404(discussion_id, staff=True)
+    discussion, _ = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     form = DiscussionForm(obj=discussion)
     if not form.is_submitted():
         form.moderation_mode.data = discussion.moderation_mode.value
@@ -176,7 +171,7 @@ def edit_discussion(discussion_id: int) -> ResponseReturnValue:
 @bp.post("/discussions/<int:discussion_id>/<any(open, close):action>")
 def set_state(discussion_id: int, action: str) -> ResponseReturnValue:
     """Open or close a discussion."""
-    discussion, _ = discussion_or_404(discussion_id, staff=True)
+    discussion, _ = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     state = DiscussionState.OPEN if action == "open" else DiscussionState.CLOSED
@@ -184,17 +179,3 @@ def set_state(discussion_id: int, action: str) -> ResponseReturnValue:
     db.session.commit()
     flash(f"{discussion.title} is {state.value}.", "success")
     return redirect(url_for("dashboard.course", course_id=discussion.course_id))
-
-
-@bp.get("/discussions/<int:discussion_id>/queue")
-def queue_page(discussion_id: int) -> ResponseReturnValue:
-    """The discussion's comments awaiting moderation, oldest first, with their flags."""
-    discussion, membership = discussion_or_404(discussion_id, staff=True)
-    pending = list(db.session.scalars(
-        select(Comment).where(Comment.discussion_id == discussion.id,
-                              Comment.status == CommentStatus.PENDING)
-        .options(selectinload(Comment.flags))
-        .order_by(Comment.submitted_at, Comment.id)
-    ).unique())
-    return render_template("dashboard/queue.html", discussion=discussion,
-                           membership=membership, pending=pending)
