@@ -89,6 +89,7 @@ class Comment(Base):
         Index("ix_comment_discussion_status", "discussion_id", "status"),
         # The course-wide queue: one index range per status, in time or severity order.
         Index("ix_comment_course_queue", "course_id", "status", "submitted_at", "id"),
+        # Severity order reads this index backwards: most severe, then newest, first.
         Index("ix_comment_course_severity", "course_id", "status", "flag_level",
               "submitted_at", "id"),
         CheckConstraint("flag_level BETWEEN 0 AND 3", name="flag_level"),

@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -29,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from moderation.models import CommentStatus, RejectionReason
 from moderation.models.discussions import DEFAULTS
 from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -133,3 +135,36 @@ class CommentForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only a CSRF token, for buttons that change state."""
+
+
+STATUS_CHOICES = [SelectChoice(s.value, s.value) for s in CommentStatus]
+REASON_CHOICES = [SelectChoice("", "Choose a reason…")] + [
+    SelectChoice(r.value, r.label) for r in RejectionReason]
+
+
+class DecisionForm(FlaskForm):
+    """One decision on one comment, with the status the deciding page showed."""
+
+    status = SelectField("Decision", choices=STATUS_CHOICES)
+    expected = HiddenField(validators=[DataRequired(), AnyOf([s.value for s in CommentStatus])])
+    reason = SelectField("Reason (the student sees it)", choices=REASON_CHOICES,
+                         validators=[Optional()])
+    message = TextAreaField("Message to the student (optional)",
+                            validators=[Optional(), Length(max=2000), no_nul])
+
+
+class BulkDecisionForm(FlaskForm):
+    """One decision for every selected comment."""
+
+    status = SelectField("Decision", choices=STATUS_CHOICES)
+    reason = SelectField("Reason", choices=REASON_CHOICES, validators=[Optional()])
+    message = TextAreaField("Message to each student (optional)",
+                            validators=[Optional(), Length(max=2000), no_nul])
+
+
+class StaffEditForm(FlaskForm):
+    """A staff correction or redaction of a comment's text."""
+
+    body = TextAreaField("Text", validators=[DataRequired(), no_nul])
+    note = StringField("Why (for the audit log)", validators=[Optional(), Length(max=200),
+                                                               no_nul])

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 import nh3
 from flask import Flask
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
+
+from moderation.models import RejectionReason
 
 # Raw HTML in a prompt is shown as text; the Markdown output is sanitised again anyway.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -46,6 +50,44 @@ def render_paragraphs(text: str) -> Markup:
     )
 
 
+class Marked(Protocol):
+    """What `highlight` needs of a flag: an id and character spans."""
+
+    id: int
+    spans: list[list[int]]
+
+
+def highlight(text: str, flags: Sequence[Marked]) -> Markup:
+    """Escape a comment and wrap each flagged span in <mark>, described by its flags.
+
+    Overlapping spans are cut at every boundary, so each piece names every flag that
+    covers it (`aria-describedby="flag-1 flag-2"`); line breaks stay as typed (the page
+    shows the text with `white-space: pre-wrap`).
+
+    >>> class F:
+    ...     def __init__(self, id, spans): self.id, self.spans = id, spans
+    >>> str(highlight("a <b> c", [F(1, [[2, 5]]), F(2, [[4, 6]])])).split("</mark>")
+    ['a <mark aria-describedby="flag-1">&lt;b', '<mark aria-describedby="flag-1 flag-2">&gt;', \
+'<mark aria-describedby="flag-2"> ', 'c']
+    """
+    cuts = {0, len(text)}
+    for flag in flags:
+        for start, end in flag.spans:
+            if 0 <= start < end <= len(text) and end - start < len(text):
+                cuts.update((start, end))
+    points = sorted(cuts)
+    pieces = []
+    for start, end in zip(points, points[1:], strict=False):
+        covering = [f"flag-{flag.id}" for flag in flags
+                    if any(s <= start and end <= e and e - s < len(text) for s, e in flag.spans)]
+        piece = escape(text[start:end])
+        if covering:
+            piece = Markup('<mark aria-describedby="{}">{}</mark>').format(" ".join(covering),
+                                                                            piece)
+        pieces.append(piece)
+    return Markup("").join(pieces)
+
+
 def format_when(value: datetime | None) -> str:
     """Show a UTC datetime compactly, e.g. "14 Mar 2026, 09:05 UTC"."""
     return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
@@ -62,9 +104,23 @@ def format_number(value: float | Decimal | None) -> str:
     return f"{float(value):g}"
 
 
+def format_reason(value: str | None) -> str:
+    """Show a stored rejection reason as the student reads it.
+
+    >>> format_reason("needs_citation"), format_reason("Some older free text"), format_reason(None)
+    ('Needs a citation', 'Some older free text', '')
+    """
+    if not value:
+        return ""
+    return RejectionReason(value).label if value in REASONS else value
+
+
+REASONS = frozenset(r.value for r in RejectionReason)
+
+
 def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters.update(
         markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,
-        number=format_number,
+        number=format_number, highlight=highlight, reason=format_reason,
     )

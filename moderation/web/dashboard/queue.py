@@ -1,27 +1,232 @@
-"""The moderation queue: lists of comments to decide, one comment, and the decisions."""
+"""The moderation queue: filtered lists, one comment, decisions, edits and bulk decisions.
+
+Every action is a plain form POST that works without JavaScript; with htmx (vendored)
+a decision from the list swaps its row in place and the keyboard moves on.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+from dataclasses import replace
+
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask_login import current_user
 
 from moderation.extensions import db
-from moderation.models import Comment, CommentStatus
-from moderation.web.access import discussion_or_404
+from moderation.models import (
+    Comment,
+    CommentStatus,
+    Course,
+    Discussion,
+    Membership,
+    RejectionReason,
+)
+from moderation.services import decisions, policies, queue_list
+from moderation.services.decisions import Decision
+from moderation.services.errors import ServiceError
+from moderation.services.queue_list import Cursor, QueueFilter
+from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
+from moderation.web.forms import (
+    BulkDecisionForm,
+    ConfirmForm,
+    DecisionForm,
+    StaffEditForm,
+)
+from moderation.web.ids import parse_id
+from moderation.web.outcome import commit_or_show
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _queue(course: Course, membership: Membership, f: QueueFilter,
+           discussion: Discussion | None = None) -> ResponseReturnValue:
+    """Render a queue page for a course, or for one of its discussions."""
+    after = Cursor.decode(request.args.get("after"))
+    before = Cursor.decode(request.args.get("before")) if after is None else None
+    page = queue_list.page(course.id, f, after=after, before=before)
+    discussions = {d.id: d for d in course.discussions}
+    return render_template(
+        "dashboard/queue.html", course=course, membership=membership, discussion=discussion,
+        f=f, page=page, discussions=discussions,
+        status_counts=queue_list.status_counts(course.id, f),
+        rule_counts=queue_list.rule_counts(course.id, f),
+        sections=queue_list.sections(course.id), students=queue_list.students(course.id),
+        decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
+        limits={d.id: policies.effective_policy(d) for d in discussions.values()},
+    )
+
+
+@bp.get("/courses/<int:course_id>/queue")
+def course_queue(course_id: int) -> ResponseReturnValue:
+    """Every discussion's comments in one queue, filtered by the query string."""
+    course, membership = course_or_404(course_id, staff=True)
+    return _queue(course, membership, QueueFilter.from_args(request.args))
 
 
 @bp.get("/discussions/<int:discussion_id>/queue")
 def queue_page(discussion_id: int) -> ResponseReturnValue:
-    """The discussion's comments awaiting moderation, oldest first, with their flags."""
+    """One discussion's queue: the course queue narrowed to it."""
     discussion, membership = discussion_or_404(discussion_id, staff=True)
-    pending = list(db.session.scalars(
-        select(Comment).where(Comment.discussion_id == discussion.id,
-                              Comment.status == CommentStatus.PENDING)
-        .options(selectinload(Comment.flags))
-        .order_by(Comment.submitted_at, Comment.id)
-    ).unique())
-    return render_template("dashboard/queue.html", discussion=discussion,
-                           membership=membership, pending=pending)
+    f = replace(QueueFilter.from_args(request.args), discussion_id=discussion.id)
+    return _queue(discussion.course, membership, f, discussion)
+
+
+def _comment_or_404(comment_id: int) -> tuple[Comment, Membership]:
+    comment = db.get_or_404(Comment, comment_id)
+    _, membership = course_or_404(comment.course_id, staff=True)
+    return comment, membership
+
+
+@bp.get("/comments/<int:comment_id>")
+def comment(comment_id: int) -> ResponseReturnValue:
+    """One comment: its text with flagged spans marked, its metrics, its author's history."""
+    comment, membership = _comment_or_404(comment_id)
+    return _comment_page(comment, membership, DecisionForm())
+
+
+def _comment_page(comment: Comment, membership: Membership, form: DecisionForm,
+                  status: int = 200) -> ResponseReturnValue:
+    f = QueueFilter.from_args(request.args)
+    previous_id, next_id = queue_list.neighbours(comment.course_id, f, comment)
+    discussion = comment.discussion
+    return render_template(
+        "dashboard/comment.html", comment=comment, discussion=discussion,
+        course=discussion.course, membership=membership, f=f, form=form,
+        previous_id=previous_id, next_id=next_id, reasons=RejectionReason,
+        policy=policies.effective_policy(discussion),
+        medians=queue_list.class_medians(discussion, comment.parent_id is not None),
+        history=queue_list.history(comment),
+    ), status
+
+
+def _next_url(comment: Comment, f: QueueFilter, where: str) -> str:
+    """After a decision: the next comment in the queue, or back to the list."""
+    if where == "comment":
+        _, next_id = queue_list.neighbours(comment.course_id, f, comment)
+        if next_id is not None:
+            return url_for("dashboard.comment", comment_id=next_id, **f.to_args())
+    return url_for("dashboard.course_queue", course_id=comment.course_id, **f.to_args(),
+                   _anchor=f"row-{comment.id}")
+
+
+@bp.post("/comments/<int:comment_id>/decision")
+def decide(comment_id: int) -> ResponseReturnValue:
+    """Approve, reject (with a reason) or reopen, refusing if the comment moved meanwhile."""
+    comment, membership = _comment_or_404(comment_id)
+    form = DecisionForm()
+    f = QueueFilter.from_args(request.args)
+    where = request.args.get("from", "list")
+    if not form.validate_on_submit():
+        return _refused(comment, membership, form, f, where, 422)
+    decision = Decision(CommentStatus(form.status.data),
+                        RejectionReason(form.reason.data) if form.reason.data else None,
+                        form.message.data)
+    expected = CommentStatus(form.expected.data)
+    outcome = commit_or_show(form, lambda: decisions.decide(
+        decisions.locked(comment.id, current_user), current_user, decision, expected), "status")
+    if isinstance(outcome, ServiceError):
+        db.session.expire_all()  # show where the comment stands now
+        return _refused(comment, membership, form, f, where, outcome.status)
+    if _is_htmx() and where == "list":
+        return _row(outcome, f, decided=True)
+    flash(_said(outcome), "success")
+    return redirect(_next_url(outcome, f, where), code=303)
+
+
+def _said(comment: Comment) -> str:
+    who = comment.author.display_name
+    return {CommentStatus.APPROVED: f"Approved {who}'s comment.",
+            CommentStatus.REJECTED: f"Rejected {who}'s comment; they can revise it.",
+            CommentStatus.PENDING: f"{who}'s comment is back in the queue."}[comment.status]
+
+
+def _refused(comment: Comment, membership: Membership, form: DecisionForm, f: QueueFilter,
+             where: str, status: int) -> ResponseReturnValue:
+    if _is_htmx() and where == "list":
+        errors = [e for field in form for e in field.errors]
+        return _row(db.session.get(Comment, comment.id) or comment, f, errors=errors), status
+    return _comment_page(db.session.get(Comment, comment.id) or comment, membership, form,
+                         status)
+
+
+def _row(comment: Comment, f: QueueFilter, decided: bool = False,
+         errors: list[str] | None = None) -> str:
+    """One queue row, as the list shows it (htmx swaps it in place)."""
+    discussion = comment.discussion
+    return render_template(
+        "dashboard/_queue_row.html", c=comment, f=f, decided=decided, errors=errors or [],
+        discussions={discussion.id: discussion}, decision_form=DecisionForm(),
+        reasons=RejectionReason, limits={discussion.id: policies.effective_policy(discussion)})
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_comment(comment_id: int) -> ResponseReturnValue:
+    """Correct or redact a comment's text; the student's words stay retrievable."""
+    comment, membership = _comment_or_404(comment_id)
+    form = StaffEditForm(data={"body": comment.body} if request.method == "GET" else None)
+    f = QueueFilter.from_args(request.args)
+    if form.validate_on_submit():
+        outcome = commit_or_show(form, lambda: decisions.edit(
+            decisions.locked(comment.id, current_user), current_user, form.body.data,
+            form.note.data), "body")
+        if not isinstance(outcome, ServiceError):
+            flash("Saved. The comment now shows \"edited by staff\"; the student's own text "
+                  "is kept.", "success")
+            return redirect(url_for("dashboard.comment", comment_id=comment.id,
+                                    **f.to_args()), code=303)
+    status = 422 if form.errors else 200
+    return render_template("dashboard/comment_edit.html", comment=comment, form=form, f=f,
+                           membership=membership, course=comment.discussion.course), status
+
+
+@bp.post("/courses/<int:course_id>/queue/bulk")
+def bulk(course_id: int) -> ResponseReturnValue:
+    """Decide the selected comments at once; those decided meanwhile are skipped and named."""
+    course, _ = course_or_404(course_id, staff=True)
+    form = BulkDecisionForm()
+    f = QueueFilter.from_args(request.args)
+    back = url_for("dashboard.course_queue", course_id=course.id, **f.to_args())
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+        return redirect(back, code=303)
+    ids = [parse_id(value, "A selected comment") for value in request.form.getlist("ids")]
+    decision = Decision(CommentStatus(form.status.data),
+                        RejectionReason(form.reason.data) if form.reason.data else None,
+                        form.message.data)
+    outcome = commit_or_show(form, lambda: decisions.bulk(
+        course.id, ids, current_user, decision, f.status), "status")
+    if isinstance(outcome, ServiceError):
+        flash(outcome.message, "error")
+    else:
+        verb = {"approved": "Approved", "rejected": "Rejected", "pending": "Reopened"}[
+            form.status.data]
+        flash(f"{verb} {len(outcome.decided)} comment{'s' if len(outcome.decided) != 1 else ''}"
+              + (f"; {len(outcome.skipped)} skipped because they were decided meanwhile or "
+                 "are not in this queue." if outcome.skipped else "."), "success")
+    return redirect(back, code=303)
+
+
+@bp.route("/discussions/<int:discussion_id>/approve-unflagged", methods=["GET", "POST"])
+def approve_unflagged(discussion_id: int) -> ResponseReturnValue:
+    """Approve every pending comment with no hold flag in a discussion, after a confirmation."""
+    discussion, membership = discussion_or_404(discussion_id, staff=True)
+    ids = decisions.unflagged_pending(discussion)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        confirmed = request.form.get("count", "")
+        if confirmed != str(len(ids)):
+            flash("The queue changed while you were confirming; check the new count.", "error")
+        else:
+            outcome = decisions.bulk(discussion.course_id, ids, current_user,
+                                     Decision(CommentStatus.APPROVED), CommentStatus.PENDING)
+            db.session.commit()
+            flash(f"Approved {len(outcome.decided)} comments with no hold flag.", "success")
+            return redirect(url_for("dashboard.queue_page", discussion_id=discussion.id),
+                            code=303)
+    return render_template("dashboard/approve_unflagged.html", discussion=discussion,
+                           course=discussion.course, membership=membership, count=len(ids),
+                           form=form)

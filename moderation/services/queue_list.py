@@ -1,0 +1,293 @@
+"""The queue as a list: filters from the URL, keyset pages, counts, and neighbours.
+
+Reads only. Pages are keyset pages over the course's queue index (no OFFSET), so the
+hundredth page costs what the first does, and a bookmark keeps its filters in the URL.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, or_, select, tuple_
+from sqlalchemy.orm import aliased, selectinload
+
+from moderation.extensions import db
+from moderation.models import (
+    Comment,
+    CommentStatus,
+    Discussion,
+    Flag,
+    Membership,
+    Severity,
+    User,
+)
+
+PAGE_SIZE = 50
+SORTS = ("time", "severity")  # time: oldest first; severity: most severe, newest first
+STATUSES = frozenset(s.value for s in CommentStatus)
+SEVERITIES = frozenset(s.value for s in Severity)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows: one status, narrowed by the other filters, in one order."""
+
+    status: CommentStatus = CommentStatus.PENDING
+    discussion_id: int | None = None
+    rule: str | None = None
+    severity: Severity | None = None
+    section: str | None = None
+    student_id: int | None = None
+    q: str = ""
+    sort: str = "time"
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> QueueFilter:
+        """Read filters from a query string; a value that makes no sense is left out.
+
+        >>> QueueFilter.from_args({"status": "approved", "discussion": "7", "sort": "x"})
+        QueueFilter(status=<CommentStatus.APPROVED: 'approved'>, discussion_id=7, rule=None, \
+severity=None, section=None, student_id=None, q='', sort='time')
+        """
+        def number(key: str) -> int | None:
+            value = args.get(key, "")
+            return int(value) if value.isascii() and value.isdigit() and len(value) < 10 \
+                else None
+
+        status = args.get("status", "")
+        severity = args.get("severity", "")
+        return cls(
+            status=CommentStatus(status) if status in STATUSES else CommentStatus.PENDING,
+            discussion_id=number("discussion"),
+            rule=args.get("rule", "")[:40] or None,
+            severity=Severity(severity) if severity in SEVERITIES else None,
+            section=args.get("section", "")[:120] or None,
+            student_id=number("student"),
+            q=args.get("q", "").strip()[:200],
+            sort=args.get("sort", "time") if args.get("sort") in SORTS else "time",
+        )
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        """The query string of this filter (defaults left out), with some values changed."""
+        merged = replace(self, **changes)
+        names = {"discussion_id": "discussion", "student_id": "student"}
+        args: dict[str, Any] = {}
+        for f in fields(merged):
+            value = getattr(merged, f.name)
+            if value in (None, "") or value == f.default:
+                continue
+            args[names.get(f.name, f.name)] = str(value)
+        return args
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the status and the order is filtered."""
+        return any((self.discussion_id, self.rule, self.severity, self.section,
+                    self.student_id, self.q))
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts or ends: the sort key of a comment.
+
+    >>> c = Cursor(2, datetime(2026, 3, 1, 9, 5, 0, 123456, tzinfo=UTC), 42)
+    >>> c.encode(), Cursor.decode(c.encode()) == c, Cursor.decode("2_x_1")
+    ('2_1772355900123456_42', True, None)
+    """
+
+    flag_level: int
+    submitted_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        """A compact URL value: level, microseconds since 1970, id."""
+        micros = (self.submitted_at - EPOCH) // timedelta(microseconds=1)
+        return f"{self.flag_level}_{micros}_{self.id}"
+
+    @classmethod
+    def decode(cls, value: str | None) -> Cursor | None:
+        """Read a URL value; anything malformed is no cursor (the first page)."""
+        parts = (value or "").split("_")
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) < 20
+                                      for p in parts):
+            return None
+        level, micros, id_ = map(int, parts)
+        try:
+            return cls(level, EPOCH + timedelta(microseconds=micros), id_)
+        except OverflowError:
+            return None
+
+    @classmethod
+    def of(cls, comment: Comment) -> Cursor:
+        """The cursor at a comment."""
+        return cls(comment.flag_level, comment.submitted_at, comment.id)
+
+
+@dataclass
+class QueuePage:
+    """One page of the queue, and the cursors of the pages around it."""
+
+    comments: list[Comment]
+    next: Cursor | None
+    previous: Cursor | None
+
+
+def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
+               ) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter (without the status, for the per-status counts)."""
+    where: list[ColumnElement[bool]] = [Comment.course_id == course_id]
+    if with_status:
+        where.append(Comment.status == f.status)
+    if f.discussion_id is not None:
+        where.append(Comment.discussion_id == f.discussion_id)
+    if f.student_id is not None:
+        where.append(Comment.author_id == f.student_id)
+    # An alias, so these subqueries never correlate with an outer query over Flag.
+    flag = aliased(Flag)
+    if f.rule:
+        where.append(exists().where(flag.comment_id == Comment.id, flag.rule == f.rule))
+    if f.severity is not None:
+        where.append(exists().where(flag.comment_id == Comment.id, flag.severity == f.severity))
+    if f.section:
+        where.append(exists().where(Membership.course_id == course_id,
+                                    Membership.user_id == Comment.author_id,
+                                    Membership.section == f.section))
+    if f.q:
+        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(Comment.body.ilike(pattern, escape="\\"))
+    return where
+
+
+def _after(f: QueueFilter, cursor: Cursor, forward: bool) -> ColumnElement[bool]:
+    """Rows past the cursor in the filter's order (or before it, going back)."""
+    key = tuple_(Comment.submitted_at, Comment.id)
+    at = (cursor.submitted_at, cursor.id)
+    if f.sort == "time":
+        return key > at if forward else key < at
+    # Severity: flag_level, then time, all descending.
+    if forward:
+        return or_(Comment.flag_level < cursor.flag_level,
+                   and_(Comment.flag_level == cursor.flag_level, key < at))
+    return or_(Comment.flag_level > cursor.flag_level,
+               and_(Comment.flag_level == cursor.flag_level, key > at))
+
+
+def _order(f: QueueFilter, forward: bool) -> list[UnaryExpression[object]]:
+    ascending = (f.sort == "time") == forward
+    columns = [Comment.submitted_at, Comment.id]
+    if f.sort == "severity":
+        columns.insert(0, Comment.flag_level)
+    return [c.asc() if ascending else c.desc() for c in columns]
+
+
+def page(course_id: int, f: QueueFilter, *, after: Cursor | None = None,
+         before: Cursor | None = None, size: int | None = None) -> QueuePage:
+    """One page of comments, with their flags and what replies answer.
+
+    `after` gives the page that follows a cursor, `before` the page that precedes it.
+    """
+    size = size or PAGE_SIZE
+    forward = before is None
+    cursor = after if forward else before
+    query = select(Comment).where(*conditions(course_id, f))
+    if cursor is not None:
+        query = query.where(_after(f, cursor, forward))
+    query = query.order_by(*_order(f, forward)).limit(size + 1).options(
+        selectinload(Comment.flags), selectinload(Comment.parent))
+    rows = list(db.session.scalars(query).unique())
+    more = len(rows) > size
+    rows = rows[:size]
+    if not forward:
+        rows.reverse()
+    if not rows:
+        return QueuePage([], None, None)
+    has_next = more if forward else True
+    has_previous = cursor is not None if forward else more
+    return QueuePage(rows, Cursor.of(rows[-1]) if has_next else None,
+                     Cursor.of(rows[0]) if has_previous else None)
+
+
+def status_counts(course_id: int, f: QueueFilter) -> dict[CommentStatus, int]:
+    """How many comments each status tab holds under the other filters."""
+    found = dict(db.session.execute(
+        select(Comment.status, func.count()).where(*conditions(course_id, f,
+                                                               with_status=False))
+        .group_by(Comment.status)).all())
+    return {status: found.get(status, 0) for status in CommentStatus}
+
+
+def rule_counts(course_id: int, f: QueueFilter) -> dict[str, int]:
+    """How many comments in the current list carry a flag of each rule."""
+    unfiltered = replace(f, rule=None)
+    rows = db.session.execute(
+        select(Flag.rule, func.count(func.distinct(Flag.comment_id)))
+        .join(Comment, Comment.id == Flag.comment_id)
+        .where(*conditions(course_id, unfiltered)).group_by(Flag.rule)
+        .order_by(func.count(func.distinct(Flag.comment_id)).desc(), Flag.rule)).all()
+    return {rule: count for rule, count in rows}
+
+
+def neighbours(course_id: int, f: QueueFilter, comment: Comment) -> tuple[int | None, int | None]:
+    """The ids of the comments before and after this one in the filtered queue."""
+    cursor = Cursor.of(comment)
+    found: list[int | None] = []
+    for forward in (False, True):
+        found.append(db.session.scalar(
+            select(Comment.id).where(*conditions(course_id, f), _after(f, cursor, forward))
+            .order_by(*_order(f, forward)).limit(1)))
+    return found[0], found[1]
+
+
+@dataclass
+class ClassComparison:
+    """A student's comment against the medians of the discussion."""
+
+    median_words: float | None
+    median_grade: float | None
+    comments: int
+
+
+def class_medians(discussion: Discussion, is_reply: bool) -> ClassComparison:
+    """Medians of words and reading grade of the discussion's comments of this kind."""
+    grade = Comment.metrics["flesch_kincaid_grade"].as_float()
+    rows = db.session.execute(
+        select(Comment.word_count, grade).where(
+            Comment.discussion_id == discussion.id,
+            Comment.status != CommentStatus.REJECTED,
+            Comment.parent_id.is_not(None) if is_reply else Comment.parent_id.is_(None))
+    ).all()
+    words = [w for w, _ in rows]
+    grades = [g for _, g in rows if g is not None]
+    return ClassComparison(statistics.median(words) if words else None,
+                           statistics.median(grades) if grades else None, len(rows))
+
+
+def history(comment: Comment, limit: int = 20) -> list[Comment]:
+    """The author's other comments in the course, newest first, with their decisions."""
+    return list(db.session.scalars(
+        select(Comment).where(Comment.course_id == comment.course_id,
+                              Comment.author_id == comment.author_id, Comment.id != comment.id)
+        .order_by(Comment.submitted_at.desc(), Comment.id.desc()).limit(limit)
+        .options(selectinload(Comment.decided_by))).unique())
+
+
+def sections(course_id: int) -> list[str]:
+    """The course's sections, for the filter."""
+    return list(db.session.scalars(
+        select(Membership.section).where(Membership.course_id == course_id,
+                                         Membership.section.is_not(None))
+        .distinct().order_by(Membership.section)))
+
+
+def students(course_id: int) -> list[tuple[int, str]]:
+    """The course's students (id, sortable name), for the filter."""
+    return [(id_, name) for id_, name in db.session.execute(
+        select(User.id, User.sortable_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.course_id == course_id).order_by(User.sortable_name)).all()]

@@ -1,0 +1,89 @@
+// The queue's keyboard: j/k move, a approve, r reject, e edit, o open, x select, ? help.
+// Progressive enhancement: every action is also a plain form or link without this file.
+"use strict";
+
+(() => {
+  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  const rows = () => Array.from(document.querySelectorAll("[data-row]"));
+  const current = () => document.activeElement && document.activeElement.closest("[data-row]");
+
+  function focusRow(row) {
+    if (!row) return;
+    row.focus();
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    const here = all.indexOf(current());
+    const next = here < 0 ? (step > 0 ? 0 : all.length - 1) : here + step;
+    focusRow(all[Math.max(0, Math.min(all.length - 1, next))]);
+  }
+
+  function go(selector) {
+    const link = document.querySelector(selector);
+    if (link) window.location.assign(link.href);
+  }
+
+  function reject(scope) {
+    const details = scope.querySelector("[data-reject]");
+    if (!details) return;
+    details.open = true;
+    const select = details.querySelector("select");
+    if (select) select.focus();
+  }
+
+  function updateSelected() {
+    const out = document.querySelector("[data-selected-count]");
+    if (!out) return;
+    const n = document.querySelectorAll("[data-select]:checked").length;
+    out.textContent = n ? `${n} selected:` : "Select comments with x or the boxes, then:";
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    const row = current();
+    const page = document.querySelector(".comment-view");  // one comment's page
+    const scope = row || (page ? document : null);
+    let done = true;
+    switch (event.key) {
+      case "j": if (page && !row) go("[data-next]"); else move(1); break;
+      case "k": if (page && !row) go("[data-prev]"); else move(-1); break;
+      case "a": { const button = scope && scope.querySelector("[data-approve]");
+                  if (button) button.click(); break; }
+      case "r": if (scope) reject(scope); break;
+      case "e": { const edit = (row || page || {}).dataset;
+                  if (edit && edit.edit) window.location.assign(edit.edit); break; }
+      case "o": case "Enter": if (row) window.location.assign(row.dataset.open); else done = false; break;
+      case "x": { const box = row && row.querySelector("[data-select]");
+                  if (box) { box.checked = !box.checked; updateSelected(); } break; }
+      case "?": { const help = document.getElementById("keys-help");
+                  if (help && help.showModal) help.showModal(); break; }
+      default: done = false;
+    }
+    if (done) event.preventDefault();
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("[data-keys-help]").forEach((b) => b.addEventListener("click", () => {
+      const help = document.getElementById("keys-help");
+      if (help) help.showModal();
+    }));
+    document.addEventListener("change", (e) => { if (e.target.matches("[data-select]")) updateSelected(); });
+    // Arriving from a decision (…#row-12): focus that row, so j continues from there.
+    const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (target && target.matches("[data-row]")) focusRow(target);
+    else if (rows().length) focusRow(rows()[0]);
+  });
+
+  // htmx swapped a decided row in place (same id): focus moves on to the next undecided one.
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const id = event.detail.target && event.detail.target.id;
+    const decided = id && document.getElementById(id);
+    if (!decided || !decided.matches("[data-row]")) return;
+    const all = rows();
+    const next = all.slice(all.indexOf(decided) + 1).find((r) => !r.classList.contains("decided"));
+    focusRow(decided.querySelector("[role=alert]") ? decided : (next || decided));
+  });
+})();
