@@ -18,10 +18,12 @@ def record(
     after: dict[str, Any] | None = None,
     reason: str | None = None,
     subject_id: int | None = None,
+    flush: bool = True,
 ) -> AuditEvent:
     """Append an audit event in the caller's transaction.
 
     `subject_id` is the student the event is about, so the log can be read per student.
+    A caller writing many events at once passes `flush=False` and flushes once.
     """
     event = AuditEvent(
         subject_id=subject_id,
@@ -35,5 +37,6 @@ def record(
         reason=reason,
     )
     db.session.add(event)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return event

@@ -16,6 +16,7 @@ from moderation.extensions import db
 from moderation.models import (
     Comment,
     CommentStatus,
+    Course,
     Discussion,
     RejectionReason,
     Severity,
@@ -76,6 +77,13 @@ def decide(comment: Comment, actor: User, decision: Decision,
     """Set a comment's status by a person's decision, refusing if it moved since `expected`."""
     if expected is not None and comment.status != expected:
         raise DecisionConflict(comment)
+    _apply(comment, actor, _checked(decision))
+    db.session.flush()
+    return comment
+
+
+def _checked(decision: Decision) -> Decision:
+    """Refuse a decision that cannot be applied: a rejection with no reason, a bad message."""
     if decision.status == CommentStatus.REJECTED and decision.reason is None:
         raise InvalidInput("Choose a reason: the student sees it.", field="reason")
     message = (decision.message or "").strip() or None
@@ -84,10 +92,16 @@ def decide(comment: Comment, actor: User, decision: Decision,
                            field="message")
     if message and "\x00" in message:
         raise InvalidInput("Remove the NUL character from the message.", field="message")
+    return Decision(decision.status, decision.reason, message)
+
+
+def _apply(comment: Comment, actor: User, decision: Decision) -> None:
+    """Change the comment and write its audit event (the caller flushes)."""
     before = {"status": comment.status.value, "reason": comment.decision_reason}
     comment.status = decision.status
     comment.decision_reason = decision.reason.value if decision.reason else None
-    comment.decision_message = message if decision.status == CommentStatus.REJECTED else None
+    comment.decision_message = (decision.message if decision.status == CommentStatus.REJECTED
+                                else None)
     comment.decided_by_id = actor.id
     comment.decided_at = utcnow()
     action = {CommentStatus.APPROVED: "comment.approved", CommentStatus.REJECTED:
@@ -95,11 +109,9 @@ def decide(comment: Comment, actor: User, decision: Decision,
     audit.record(action, actor=actor, course_id=comment.course_id, obj=comment,
                  subject_id=comment.author_id, before=before,
                  after={"status": comment.status.value, "reason": comment.decision_reason},
-                 reason=message)
-    db.session.flush()
+                 reason=decision.message, flush=False)
     if decision.status == CommentStatus.REJECTED:
         notifications.rejected(comment)
-    return comment
 
 
 def approve(comment: Comment, actor: User, expected: CommentStatus | None) -> Comment:
@@ -163,14 +175,20 @@ def bulk(course_id: int, comment_ids: Sequence[int], actor: User, decision: Deci
         raise InvalidInput("Select at least one comment.", field="ids")
     if len(ids) > MAX_BULK:
         raise InvalidInput(f"Select at most {MAX_BULK} comments at a time.", field="ids")
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound()
+    require_member(actor, course, staff=True)
+    decision = _checked(decision)
     comments = _locked_many(course_id, ids)
     result = BulkResult([], [i for i in ids if i not in {c.id for c in comments}])
     for comment in comments:
         if comment.status != expected:
             result.skipped.append(comment.id)
             continue
-        decide(comment, actor, decision, expected)
+        _apply(comment, actor, decision)
         result.decided.append(comment.id)
+    db.session.flush()
     return result
 
 

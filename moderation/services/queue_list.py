@@ -10,6 +10,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, or_, select, tuple_
@@ -73,11 +74,16 @@ severity=None, section=None, student_id=None, q='', sort='time')
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
         """The query string of this filter (defaults left out), with some values changed."""
-        merged = replace(self, **changes)
+        if not changes:
+            return dict(self._args)  # a page asks for this a few hundred times
+        return replace(self, **changes)._args
+
+    @cached_property
+    def _args(self) -> dict[str, Any]:
         names = {"discussion_id": "discussion", "student_id": "student"}
         args: dict[str, Any] = {}
-        for f in fields(merged):
-            value = getattr(merged, f.name)
+        for f in fields(self):
+            value = getattr(self, f.name)
             if value in (None, "") or value == f.default:
                 continue
             args[names.get(f.name, f.name)] = str(value)

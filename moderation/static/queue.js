@@ -55,7 +55,10 @@
       case "r": if (scope) reject(scope); break;
       case "e": { const edit = (row || page || {}).dataset;
                   if (edit && edit.edit) window.location.assign(edit.edit); break; }
-      case "o": case "Enter": if (row) window.location.assign(row.dataset.open); else done = false; break;
+      case "o": if (row) window.location.assign(row.dataset.open); else done = false; break;
+      // Enter on a button or link inside the row is that control's own; on the row, it opens.
+      case "Enter": if (row && event.target === row) window.location.assign(row.dataset.open);
+                    else done = false; break;
       case "x": { const box = row && row.querySelector("[data-select]");
                   if (box) { box.checked = !box.checked; updateSelected(); } break; }
       case "?": { const help = document.getElementById("keys-help");

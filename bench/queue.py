@@ -1,0 +1,185 @@
+"""Queue pages at class scale: 100,000 comments, 500 students, 40 discussions.
+
+Builds the data directly (Core inserts, not the analysis pipeline: this measures the
+pages), then times the course queue, a discussion queue and one comment's page through
+the Flask test client, and a bulk approval of 500 comments. Prints medians; asserts
+nothing.
+
+    .venv/bin/python bench/queue.py                      # SQLite file in a temp folder
+    .venv/bin/python bench/queue.py --database postgresql+psycopg://postgres@127.0.0.1/bench
+
+The PostgreSQL database given is emptied first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, insert, select, text  # noqa: E402
+
+from moderation import create_app  # noqa: E402
+from moderation.extensions import db  # noqa: E402
+from moderation.models import (  # noqa: E402
+    Comment,
+    Course,
+    Discussion,
+    Flag,
+    Membership,
+    User,
+)
+
+RULES = [("spelling", "note", 1), ("readability", "note", 1), ("too_short", "hold", 2),
+         ("late", "note", 1), ("empty_citation", "hold", 2), ("copied", "hold", 2)]
+WORDS = ["court", "treaty", "state", "signature", "withdrawal", "power", "evidence",
+         "annexation", "peninsula", "minister", "report", "neutral", "institution", "verdict",
+         "ratified", "jurisdiction"]
+
+
+def build(app, comments: int, students: int, discussions: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Insert a course of the given size; return a few ids to visit."""
+    rng = random.Random(7)
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        session = db.session
+        session.execute(insert(User), [
+            {"id": i, "email": f"u{i}@school.test", "display_name": f"Student {i}",
+             "sortable_name": f"{i}, Student", "password_hash": "x",
+             "session_token": f"tok{i}", "can_create_courses": i == 1}
+            for i in range(1, students + 2)])
+        session.execute(insert(Course), [{"id": 1, "title": "Bench", "code": "BENCH",
+                                          "join_code": "BENCHJOIN", "policy": {}}])
+        session.execute(insert(Membership), [
+            {"course_id": 1, "user_id": i, "role": "instructor" if i == 1 else "student",
+             "section": f"S{i % 5}"} for i in range(1, students + 2)])
+        session.execute(insert(Discussion), [
+            {"id": d, "course_id": 1, "title": f"Week {d}", "prompt": "Read and respond.",
+             "state": "open", "due_at": now + timedelta(days=7 * d), "policy_overrides": {}}
+            for d in range(1, discussions + 1)])
+        batch, flags = [], []
+        for cid in range(1, comments + 1):
+            level = 0
+            chosen = rng.sample(RULES, rng.choice((0, 0, 1, 1, 2, 3)))
+            for rule, severity, lvl in chosen:
+                flags.append({"comment_id": cid, "rule": rule, "severity": severity,
+                              "message": f"{rule} message", "advice": "", "spans": [[0, 5]]})
+                level = max(level, lvl)
+            # A worked queue: most held comments decided, about 2% still waiting.
+            status = rng.choices(("approved", "rejected", "pending"), (93, 5, 2))[0]
+            words = rng.randint(20, 400)
+            batch.append({
+                "id": cid, "discussion_id": rng.randint(1, discussions), "course_id": 1,
+                "author_id": rng.randint(2, students + 1), "status": status,
+                "body": " ".join(rng.choices(WORDS, k=words)) + ".",
+                "submitted_at": now + timedelta(seconds=cid * 7),
+                "submission_token": f"s{cid}", "word_count": words, "flag_level": level,
+                "metrics": {"words": words, "flesch_kincaid_grade": rng.uniform(5, 14),
+                            "sentences": max(1, words // 18)},
+            })
+            if len(batch) == 5000:
+                session.execute(insert(Comment), batch)
+                session.execute(insert(Flag), flags)
+                batch, flags = [], []
+        if batch:
+            session.execute(insert(Comment), batch)
+            session.execute(insert(Flag), flags)
+        session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+                    text("VACUUM ANALYZE"))
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))
+        pending = session.scalar(select(Comment.id).where(Comment.status == "pending")
+                                 .order_by(Comment.id).offset(300).limit(1))
+        return {"comment": pending or 1, "discussion": 3}
+
+
+def timed(client, url: str, runs: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """Median milliseconds over `runs` GETs (after one warm-up), and the queries of one."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    assert client.get(url).status_code == 200, url
+    with client.application.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    client.get(url)
+    event.remove(engine, "before_cursor_execute", count)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return statistics.median(times), len(statements)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="a PostgreSQL URL (emptied); default SQLite file")
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--discussions", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="bench-queue-")
+    os.environ["MODERATION_INSTANCE_PATH"] = folder
+    url = args.database or f"sqlite:///{folder}/bench.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    start = time.perf_counter()
+    ids = build(app, args.comments, args.students, args.discussions)
+    built = time.perf_counter() - start
+    print(f"database: {url.split('://')[0]}, {args.comments:,} comments, {args.students} "
+          f"students, {args.discussions} discussions (built in {built:.0f} s)")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "tok1"  # the instructor (Flask-Login's id is the session token)
+        session["_fresh"] = True
+    pages = [
+        ("course queue (pending, oldest first)", "/teach/courses/1/queue"),
+        ("course queue (approved)", "/teach/courses/1/queue?status=approved"),
+        ("course queue (approved, most severe first)",
+         "/teach/courses/1/queue?status=approved&sort=severity"),
+        ("course queue (rule and section filters)",
+         "/teach/courses/1/queue?status=approved&rule=copied&section=S3"),
+        ("course queue (text search)", "/teach/courses/1/queue?status=approved&q=verdict"),
+        ("discussion queue", f"/teach/discussions/{ids['discussion']}/queue"),
+        ("one comment", f"/teach/comments/{ids['comment']}"),
+    ]
+    print(f"{'page':<46} {'median ms':>10} {'queries':>8}   (target: <= 50 ms)")
+    for label, path in pages:
+        median, queries = timed(client, path, args.runs)
+        print(f"{label:<46} {median:>10.1f} {queries:>8}")
+    with app.app_context():
+        chosen = list(db.session.scalars(select(Comment.id).where(Comment.status == "pending")
+                                         .order_by(Comment.id).limit(500)))
+    start = time.perf_counter()
+    response = client.post("/teach/courses/1/queue/bulk",
+                           data={"ids": [str(i) for i in chosen], "status": "approved"})
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 303
+    with app.app_context():
+        approved = db.session.scalar(select(db.func.count()).select_from(Comment).where(
+            Comment.id.in_(chosen), Comment.status == "approved"))
+    print(f"{'bulk approve of ' + str(len(chosen)) + ' comments':<46} {elapsed:>10.1f}"
+          f"          (target: <= 1000 ms; {approved} approved)")
+
+
+if __name__ == "__main__":
+    main()
