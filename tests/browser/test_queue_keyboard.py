@@ -7,14 +7,7 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, Discussion, User
 from moderation.services import queue
-from tests.browser.test_live_feedback import (  # noqa: F401 - fixtures
-    app_config,
-    db_kind,
-    page,
-    pytestmark,
-    server,
-    sign_in,
-)
+from tests.browser.conftest import CHROMIUM, FLAGS, sign_in
 from tests.conftest import instructor_of
 
 
@@ -83,8 +76,6 @@ def test_every_decision_works_without_javascript(app, server, make_user, make_co
                                                  make_discussion, enrol):
     """The same page with scripts off: plain forms post and come back to the list."""
     from playwright.sync_api import sync_playwright
-
-    from tests.browser.test_live_feedback import CHROMIUM, FLAGS
 
     course = make_course()
     discussion = make_discussion(course, min_words=10)

@@ -1,0 +1,50 @@
+"""Fingerprints of a text for finding copies by index: winnowing over word shingles.
+
+Schleimer, Wilkerson and Aiken, "Winnowing: local algorithms for document
+fingerprinting" (SIGMOD 2003), the method behind MOSS. Every run of SHINGLE consecutive
+words is hashed; in each window of WINDOW consecutive hashes the smallest is kept (the
+rightmost on ties). Its guarantee: two texts that share a run of at least
+GUARANTEE = WINDOW + SHINGLE - 1 consecutive words share at least one fingerprint; runs
+shorter than SHINGLE words are never matched (noise). About 2 / (WINDOW + 1) of the
+shingles are kept, so an index of fingerprints stays small while a copy of a passage
+(the `copied` rule) or of a whole comment (`repeat`) is always found among the candidates
+it returns, which the rules then score exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+SHINGLE = 3  # words per shingle: the same shingles the similarity rules score
+WINDOW = 6  # hashes per window
+GUARANTEE = WINDOW + SHINGLE - 1  # a shared run this long always shares a fingerprint
+
+_WORD = re.compile(r"\w+(?:'\w+)*")
+
+
+def _hash(shingle: str) -> int:
+    """A stable 63-bit hash (the same in every process and on every database)."""
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(),
+                          "big") >> 1
+
+
+@lru_cache(maxsize=1024)
+def fingerprints(text: str) -> frozenset[int]:
+    """The text's winnowed fingerprints (empty for a text shorter than one shingle).
+
+    >>> a = fingerprints("The court cannot arrest anyone, so its power is borrowed from states.")
+    >>> b = fingerprints("Honestly: the court cannot arrest anyone, so its power is borrowed!")
+    >>> len(a) > 0 and bool(a & b), bool(a & fingerprints("Sanctions work better."))
+    (True, False)
+    """
+    words = [w.lower() for w in _WORD.findall(text)]
+    hashes = [_hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+    if len(hashes) <= WINDOW:
+        return frozenset([min(hashes)]) if hashes else frozenset()
+    kept: set[int] = set()
+    for start in range(len(hashes) - WINDOW + 1):
+        window = hashes[start:start + WINDOW]
+        kept.add(min(window))
+    return frozenset(kept)

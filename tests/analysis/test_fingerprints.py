@@ -1,0 +1,75 @@
+"""Winnowed fingerprints find every copy the exact similarity scan finds."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.analysis.fingerprints import GUARANTEE, fingerprints
+from moderation.analysis.similarity import containment, resemblance, words_with_spans
+
+VOCABULARY = ["court", "treaty", "state", "signature", "withdrawal", "power", "evidence",
+              "annexation", "peninsula", "minister", "report", "neutral", "institution",
+              "verdict", "ratified", "jurisdiction", "the", "a", "of", "and", "to", "in",
+              "is", "that", "it", "was", "for", "on", "as", "with", "by", "this", "be", "at",
+              "from", "or", "an"]
+
+
+def longest_shared_run(a: str, b: str) -> int:
+    """The longest run of consecutive words (lower-cased) that both texts contain."""
+    x = [w for w, _, _ in words_with_spans(a)]
+    y = [w for w, _, _ in words_with_spans(b)]
+    best, previous = 0, [0] * (len(y) + 1)
+    for i in range(1, len(x) + 1):
+        current = [0] * (len(y) + 1)
+        for j in range(1, len(y) + 1):
+            if x[i - 1] == y[j - 1]:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
+texts = st.lists(st.sampled_from(VOCABULARY), min_size=10, max_size=120).map(" ".join)
+
+
+@st.composite
+def copies(draw: st.DrawFn) -> tuple[str, str]:
+    """A text and another that takes a passage of it, with a few words changed around."""
+    source = draw(texts).split()
+    start = draw(st.integers(0, len(source) - 1))
+    end = draw(st.integers(start + 1, len(source)))
+    passage = source[start:end]
+    rng = random.Random(draw(st.integers(0, 10**6)))
+    for _ in range(draw(st.integers(0, 3))):
+        passage.insert(rng.randrange(len(passage) + 1), rng.choice(VOCABULARY))
+    before, after = draw(texts).split()[:draw(st.integers(0, 20))], draw(texts).split()[:5]
+    return " ".join(source), " ".join(before + passage + after)
+
+
+@settings(max_examples=400, deadline=None)
+@given(copies())
+def test_a_shared_run_of_the_guaranteed_length_always_shares_a_fingerprint(pair):
+    source, copy = pair
+    if longest_shared_run(source, copy) >= GUARANTEE:
+        assert fingerprints(source) & fingerprints(copy)
+
+
+@settings(max_examples=400, deadline=None)
+@given(copies())
+def test_pairs_above_the_rule_thresholds_are_found_by_fingerprint(pair):
+    """What the copied (containment >= 0.8) and repeat (resemblance >= 0.9) rules flag."""
+    source, copy = pair
+    flagged = containment(copy, source) >= 0.8 or resemblance(copy, source) >= 0.9
+    if flagged and len(copy.split()) >= 10:
+        assert fingerprints(source) & fingerprints(copy), (source, copy)
+
+
+def test_unrelated_texts_rarely_share_fingerprints():
+    rng = random.Random(1)
+    words = [f"w{i}" for i in range(5000)]
+    shared = sum(bool(fingerprints(" ".join(rng.choices(words, k=150)))
+                      & fingerprints(" ".join(rng.choices(words, k=150)))) for _ in range(200))
+    assert shared <= 2
