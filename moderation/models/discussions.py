@@ -23,6 +23,7 @@ from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
     ModerationMode,
+    RejectionReason,
     Severity,
     enum_column,
 )
@@ -147,6 +148,13 @@ class Comment(Base):
     @property
     def edited(self) -> bool:
         return self.edited_at is not None
+
+    @property
+    def reason_label(self) -> str:
+        """The decision reason as people read it ("Needs a citation"); older free text as is."""
+        reason = self.decision_reason or ""
+        valid = reason in RejectionReason._value2member_map_
+        return RejectionReason(reason).label if valid else reason
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"
