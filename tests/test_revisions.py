@@ -172,6 +172,24 @@ def test_a_reply_is_revised_as_a_reply_under_the_same_parent(app, setup):
         assert not any(f.rule in ("too_short", "too_long") for f in revision.flags)
 
 
+def test_a_reply_whose_parent_is_hidden_now_cannot_be_revised(app, setup):
+    with app.app_context():
+        parent = submit(setup["discussion"], setup["classmate"], REVISED + " Indeed.", "p")
+        reply = submit(setup["discussion"], setup["student"], "I disagree with you there.",
+                       "r", parent_id=parent.id)
+        reject(reply.id, setup["teacher"], RejectionReason.TOO_SHORT, None)
+        db.session.commit()
+        student = db.session.merge(setup["student"])
+        assert revisions.to_revise_count(student) == 2
+        reject(parent.id, setup["teacher"], RejectionReason.OFF_TOPIC, None)
+        db.session.commit()
+        assert revisions.to_revise_count(student) == 1  # only the response is left
+        reply = db.session.get(Comment, reply.id)
+        assert not revisions.can_revise(reply)
+        with pytest.raises(Conflict, match="no longer shown in the discussion"):
+            revise(reply.id, setup["student"], "I disagree: it was ratified in 1998.")
+
+
 def test_a_rejected_revision_can_be_revised_and_the_chain_is_the_same_from_any_version(
         app, setup):
     with app.app_context():

@@ -28,6 +28,8 @@ from moderation.services.errors import Conflict, Forbidden, NotFound
 MAX_CHAIN = 100  # versions followed from one comment; real chains have a handful
 
 ALREADY_REVISED = "You have already revised this comment; your revision is on My comments."
+PARENT_HIDDEN = ("The comment this replies to is no longer shown in the discussion, so this "
+                 "reply cannot be revised.")
 
 
 def require_author(comment: Comment, user: User) -> Membership:
@@ -61,28 +63,34 @@ def check_revisable(comment: Comment, now: datetime | None = None) -> None:
     if not accepts_comments(comment.discussion, now):
         raise Conflict("This discussion is not open for comments any more, so the comment "
                        "cannot be revised.", field="body")
+    if comment.parent is not None and comment.parent.status != CommentStatus.APPROVED:
+        raise Conflict(PARENT_HIDDEN, field="body")
 
 
 def can_revise(comment: Comment, now: datetime | None = None) -> bool:
     """Whether `check_revisable` would let the comment be revised (for showing the link)."""
     return (comment.status == CommentStatus.REJECTED and comment.revision is None
-            and accepts_comments(comment.discussion, now))
+            and accepts_comments(comment.discussion, now)
+            and (comment.parent is None or comment.parent.status == CommentStatus.APPROVED))
 
 
 def to_revise_count(user: User, now: datetime | None = None) -> int:
     """How many of the user's comments are rejected, not yet revised, and still revisable.
 
-    One query (the navigation runs it on every page). A rejected comment in a discussion
-    that no longer accepts comments is not counted: nothing can be done about it.
+    One query (the navigation runs it on every page). A rejected comment that can no
+    longer be revised (its discussion closed, or the comment it replies to is hidden
+    now) is not counted: nothing can be done about it.
     """
     now = now or utcnow()
-    revision = aliased(Comment)
+    revision, parent = aliased(Comment), aliased(Comment)
     return db.session.scalar(
         select(func.count()).select_from(Comment).join(Comment.discussion)
+        .outerjoin(parent, parent.id == Comment.parent_id)
         .where(Comment.author_id == user.id, Comment.status == CommentStatus.REJECTED,
                ~exists().where(revision.revision_of_id == Comment.id),
                Discussion.state == DiscussionState.OPEN,
-               or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now))
+               or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now),
+               or_(Comment.parent_id.is_(None), parent.status == CommentStatus.APPROVED))
     ) or 0
 
 

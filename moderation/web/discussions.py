@@ -262,8 +262,9 @@ def my_comments() -> ResponseReturnValue:
             select(Grade).where(Grade.student_id == current_user.id, Grade.released.is_(True)))
     }
     open_ids = {c.discussion_id for c in comments if accepts_comments(c.discussion)}
+    revisable = {c.id for c in comments if revisions.can_revise(c)}
     return render_template("comments/mine.html", comments=comments, grades=grades,
-                           open_ids=open_ids)
+                           open_ids=open_ids, revisable=revisable)
 
 
 def to_revise() -> int:
