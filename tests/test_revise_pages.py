@@ -261,3 +261,12 @@ def test_a_revision_without_the_csrf_token_is_refused(app, client, setup):
     response = post_revision(client, setup["comment_id"])
     assert response.status_code == 400 and "form expired" in response.text
     assert comment_count(app) == 1
+
+
+def test_an_older_free_text_reason_is_shown_as_written(app, client, setup):
+    with app.app_context():
+        db.session.get(Comment, setup["comment_id"]).decision_reason = "Off-topic <rant>"
+        db.session.commit()
+    for url in ("/my/comments", f"/discussions/{setup['discussion'].id}",
+                f"/comments/{setup['comment_id']}/revise"):
+        assert "Reason: Off-topic &lt;rant&gt;." in client.get(url).text

@@ -153,8 +153,10 @@ class Comment(Base):
     def reason_label(self) -> str:
         """The decision reason as people read it ("Needs a citation"); older free text as is."""
         reason = self.decision_reason or ""
-        valid = reason in RejectionReason._value2member_map_
-        return RejectionReason(reason).label if valid else reason
+        try:
+            return RejectionReason(reason).label
+        except ValueError:
+            return reason
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"
