@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import threading
 
 import pytest
@@ -178,41 +180,88 @@ def test_the_audit_table_refuses_update_and_delete(app, setup):
         assert db.session.scalar(select(func.count()).select_from(User)) >= 3
 
 
-def test_a_rejection_emails_the_student_through_smtp(app, setup):
+@pytest.fixture
+def inbox():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    import socket
+
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Sink
 
     class Inbox(Sink):
         def __init__(self) -> None:
             self.messages: list[bytes] = []
+            self.port = 0
 
         async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
             self.messages.append(envelope.content)
             return "250 OK"
 
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    inbox = Inbox()
-    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    handler = Inbox()
+    handler.port = port
+    server = Controller(handler, hostname="127.0.0.1", port=port)
     server.start()
     try:
-        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_FROM="course@school.test")
-        with app.app_context():
-            teacher = db.session.merge(setup["teacher"])
-            decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
-                             RejectionReason.COPIED, "Write it in your own words.",
-                             CommentStatus.PENDING)
-            db.session.rollback()  # rolled back: nothing is sent
-            assert inbox.messages == []
-            decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
-                             RejectionReason.COPIED, "Write it in your own words.",
-                             CommentStatus.PENDING)
-            db.session.commit()
-        [mail] = inbox.messages
-        assert b"To: " + setup["student"].email.encode() in mail
-        assert b"Reason: Copied." in mail and b"Write it in your own words." in mail
+        yield handler
     finally:
         server.stop()
+
+
+def test_a_rejection_emails_the_student_through_smtp(app, setup, inbox):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port,
+                      MAIL_FROM="course@school.test")
+    with app.app_context():
+        teacher = db.session.merge(setup["teacher"])
+        decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
+                         RejectionReason.COPIED, "Write it in your own words.",
+                         CommentStatus.PENDING)
+        db.session.rollback()  # rolled back: nothing is sent
+        assert inbox.messages == []
+        decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
+                         RejectionReason.COPIED, "Write it in your own words.",
+                         CommentStatus.PENDING)
+        db.session.commit()
+    [raw] = inbox.messages
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert mail["To"] == setup["student"].email and mail["From"] == "course@school.test"
+    assert mail["Subject"] == 'Your comment in "Week 1" was not approved: please revise it'
+    text = mail.get_content().replace("\r\n", "\n")  # SMTP sends CRLF
+    assert text.startswith("Hello Sam Student,\n\nYour instructor did not approve your "
+                           'comment in "Week 1" (Course).')
+    assert "Reason: Copied.\n" in text and "> Write it in your own words." in text
+    assert f"> {TEXT}" in text  # which comment it is
+    # The link opens the revise form of that very comment (SERVER_NAME is set in tests).
+    assert (f"while the discussion is open:\nhttp://moderation.test/comments/"
+            f"{setup['comment_id']}/revise\n") in text
+
+
+def test_without_a_request_or_server_name_the_email_names_my_comments(app, setup, inbox):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, SERVER_NAME=None)
+    with app.app_context():
+        discussion = db.session.get(Comment, setup["comment_id"]).discussion
+        discussion.title = "Week 1:\r\nBcc: everyone@school.test"  # folded, never a header
+        teacher = db.session.merge(setup["teacher"])
+        decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
+                         RejectionReason.OFF_TOPIC, None, CommentStatus.PENDING)
+        db.session.commit()
+    [raw] = inbox.messages
+    mail = email.message_from_bytes(raw, policy=email.policy.default)
+    assert mail["Bcc"] is None and "Week 1: Bcc: everyone@school.test" in mail["Subject"]
+    text = mail.get_content().replace("\r\n", "\n")  # SMTP sends CRLF
+    assert "Reason: Off topic." in text and "instructor's message" not in text
+    assert 'from "My comments" while the discussion is open.' in text and "http" not in text
+
+
+def test_no_email_is_queued_unless_mail_is_configured(app, setup):
+    from moderation.services.notifications import OUTBOX
+
+    assert app.config["MAIL_SERVER"] is None  # off by default
+    with app.app_context():
+        teacher = db.session.merge(setup["teacher"])
+        decisions.reject(decisions.locked(setup["comment_id"], teacher), teacher,
+                         RejectionReason.COPIED, None, CommentStatus.PENDING)
+        assert OUTBOX not in db.session.info
+        db.session.commit()

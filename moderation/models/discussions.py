@@ -23,6 +23,7 @@ from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
     ModerationMode,
+    RejectionReason,
     Severity,
     enum_column,
 )
@@ -148,6 +149,15 @@ class Comment(Base):
     @property
     def edited(self) -> bool:
         return self.edited_at is not None
+
+    @property
+    def reason_label(self) -> str:
+        """The decision reason as people read it ("Needs a citation"); older free text as is."""
+        reason = self.decision_reason or ""
+        try:
+            return RejectionReason(reason).label
+        except ValueError:
+            return reason
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from moderation.extensions import db
 from moderation.models import (
@@ -120,12 +120,19 @@ def visible_to_students(discussion: Discussion) -> bool:
 
 
 def visible_comments(discussion: Discussion, viewer: User, staff: bool) -> list[Comment]:
-    """Return the comments the viewer may see: approved ones, plus their own pending ones."""
+    """Return the comments the viewer may see: approved ones, plus their own pending ones.
+
+    A student also sees their own rejected comments that wait for a revision, in place
+    (with the reason); once revised, the revision takes their place.
+    """
     query = select(Comment).where(Comment.discussion_id == discussion.id)
     if not staff:
+        revision = aliased(Comment)
         query = query.where(or_(
             Comment.status == CommentStatus.APPROVED,
             (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.PENDING),
+            (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.REJECTED)
+            & ~exists().where(revision.revision_of_id == Comment.id),
         ))
     else:
         query = query.where(Comment.status != CommentStatus.REJECTED)

@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from moderation.extensions import db
-from moderation.models import Comment, RejectionReason
+from moderation.models import Comment
 
 log = logging.getLogger(__name__)
 OUTBOX = "moderation.outbox"
@@ -27,22 +27,53 @@ def rejected(comment: Comment) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return
-    reason = RejectionReason(comment.decision_reason).label if comment.decision_reason else ""
-    link = (url_for("discussions.my_comments", _external=True) if has_request_context()
-            else "")
+    student, discussion = comment.author, comment.discussion
+    title = _one_line(discussion.title)
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
-    message["To"] = comment.author.email
-    message["Subject"] = f"Your comment in \"{comment.discussion.title}\" needs a revision"
-    lines = [f"Hello {comment.author.display_name},", "",
-             f"Your comment in \"{comment.discussion.title}\" was not approved.",
-             f"Reason: {reason}."]
+    message["To"] = student.email
+    message["Subject"] = f"Your comment in \"{title}\" was not approved: please revise it"
+    lines = [f"Hello {student.display_name},", "",
+             f"Your instructor did not approve your comment in \"{title}\" "
+             f"({_one_line(discussion.course.title)}).", "",
+             f"Reason: {comment.reason_label or 'none given'}."]
     if comment.decision_message:
-        lines += ["", "Your instructor's message:", comment.decision_message]
-    lines += ["", "You can revise it and submit it again"
-              + (f" from My comments: {link}" if link else " from My comments.")]
+        lines += ["", "Your instructor's message:", "", *_quoted(comment.decision_message)]
+    excerpt = _excerpt(comment.body)
+    lines += ["", "Your comment began:" if excerpt != comment.body else "Your comment:", "",
+              *_quoted(excerpt), ""]
+    link = _revise_link(comment)
+    if link:
+        lines += ["You can revise it and submit it again while the discussion is open:", link]
+    else:
+        lines += ["You can revise it and submit it again from \"My comments\" while the "
+                  "discussion is open."]
+    lines += ["", "Only you and your instructors can see the rejected comment."]
     message.set_content("\n".join(lines))
     db.session.info.setdefault(OUTBOX, []).append(message)
+
+
+def _revise_link(comment: Comment) -> str | None:
+    """The revise page's full address, if it can be known (a request, or SERVER_NAME)."""
+    if not (has_request_context() or current_app.config.get("SERVER_NAME")):
+        return None  # e.g. a command run without SERVER_NAME: no host to link to
+    return url_for("discussions.revise", comment_id=comment.id, _external=True)
+
+
+def _one_line(text: str) -> str:
+    # A header with a line break is refused (and would be an injection): titles fold.
+    return " ".join(text.split())
+
+
+def _excerpt(text: str, limit: int = 300) -> str:
+    """The start of a text, cut at a word, so the student knows which comment it is."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip() + " …"
+
+
+def _quoted(text: str) -> list[str]:
+    return ["> " + line if line else ">" for line in text.splitlines()]
 
 
 def _send(session: Session) -> None:

@@ -1,4 +1,4 @@
-"""The moderation queue: submitting comments (analysed, then held or approved)."""
+"""The moderation queue: submitting and revising comments (analysed, then held or approved)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import checking
+from moderation.services import audit, checking, revisions
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -75,13 +75,39 @@ def submit_comment(
     now: datetime | None = None,
 ) -> Submission:
     """Analyse and store a comment; a repeated submission token returns the first comment."""
-    now = now or utcnow()
+    return _store(discussion, author, body, submission_token, parent_id=parent_id,
+                  revision_of=None, now=now or utcnow())
+
+
+def revise_comment(
+    original: Comment,
+    author: User,
+    body: str,
+    submission_token: str,
+    now: datetime | None = None,
+) -> Submission:
+    """Store a revision of a rejected comment: a new comment in its place, checked as a submit.
+
+    Only the author may revise, only a rejected comment, once, while the discussion accepts
+    comments; the revision replies to what the original replied to. A repeated submission
+    token returns the first revision.
+    """
+    revisions.require_author(original, author)
+    return _store(original.discussion, author, body, submission_token,
+                  parent_id=original.parent_id, revision_of=original, now=now or utcnow())
+
+
+def _store(discussion: Discussion, author: User, body: str, submission_token: str, *,
+           parent_id: int | None, revision_of: Comment | None, now: datetime) -> Submission:
+    """Check and store a comment or a revision: the one way a student's text is stored."""
     membership = require_member(author, discussion.course)
     if not submission_token or len(submission_token) > 64:
         raise InvalidInput("The form has expired; reload the page and submit again.")
     existing = _by_token(submission_token)
     if existing is not None:
         return _same_submission(existing, author)
+    if revision_of is not None:
+        revisions.check_revisable(revision_of, now)
     if not accepts_comments(discussion, now):
         raise Conflict("This discussion is not open for comments.")
     body = clean_body(body)
@@ -91,6 +117,9 @@ def submit_comment(
         if (parent is None or parent.discussion_id != discussion.id
                 or parent.status != CommentStatus.APPROVED):
             raise NotFound("The comment you are replying to is not available.")
+    if revision_of is not None and _normalised(body) == _normalised(revision_of.body):
+        raise InvalidInput("Your revision is the same as the rejected comment; change it "
+                           "before submitting.", field="body")
     _refuse_duplicate(discussion, author, body)
 
     verdict = checking.check_text(discussion, author, body, is_reply=parent is not None,
@@ -102,6 +131,7 @@ def submit_comment(
         course_id=discussion.course_id,
         author_id=author.id,
         parent_id=parent.id if parent else None,
+        revision_of_id=revision_of.id if revision_of else None,
         body=body,
         status=verdict.status,
         submitted_at=now,
@@ -115,9 +145,17 @@ def submit_comment(
             db.session.add(comment)
     except IntegrityError:
         existing = _by_token(submission_token)
-        if existing is None:
-            raise
-        return _same_submission(existing, author)
+        if existing is not None:
+            return _same_submission(existing, author)
+        if revision_of is not None and revisions.revision_id(revision_of) is not None:
+            # Another tab revised it first: the unique revision_of_id refused this one.
+            raise Conflict(revisions.ALREADY_REVISED, field="body") from None
+        raise
+    if revision_of is not None:
+        audit.record("comment.revised", actor=author, course_id=discussion.course_id,
+                     obj=comment, subject_id=author.id,
+                     before={"comment_id": revision_of.id, "status": revision_of.status.value},
+                     after={"comment_id": comment.id, "status": comment.status.value})
     return Submission(comment, created=True)
 
 
@@ -162,6 +200,8 @@ def comments_by(author: User) -> list[Comment]:
     return list(db.session.scalars(
         select(Comment).where(Comment.author_id == author.id)
         .options(selectinload(Comment.flags),
-                 selectinload(Comment.discussion).selectinload(Discussion.course))
+                 selectinload(Comment.discussion).selectinload(Discussion.course),
+                 # Shown beside a rejected comment (revised?) and a reply (parent hidden?).
+                 selectinload(Comment.revision), selectinload(Comment.parent))
         .order_by(Comment.submitted_at.desc(), Comment.id.desc())
     ).unique())

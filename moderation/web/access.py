@@ -9,6 +9,7 @@ from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, Membership
 from moderation.services.courses import Permission, require_member
 from moderation.services.discussions import visible_to_students
+from moderation.services.revisions import require_author
 
 
 def course_or_404(course_id: int, *, staff: bool = False,
@@ -34,3 +35,9 @@ def comment_or_404(comment_id: int, *, staff: bool = False) -> tuple[Comment, Me
     comment = db.get_or_404(Comment, comment_id)
     membership = require_member(current_user, comment.discussion.course, staff=staff)
     return comment, membership
+
+
+def own_comment_or_404(comment_id: int) -> tuple[Comment, Membership]:
+    """Return the viewer's own comment (404 to classmates and outsiders, 403 to staff)."""
+    comment = db.get_or_404(Comment, comment_id)
+    return comment, require_author(comment, current_user)

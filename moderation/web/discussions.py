@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -15,17 +16,25 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
 from moderation.analysis.pipeline import public_metrics
 from moderation.db_setup import read_only
 from moderation.extensions import db, limiter
-from moderation.models import Comment, Discussion, DiscussionState, Grade, Membership
-from moderation.services import courses, queue
+from moderation.models import (
+    Comment,
+    CommentStatus,
+    Discussion,
+    DiscussionState,
+    Grade,
+    Membership,
+)
+from moderation.services import courses, queue, revisions
 from moderation.services.discussions import accepts_comments, visible_comments
 from moderation.services.errors import ServiceError
 from moderation.services.queue import Blocked
-from moderation.web.access import course_or_404, discussion_or_404
+from moderation.web.access import course_or_404, discussion_or_404, own_comment_or_404
 from moderation.web.forms import CommentForm, JoinForm
 from moderation.web.ids import parse_id
 from moderation.web.outcome import commit_or_show
@@ -74,7 +83,9 @@ def _thread(discussion: Discussion,
             staff: bool) -> tuple[list[Comment], dict[int, list[Comment]]]:
     """Return top-level comments and a map of replies by parent id."""
     comments = visible_comments(discussion, current_user, staff)
-    ids = {c.id for c in comments}
+    # Replies stay with their parent: under a rejected comment (shown only to its author)
+    # or a hidden one, they are not shown, and never float up to the top level.
+    ids = {c.id for c in comments if c.status != CommentStatus.REJECTED}
     replies: dict[int, list[Comment]] = {}
     top = []
     for comment in comments:
@@ -106,6 +117,9 @@ def show(discussion_id: int) -> ResponseReturnValue:
     return _render_discussion(discussion, membership, form)
 
 
+TOO_FAST = "You are posting too fast. Wait a minute, then submit again; your text is kept below."
+
+
 def _submit_limit() -> str:
     return str(current_app.config["SUBMIT_RATE_LIMIT"])
 
@@ -115,8 +129,7 @@ def _user_key() -> str:
 
 
 @bp.post("/discussions/<int:discussion_id>/comments")
-@limiter.limit(_submit_limit, key_func=_user_key, error_message="You are posting too fast. "
-               "Wait a minute, then submit again; your text is kept below.")
+@limiter.limit(_submit_limit, key_func=_user_key, error_message=TOO_FAST)
 def submit(discussion_id: int) -> ResponseReturnValue:
     """Submit a response or a reply; refusals keep the text in the form."""
     discussion, membership = discussion_or_404(discussion_id)
@@ -173,6 +186,56 @@ def preview(discussion_id: int) -> ResponseReturnValue:
     )
 
 
+def _render_revision(original: Comment, form: CommentForm, status: int = 200,
+                     blocked: Blocked | None = None,
+                     refusal: ServiceError | None = None) -> ResponseReturnValue:
+    form.fresh_token()
+    # Only for the live preview (a reply's revision is measured against the reply range);
+    # the revision takes its parent from the original, never from the form.
+    form.parent_id.data = str(original.parent_id or "")
+    form.body.label.text = "Your revised comment"
+    return render_template("discussions/revise.html", original=original,
+                           discussion=original.discussion, form=form, blocked=blocked,
+                           refusal=refusal), status
+
+
+@bp.get("/comments/<int:comment_id>/revise")
+def revise(comment_id: int) -> ResponseReturnValue:
+    """The form to revise a rejected comment, opened with its text and the reason."""
+    original, _ = own_comment_or_404(comment_id)
+    form = CommentForm(data={"body": original.body})
+    try:
+        revisions.check_revisable(original)
+    except ServiceError as refusal:
+        return _render_revision(original, form, refusal.status, refusal=refusal)
+    return _render_revision(original, form)
+
+
+@bp.post("/comments/<int:comment_id>/revise")
+@limiter.limit(_submit_limit, key_func=_user_key, error_message=TOO_FAST)
+def submit_revision(comment_id: int) -> ResponseReturnValue:
+    """Submit the revision: a new comment in the rejected one's place; refusals keep the text."""
+    original, _ = own_comment_or_404(comment_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _render_revision(original, form, 422)
+    result = commit_or_show(form, lambda: queue.revise_comment(
+        original, current_user, form.body.data, form.submission_token.data or ""), "body")
+    if isinstance(result, Blocked):
+        form.body.errors = []  # every reason is listed above the form instead
+        return _render_revision(original, form, result.status, blocked=result)
+    if isinstance(result, ServiceError):
+        return _render_revision(original, form, result.status)
+    revision = result.comment
+    if revision.status == CommentStatus.PENDING:
+        flash("Thanks! Your revision is awaiting moderation; only you can see it until your "
+              "instructor approves it.", "info")
+    elif result.created:
+        flash("Your revision is posted in place of the rejected comment.", "success")
+    return redirect(url_for("discussions.show", discussion_id=revision.discussion_id,
+                            _anchor=f"comment-{revision.id}"), code=303)
+
+
 @bp.errorhandler(429)
 def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
     """Refuse a flood of posts but keep the student's text in the form."""
@@ -182,6 +245,11 @@ def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
         form = CommentForm()
         form.body.errors = [message]
         return _render_discussion(discussion, membership, form, 429)
+    if request.endpoint == "discussions.submit_revision" and request.view_args:
+        original, _ = own_comment_or_404(request.view_args["comment_id"])
+        form = CommentForm()
+        form.body.errors = [message]
+        return _render_revision(original, form, 429)
     return render_template("error.html", status=429, message=message), 429
 
 
@@ -193,4 +261,26 @@ def my_comments() -> ResponseReturnValue:
         g.discussion_id: g for g in db.session.scalars(
             select(Grade).where(Grade.student_id == current_user.id, Grade.released.is_(True)))
     }
-    return render_template("comments/mine.html", comments=comments, grades=grades)
+    open_ids = {c.discussion_id for c in comments if accepts_comments(c.discussion)}
+    revisable = {c.id for c in comments if revisions.can_revise(c)}
+    return render_template("comments/mine.html", comments=comments, grades=grades,
+                           open_ids=open_ids, revisable=revisable)
+
+
+def to_revise() -> int:
+    """How many of the signed-in user's comments wait for a revision (one query a request)."""
+    if "to_revise" not in g:
+        g.to_revise = 0
+        if current_user.is_authenticated:
+            try:
+                g.to_revise = revisions.to_revise_count(current_user)
+            except SQLAlchemyError:
+                # An error page after a failed transaction still renders its navigation.
+                db.session.rollback()
+    return int(g.to_revise)
+
+
+@bp.app_context_processor
+def _navigation() -> dict[str, object]:
+    # A function, not a number: only pages that show the navigation run the query.
+    return {"to_revise": to_revise}

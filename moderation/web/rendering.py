@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from moderation.models import RejectionReason
+from moderation.web.diffs import word_diff
 
 # Raw HTML in a prompt is shown as text; the Markdown output is sanitised again anyway.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -124,3 +125,4 @@ def init_app(app: Flask) -> None:
         markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,
         number=format_number, highlight=highlight, reason=format_reason,
     )
+    app.jinja_env.filters["word_diff"] = word_diff  # old | word_diff(new)

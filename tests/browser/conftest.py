@@ -1,4 +1,4 @@
-"""Browser tests: Debian's Chromium driven by Playwright against the app on 127.0.0.1."""
+"""Browser fixtures: the app served on a free port, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ from tests.conftest import PASSWORD
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Each browser test module sets `pytestmark = BROWSER`.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+                       reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
+
 
 @pytest.fixture
 def db_kind():
@@ -50,22 +58,18 @@ def page(server):
         browser.close()
 
 
+@pytest.fixture
+def student_in_discussion(app, make_user, make_course, make_discussion, enrol):
+    course = make_course()
+    discussion = make_discussion(course, min_words=10, max_words=200)
+    student = make_user("Robin Student")
+    enrol(student, course)
+    return student, discussion
+
+
 def sign_in(page, server, user):
     page.goto(f"{server}/login")
     page.fill("#email", user.email)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{server}/")
-
-
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test here as a browser test; skip them where Chromium is missing."""
-    missing = not os.path.exists(CHROMIUM) and not os.environ.get("CI")
-    for item in items:
-        if "tests/browser/" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
-            if missing:
-                item.add_marker(pytest.mark.skip(
-                    reason="Debian's chromium is not installed (.ci/run installs it)"))

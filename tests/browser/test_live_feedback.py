@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import BROWSER, sign_in
 
-
-@pytest.fixture
-def student_in_discussion(app, make_user, make_course, make_discussion, enrol):
-    course = make_course()
-    discussion = make_discussion(course, min_words=10, max_words=200)
-    student = make_user("Robin Student")
-    enrol(student, course)
-    return student, discussion
+pytestmark = BROWSER
 
 
 def test_live_feedback_while_typing(page, server, student_in_discussion):

@@ -7,8 +7,10 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, Discussion, User
 from moderation.services import queue
-from tests.browser.conftest import CHROMIUM, FLAGS, sign_in
+from tests.browser.conftest import BROWSER, CHROMIUM, FLAGS, sign_in
 from tests.conftest import instructor_of
+
+pytestmark = BROWSER
 
 
 def held(app, discussion, student, text, token):
