@@ -262,3 +262,27 @@ def test_queries_per_page_do_not_grow_with_the_rows(app, client, login_as, cours
     assert counts[10] == counts[60], counts
     comment_page = count_queries(app, client, f"/teach/comments/{parent}")
     assert comment_page <= 16, comment_page
+
+
+def test_a_revision_shows_its_diff_and_the_original_cannot_come_back(app, client, login_as,
+                                                                     course_setup):
+    s = course_setup
+    original = submit(app, s["week1"], s["students"][0], "Weak court.", "o", 30)  # held
+    login_as(s["teacher"])
+    client.post(f"/teach/comments/{original}/decision", data={
+        "status": "rejected", "expected": "pending", "reason": "too_short"})
+    with app.app_context():
+        from moderation.models import Comment as C
+        from moderation.models import User
+        revision = queue.revise_comment(db.session.get(C, original),
+                                        db.session.get(User, s["students"][0].id),
+                                        "Weak court, because it has no police of its own.",
+                                        "rev").comment.id
+        db.session.commit()
+    page = client.get(f"/teach/comments/{revision}").text
+    assert "Versions (2)" in page and "<ins" in page and "police" in page
+    assert "revision</strong> of a rejected comment" in client.get(
+        f"/teach/courses/{s['course'].id}/queue?status=approved").text
+    response = client.post(f"/teach/comments/{original}/decision?from=comment", data={
+        "status": "approved", "expected": "rejected"})
+    assert response.status_code == 409 and "decide on the revision" in response.text

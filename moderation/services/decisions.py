@@ -77,6 +77,11 @@ def decide(comment: Comment, actor: User, decision: Decision,
     """Set a comment's status by a person's decision, refusing if it moved since `expected`."""
     if expected is not None and comment.status != expected:
         raise DecisionConflict(comment)
+    if comment.revision is not None and decision.status != CommentStatus.REJECTED:
+        # The student answered the rejection with a revision; bringing the original back
+        # would show both. The revision is the one to decide.
+        raise Conflict("The student has revised this comment; decide on the revision.",
+                       field="status")
     _apply(comment, actor, _checked(decision))
     db.session.flush()
     return comment
@@ -183,7 +188,8 @@ def bulk(course_id: int, comment_ids: Sequence[int], actor: User, decision: Deci
     comments = _locked_many(course_id, ids)
     result = BulkResult([], [i for i in ids if i not in {c.id for c in comments}])
     for comment in comments:
-        if comment.status != expected:
+        if comment.status != expected or (comment.revision is not None
+                                           and decision.status != CommentStatus.REJECTED):
             result.skipped.append(comment.id)
             continue
         _apply(comment, actor, decision)

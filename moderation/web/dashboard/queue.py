@@ -21,7 +21,7 @@ from moderation.models import (
     Membership,
     RejectionReason,
 )
-from moderation.services import decisions, policies, queue_list
+from moderation.services import decisions, policies, queue_list, revisions
 from moderation.services.decisions import Decision
 from moderation.services.errors import ServiceError
 from moderation.services.queue_list import Cursor, QueueFilter
@@ -98,7 +98,7 @@ def _comment_page(comment: Comment, membership: Membership, form: DecisionForm,
         previous_id=previous_id, next_id=next_id, reasons=RejectionReason,
         policy=policies.effective_policy(discussion),
         medians=queue_list.class_medians(discussion, comment.parent_id is not None),
-        history=queue_list.history(comment),
+        history=queue_list.history(comment), versions=revisions.version_chain(comment),
     ), status
 
 
