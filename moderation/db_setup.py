@@ -24,13 +24,35 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 def read_only(view: View) -> View:
     """Mark a view that never writes, whatever its method: on SQLite it begins DEFERRED."""
-    setattr(view, "read_only", True)  # noqa: B010 - a marker on any callable
+    setattr(view, "begins_deferred", True)  # noqa: B010 - a marker on any callable
     return view
 
 
-def is_read_only(view: Callable[..., Any] | None) -> bool:
-    """Whether a view was marked with `read_only`."""
-    return bool(getattr(view, "read_only", False))
+def read_first(view: View) -> View:
+    """Mark a view that reads and analyses, then writes: it begins DEFERRED too, and its
+    service takes the write lock only to write (`begin_write`)."""
+    setattr(view, "begins_deferred", True)  # noqa: B010 - a marker on any callable
+    return view
+
+
+def begins_deferred(view: Callable[..., Any] | None) -> bool:
+    """Whether a view was marked with `read_only` or `read_first`."""
+    return bool(getattr(view, "begins_deferred", False))
+
+
+def begin_write() -> None:
+    """End the current read transaction; the next one takes the write lock at once.
+
+    A request that reads and analyses before it writes (`read_first`) holds SQLite's
+    write lock only for its inserts, not for the whole request. Whatever must be exact
+    (a unique token, a duplicate, a state) is checked again after this, under the lock.
+    """
+    from moderation.extensions import db
+
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("begin_write() with unflushed changes: write only after it")
+    db.session.commit()  # nothing to write: it only ends the read transaction
+    _begin_immediate.set(True)
 
 
 def set_read_only(value: bool) -> None:

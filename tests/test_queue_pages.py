@@ -14,6 +14,7 @@ from moderation.services import queue, queue_list
 from tests.conftest import instructor_of
 
 OK = "A response that says something clear about the reading, in enough words to count."
+OTHER = "Another view entirely: sanctions from neighbours matter more than any treaty does."
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def test_filters_counts_and_order(app, client, login_as, course_setup):
     s = course_setup
     short = submit(app, s["week1"], s["students"][0], "Too short.", "a", 30)  # held: too_short
     email = submit(app, s["week2"], s["students"][1], OK + " Mail me: x@school.test", "b", 20)
-    fine = submit(app, s["week1"], s["students"][2], OK, "c", 10)  # approved automatically
+    fine = submit(app, s["week1"], s["students"][2], OTHER, "c", 10)  # approved automatically
     login_as(s["teacher"])
     url = f"/teach/courses/{s['course'].id}/queue"
     page = client.get(url).text

@@ -4,7 +4,7 @@ from moderation.models.accounts import User
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base, utcnow
 from moderation.models.courses import Course, Membership
-from moderation.models.discussions import Comment, Discussion, Flag
+from moderation.models.discussions import Comment, Discussion, Fingerprint, Flag
 from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
@@ -22,6 +22,7 @@ __all__ = [
     "CommentStatus",
     "Course",
     "Discussion",
+    "Fingerprint",
     "DiscussionState",
     "Flag",
     "Grade",

@@ -157,6 +157,7 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
         comment.discussion, comment.author, body, is_reply=comment.parent_id is not None,
         now=comment.submitted_at, staff=False, exclude_id=comment.id, stored=True)
     checking.record_analysis(comment, verdict.analysis)
+    checking.record_fingerprints(comment)
     audit.record("comment.edited", actor=actor, course_id=comment.course_id, obj=comment,
                  subject_id=comment.author_id, before={"body": before}, after={"body": body},
                  reason=(note or "").strip() or None)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from moderation import db_setup
 from moderation.analysis import Analysis
 from moderation.extensions import db
 from moderation.models import (
@@ -99,38 +100,42 @@ def revise_comment(
 
 def _store(discussion: Discussion, author: User, body: str, submission_token: str, *,
            parent_id: int | None, revision_of: Comment | None, now: datetime) -> Submission:
-    """Check and store a comment or a revision: the one way a student's text is stored."""
+    """Check and store a comment or a revision: the one way a student's text is stored.
+
+    Read and analyse first, outside any write transaction; then take the write lock only
+    to insert, checking again under it what must be exact: the form token, a duplicate,
+    the discussion still open, the parent still there, the original still revisable.
+    """
     membership = require_member(author, discussion.course)
     if not submission_token or len(submission_token) > 64:
         raise InvalidInput("The form has expired; reload the page and submit again.")
     existing = _by_token(submission_token)
     if existing is not None:
         return _same_submission(existing, author)
-    if revision_of is not None:
-        revisions.check_revisable(revision_of, now)
-    if not accepts_comments(discussion, now):
-        raise Conflict("This discussion is not open for comments.")
     body = clean_body(body)
-    parent = None
-    if parent_id is not None:
-        parent = db.session.get(Comment, parent_id)
-        if (parent is None or parent.discussion_id != discussion.id
-                or parent.status != CommentStatus.APPROVED):
-            raise NotFound("The comment you are replying to is not available.")
-    if revision_of is not None and _normalised(body) == _normalised(revision_of.body):
-        raise InvalidInput("Your revision is the same as the rejected comment; change it "
-                           "before submitting.", field="body")
-    _refuse_duplicate(discussion, author, body)
-
-    verdict = checking.check_text(discussion, author, body, is_reply=parent is not None,
+    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now)
+    verdict = checking.check_text(discussion, author, body, is_reply=parent_id is not None,
                                   now=now, staff=membership.role.is_staff)
     if verdict.blocked:
         raise Blocked(verdict.analysis)
+
+    db_setup.begin_write()
+    _one_writer_per_author(author.id)
+    existing = _by_token(submission_token)
+    if existing is not None:
+        return _same_submission(existing, author)
+    db.session.refresh(discussion, ["state", "opens_at"])
+    parent = db.session.get(Comment, parent_id) if parent_id is not None else None
+    if parent is not None:
+        db.session.refresh(parent, ["status"])
+    if revision_of is not None:
+        db.session.refresh(revision_of, ["status", "revision"])
+    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now)
     comment = Comment(
         discussion_id=discussion.id,
         course_id=discussion.course_id,
         author_id=author.id,
-        parent_id=parent.id if parent else None,
+        parent_id=parent_id,
         revision_of_id=revision_of.id if revision_of else None,
         body=body,
         status=verdict.status,
@@ -151,12 +156,39 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
             # Another tab revised it first: the unique revision_of_id refused this one.
             raise Conflict(revisions.ALREADY_REVISED, field="body") from None
         raise
+    checking.record_fingerprints(comment, new=True)
     if revision_of is not None:
         audit.record("comment.revised", actor=author, course_id=discussion.course_id,
                      obj=comment, subject_id=author.id,
                      before={"comment_id": revision_of.id, "status": revision_of.status.value},
                      after={"comment_id": comment.id, "status": comment.status.value})
     return Submission(comment, created=True)
+
+
+def _check_still_acceptable(discussion: Discussion, author: User, body: str,
+                            parent_id: int | None, revision_of: Comment | None,
+                            now: datetime) -> None:
+    """Refuse a comment the discussion cannot take now; run before and after the analysis."""
+    if revision_of is not None:
+        revisions.check_revisable(revision_of, now)
+    if not accepts_comments(discussion, now):
+        raise Conflict("This discussion is not open for comments.")
+    if parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if (parent is None or parent.discussion_id != discussion.id
+                or parent.status != CommentStatus.APPROVED):
+            raise NotFound("The comment you are replying to is not available.")
+    if revision_of is not None and _normalised(body) == _normalised(revision_of.body):
+        raise InvalidInput("Your revision is the same as the rejected comment; change it "
+                           "before submitting.", field="body")
+    _refuse_duplicate(discussion, author, body)
+
+
+def _one_writer_per_author(author_id: int) -> None:
+    """On PostgreSQL, let one submit per author write at a time, so the duplicate check
+    under it is exact (SQLite's write lock already does this for every writer)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(author_id)))
 
 
 def preview(discussion: Discussion, author: User, body: str,

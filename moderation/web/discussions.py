@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
 from moderation.analysis.pipeline import public_metrics
-from moderation.db_setup import read_only
+from moderation.db_setup import read_first, read_only
 from moderation.extensions import db, limiter
 from moderation.models import (
     Comment,
@@ -129,6 +129,7 @@ def _user_key() -> str:
 
 
 @bp.post("/discussions/<int:discussion_id>/comments")
+@read_first
 @limiter.limit(_submit_limit, key_func=_user_key, error_message=TOO_FAST)
 def submit(discussion_id: int) -> ResponseReturnValue:
     """Submit a response or a reply; refusals keep the text in the form."""
@@ -212,6 +213,7 @@ def revise(comment_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/comments/<int:comment_id>/revise")
+@read_first
 @limiter.limit(_submit_limit, key_func=_user_key, error_message=TOO_FAST)
 def submit_revision(comment_id: int) -> ResponseReturnValue:
     """Submit the revision: a new comment in the rejected one's place; refusals keep the text."""

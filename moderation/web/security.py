@@ -31,9 +31,10 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _begin_mode() -> None:
         # Readers begin DEFERRED on SQLite so they never wait for a writer; so do views
-        # that only read whatever their method (the live preview).
+        # that only read whatever their method (the live preview), and views that take the
+        # write lock themselves once they have read and analysed (submit, revise).
         view = app.view_functions.get(request.endpoint or "")
-        db_setup.set_read_only(request.method in SAFE_METHODS or db_setup.is_read_only(view))
+        db_setup.set_read_only(request.method in SAFE_METHODS or db_setup.begins_deferred(view))
 
     @app.after_request
     def _headers(response: Response) -> Response:
