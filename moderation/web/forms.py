@@ -225,3 +225,24 @@ for _rule in RULES:
     setattr(PolicyForm, f"severity_{_rule.id}", SelectField(
         f"{_rule.id} severity", default=_rule.severity,
         choices=[SelectChoice(s, s) for s in SEVERITIES]))
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class AddTAForm(FlaskForm):
+    email = EmailField("Email", filters=[_strip], validators=[
+        DataRequired(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                message="Enter an email address such as "
+                                                        "ada@school.edu.")])
+    display_name = StringField(
+        "Name (for a new account)", validators=[Optional(), Length(max=120), no_nul],
+        description="Needed only when no account has this email yet.")
+
+
+class TAPermissionsForm(FlaskForm):
+    tas_manage = BooleanField(
+        "TAs may manage the course (settings, discussions, policy, roster)")
+    tas_export = BooleanField("TAs may export grades",
+                              description="This also lets them download the audit log as CSV.")

@@ -30,6 +30,7 @@ def blueprint() -> Blueprint:
         courses,
         policy,
         queue,
+        staff,
     )
 
     return bp
