@@ -44,6 +44,8 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.add_ta", "POST"): (STAFF, 422),
     ("dashboard.remove_ta", "POST"): (STAFF, 302),
     ("dashboard.ta_permissions", "POST"): (STAFF, 302),
+    ("dashboard.audit_page", "GET"): (MODERATE, 200),
+    ("dashboard.audit_csv", "POST"): (EXPORT, 200),
 }
 
 # role → (member of the course as, course flags, may create courses)

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     Field,
@@ -246,3 +247,20 @@ class TAPermissionsForm(FlaskForm):
         "TAs may manage the course (settings, discussions, policy, roster)")
     tas_export = BooleanField("TAs may export grades",
                               description="This also lets them download the audit log as CSV.")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters: read from the query string, so a view can be bookmarked."""
+
+    class Meta:
+        csrf = False  # a GET form: it filters, it changes nothing
+
+    student = SelectField("Student", default="", validate_choice=True)
+    action = SelectField("Action", default="", validate_choice=True)
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("To (UTC)", validators=[Optional()])
+
+    def validate_until(self, field: Field) -> None:
+        """Refuse a range that ends before it starts."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date must not come before the start date.")

@@ -27,6 +27,7 @@ def may(membership: object, permission: str) -> bool:
 def blueprint() -> Blueprint:
     """The dashboard blueprint, with the routes of every module of the dashboard on it."""
     from moderation.web.dashboard import (  # noqa: F401 - they add routes to bp
+        audit,
         courses,
         policy,
         queue,
