@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
+    DateField,
     DecimalField,
     EmailField,
     Field,
+    FloatField,
     HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
@@ -30,6 +35,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from moderation.analysis import Policy
+from moderation.analysis.findings import SEVERITIES
+from moderation.analysis.rules import RULES
 from moderation.models import CommentStatus, RejectionReason
 from moderation.models.discussions import DEFAULTS
 from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -168,3 +176,124 @@ class StaffEditForm(FlaskForm):
     body = TextAreaField("Text", validators=[DataRequired(), no_nul])
     note = StringField("Why (for the audit log)", validators=[Optional(), Length(max=200),
                                                                no_nul])
+# --- Course administration: policy, staff, audit log ------------------------------------
+
+LIST_FIELDS = ("banned_words", "watched_words", "course_words")
+NUMBER_FIELDS = (
+    "min_grade", "max_grade", "max_sentence_words", "offensive_threshold", "max_links",
+    "shouting_ratio", "repeated_characters", "spelling_hold_per_100_words",
+    "repeat_similarity", "copied_similarity", "copied_prompt_words",
+)
+_WORDS = "One word or phrase per line; whole words, inflections included."
+
+
+def _number(label: str) -> FloatField:
+    # No range here: services.policies checks every value and says what is wrong.
+    return FloatField(label, validators=[InputRequired("Enter a number.")],
+                      invalid_value_message="Enter a number, such as 0.8.")
+
+
+def _whole(label: str) -> IntegerField:
+    return IntegerField(label, validators=[InputRequired("Enter a whole number.")],
+                        invalid_value_message="Enter a whole number, such as 3.")
+
+
+class PolicyForm(FlaskForm):
+    """A whole analysis policy: word lists, thresholds, and each rule on/off with its severity.
+
+    Field names are the policy's keys, so a refusal from services.policies lands beside its
+    field. One `enabled_<rule>` and one `severity_<rule>` field per registered rule are added
+    below the class.
+    """
+
+    banned_words = TextAreaField("Banned words: refused at submit",
+                                 validators=[Length(max=200_000), no_nul], description=_WORDS)
+    use_default_banned_words = BooleanField("Also refuse the shipped list of banned words")
+    watched_words = TextAreaField("Watched words: held for an instructor",
+                                  validators=[Length(max=200_000), no_nul], description=_WORDS)
+    course_words = TextAreaField("Course words: never misspellings",
+                                 validators=[Length(max=200_000), no_nul],
+                                 description="Names and terms of the subject, one per line.")
+    min_grade = _number("Lowest reading grade (Flesch–Kincaid)")
+    max_grade = _number("Highest reading grade")
+    max_sentence_words = _whole("Longest sentence, in words")
+    offensive_threshold = _number("Offensive language: score that holds (0–1)")
+    max_links = _whole("Most links in a comment")
+    shouting_ratio = _number("Shouting: share of capital letters (0–1)")
+    repeated_characters = _whole("Repeated characters: how many in a row")
+    spelling_hold_per_100_words = _number("Misspellings per 100 words that hold")
+    repeat_similarity = _number("Repeat: similarity to the author's own comment (0–1)")
+    copied_similarity = _number("Copied: similarity to a classmate's comment (0–1)")
+    copied_prompt_words = _whole("Copied: words in a row from the prompt")
+    reset = SubmitField("Use the course's policy for everything")
+
+    @classmethod
+    def for_policy(cls, policy: Policy) -> PolicyForm:
+        """A form showing `policy`; a submitted form shows what was typed instead."""
+        data: dict[str, Any] = {key: getattr(policy, key) for key in NUMBER_FIELDS}
+        data.update({key: "\n".join(getattr(policy, key)) for key in LIST_FIELDS})
+        data["use_default_banned_words"] = policy.use_default_banned_words
+        for rule in RULES:
+            data[f"enabled_{rule.id}"] = policy.rule_enabled(rule.id)
+            data[f"severity_{rule.id}"] = policy.severities.get(rule.id, rule.severity)
+        return cls(data=data)
+
+    def document(self) -> dict[str, Any]:
+        """The whole policy as the form says it, for services.policies to check and store."""
+        data: dict[str, Any] = {key: self[key].data for key in NUMBER_FIELDS}
+        data.update({key: [line.strip() for line in (self[key].data or "").splitlines()
+                           if line.strip()] for key in LIST_FIELDS})
+        data["use_default_banned_words"] = bool(self.use_default_banned_words.data)
+        data["disabled_rules"] = [r.id for r in RULES if not self[f"enabled_{r.id}"].data]
+        # A severity equal to the rule's default is not stored: the rule's own escalation
+        # (spelling holds at 5+ per 100 words) only applies when the policy names none.
+        data["severities"] = {r.id: self[f"severity_{r.id}"].data for r in RULES
+                              if self[f"severity_{r.id}"].data != r.severity}
+        return data
+
+    RULES_FIELD = f"severity_{RULES[0].id}"  # where a refusal of the rule table is shown
+
+
+for _rule in RULES:
+    setattr(PolicyForm, f"enabled_{_rule.id}", BooleanField(f"{_rule.id} on", default=True))
+    setattr(PolicyForm, f"severity_{_rule.id}", SelectField(
+        f"{_rule.id} severity", default=_rule.severity,
+        choices=[SelectChoice(s, s) for s in SEVERITIES]))
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class AddTAForm(FlaskForm):
+    email = EmailField("Email", filters=[_strip], validators=[
+        DataRequired(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                                message="Enter an email address such as "
+                                                        "ada@school.edu.")])
+    display_name = StringField(
+        "Name (for a new account)", validators=[Optional(), Length(max=120), no_nul],
+        description="Needed only when no account has this email yet.")
+
+
+class TAPermissionsForm(FlaskForm):
+    tas_manage = BooleanField(
+        "TAs may manage the course (settings, discussions, policy, roster)")
+    tas_export = BooleanField("TAs may export grades",
+                              description="This also lets them download the audit log as CSV.")
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters: read from the query string, so a view can be bookmarked."""
+
+    class Meta:
+        csrf = False  # a GET form: it filters, it changes nothing
+
+    student = SelectField("Student", default="", validate_choice=True)
+    action = SelectField("Action", default="", validate_choice=True)
+    since = DateField("From (UTC)", validators=[Optional()])
+    until = DateField("To (UTC)", validators=[Optional()])
+
+    def validate_until(self, field: Field) -> None:
+        """Refuse a range that ends before it starts."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date must not come before the start date.")

@@ -1,0 +1,94 @@
+"""The staff page: a course's instructors and TAs, adding and removing TAs, what TAs may do."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from moderation.extensions import db
+from moderation.models import Course, Membership
+from moderation.services import accounts, staff
+from moderation.services.courses import Permission
+from moderation.services.errors import ServiceError
+from moderation.web.access import course_or_404
+from moderation.web.dashboard import bp
+from moderation.web.forms import AddTAForm, ConfirmForm, TAPermissionsForm
+from moderation.web.outcome import commit_or_show
+
+
+@bp.get("/courses/<int:course_id>/staff")
+def staff_page(course_id: int) -> ResponseReturnValue:
+    """The course's instructors and TAs, with the forms that change them."""
+    course, membership = course_or_404(course_id, permission=Permission.STAFF)
+    return _page(course, membership)
+
+
+@bp.post("/courses/<int:course_id>/staff")
+def add_ta(course_id: int) -> ResponseReturnValue:
+    """Add a TA by email: an existing account is enrolled, a new one gets an activation link."""
+    course, membership = course_or_404(course_id, permission=Permission.STAFF)
+    form = AddTAForm()
+    if form.validate_on_submit():
+        added = commit_or_show(form, lambda: staff.add_ta(
+            course, current_user, form.email.data, form.display_name.data), "email")
+        if not isinstance(added, ServiceError):
+            user = added.membership.user
+            if added.new_account:
+                flash(f"Created an account for {user.email} and made them a TA. Copy their "
+                      "activation link below and send it to them yourself.", "success")
+            else:
+                flash(f"{user.email} already had an account ({user.display_name}): they are "
+                      "now a TA and will see this course next time they sign in.", "success")
+            return redirect(url_for("dashboard.staff_page", course_id=course.id))
+        return _page(course, membership, add_form=form, status=added.status)
+    return _page(course, membership, add_form=form)
+
+
+@bp.post("/courses/<int:course_id>/staff/<int:membership_id>/remove")
+def remove_ta(course_id: int, membership_id: int) -> ResponseReturnValue:
+    """Remove a TA from the course."""
+    course, _ = course_or_404(course_id, permission=Permission.STAFF)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = staff.remove_ta(course, current_user, membership_id)
+    db.session.commit()
+    flash(f"{user.display_name} is no longer a TA of this course.", "success")
+    return redirect(url_for("dashboard.staff_page", course_id=course.id))
+
+
+@bp.post("/courses/<int:course_id>/staff/permissions")
+def ta_permissions(course_id: int) -> ResponseReturnValue:
+    """Set what the course's TAs may do besides moderating and grading."""
+    course, membership = course_or_404(course_id, permission=Permission.STAFF)
+    form = TAPermissionsForm()
+    if form.validate_on_submit():
+        changed = commit_or_show(form, lambda: staff.set_ta_permissions(
+            course, current_user, manage=form.tas_manage.data, export=form.tas_export.data),
+            "tas_manage")
+        if not isinstance(changed, ServiceError):
+            flash("TA permissions saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("dashboard.staff_page", course_id=course.id))
+        return _page(course, membership, permissions_form=form, status=changed.status)
+    return _page(course, membership, permissions_form=form)
+
+
+def _page(course: Course, membership: Membership, *, add_form: AddTAForm | None = None,
+          permissions_form: TAPermissionsForm | None = None,
+          status: int | None = None) -> ResponseReturnValue:
+    """The staff page; a refusal's status, or 422 when a form carries errors."""
+    # The form not being submitted shows the stored state, not this request's fields.
+    add_form = add_form or AddTAForm(formdata=None)
+    permissions_form = permissions_form or TAPermissionsForm(
+        formdata=None, data={"tas_manage": course.tas_manage, "tas_export": course.tas_export})
+    members = staff.staff_of(course)
+    teaching = accounts.taught_by(current_user)
+    links = {
+        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user, current_user),
+                           _external=True)
+        for m in members if accounts.may_hand_over(m.user, teaching)
+    }
+    status = status or (422 if add_form.errors or permissions_form.errors else 200)
+    return render_template("dashboard/staff.html", course=course, membership=membership,
+                           members=members, links=links, add_form=add_form,
+                           permissions_form=permissions_form, confirm=ConfirmForm()), status
