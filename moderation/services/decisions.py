@@ -22,7 +22,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, notifications
+from moderation.services import audit, checking, grading, notifications
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.queue import clean_body
@@ -97,6 +97,7 @@ def decide(comment: Comment, actor: User, decision: Decision,
                  after={"status": comment.status.value, "reason": comment.decision_reason},
                  reason=message)
     db.session.flush()
+    grading.refresh_suggestion(comment.discussion, comment.author_id)
     if decision.status == CommentStatus.REJECTED:
         notifications.rejected(comment)
     return comment
@@ -144,6 +145,7 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
                  subject_id=comment.author_id, before={"body": before}, after={"body": body},
                  reason=(note or "").strip() or None)
     db.session.flush()
+    grading.refresh_suggestion(comment.discussion, comment.author_id)
     return comment
 
 

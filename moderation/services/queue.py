@@ -20,7 +20,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import checking
+from moderation.services import checking, grading
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -118,6 +118,8 @@ def submit_comment(
         if existing is None:
             raise
         return _same_submission(existing, author)
+    if comment.status == CommentStatus.APPROVED:
+        grading.refresh_suggestion(discussion, author.id)
     return Submission(comment, created=True)
 
 
