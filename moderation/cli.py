@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 from flask import Flask
@@ -13,6 +14,9 @@ from flask_migrate import upgrade
 
 from moderation.extensions import db
 from moderation.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from moderation.models import Course
 
 
 def _fail(error: ServiceError) -> NoReturn:
@@ -232,11 +236,80 @@ def rescore_command(course_code: str | None, batch_size: int) -> None:
                "left as they were.")
 
 
+def _course(course_code: str) -> Course:
+    from sqlalchemy import select
+
+    from moderation.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.code == course_code))
+    if course is None:
+        raise click.ClickException(f"No course with code {course_code}.")
+    return course
+
+
+PROGRESS_FROM = 500  # students: a bar for a large course, silence for a small one
+
+
+@click.command("export-grades")
+@click.argument("course_code")
+@click.option("--format", "format_name", required=True,
+              type=click.Choice(["canvas", "moodle", "blackboard", "generic"]),
+              help="The gradebook format of your LMS.")
+@click.option("--discussion", "discussion_id", type=click.IntRange(1, 2**31 - 1),
+              help="Only this discussion (its id); default: every discussion.")
+@click.option("--feedback", is_flag=True, help="Moodle: add a feedback column per discussion.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@with_appcontext
+def export_grades_command(course_code: str, format_name: str, discussion_id: int | None,
+                          feedback: bool, output: Path | None) -> None:
+    """Export a course's grades for an LMS (standard output unless -o); recorded in the log."""
+    import io
+
+    from moderation.lms import csv_safe
+    from moderation.services import gradebook
+
+    course = _course(course_code)
+    try:
+        fmt, book = gradebook.prepare(course, None, format_name, discussion_id, feedback)
+    except ServiceError as error:
+        _fail(error)
+    sys.stdout.flush()
+    binary: IO[bytes] = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
+    out = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    rows = fmt.rows(book)
+    try:
+        if len(book.students) >= PROGRESS_FROM:
+            with click.progressbar(length=len(book.students), label="Exporting",
+                                   file=sys.stderr) as bar:
+                csv_safe.write(_counted(rows, bar), out, delimiter=fmt.DELIMITER,
+                               quote_all=fmt.QUOTE_ALL, bom=fmt.BOM)
+        else:
+            csv_safe.write(rows, out, delimiter=fmt.DELIMITER, quote_all=fmt.QUOTE_ALL,
+                           bom=fmt.BOM)
+        out.flush()
+    finally:
+        out.detach()
+        if output:
+            binary.close()
+    gradebook.record_export(course, None, fmt, book, discussion_id)
+    db.session.commit()
+    click.echo(f"Wrote {len(book.students)} students × {len(book.assignments)} discussions "
+               f"({fmt.LABEL}){f' to {output}' if output else ''}.", err=True)
+
+
+def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:
+    """Pass rows through, moving the bar once per student row."""
+    for row in rows:
+        yield row
+        bar.update(1)
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
                     reset_password_command, import_roster_command, activation_link_command,
-                    analyze_command, rescore_command):
+                    analyze_command, rescore_command, export_grades_command):
         app.cli.add_command(command)
 
 
