@@ -361,7 +361,7 @@ def participation(course: Course, *, discussion_id: int | None = None, sort: str
             row.earliest, row.latest, row.late = earliest, latest, int(late or 0)
     parent = aliased(Comment)
     for author, received in db.session.execute(
-            select(parent.author_id, func.count())
+            select(parent.author_id, func.count()).select_from(Comment)
             .join(parent, parent.id == Comment.parent_id)
             .where(*approved, parent.author_id != Comment.author_id)
             .group_by(parent.author_id)):

@@ -14,14 +14,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from moderation.analysis.pipeline import public_metrics
 from moderation.db_setup import read_only
-from moderation.extensions import db, limiter
-from moderation.models import Comment, Discussion, DiscussionState, Grade, Membership
-from moderation.services import courses, queue
+from moderation.extensions import limiter
+from moderation.models import Comment, Discussion, DiscussionState, Membership
+from moderation.services import courses, grading, queue
 from moderation.services.discussions import accepts_comments, visible_comments
 from moderation.services.errors import ServiceError
 from moderation.services.queue import Blocked
@@ -189,8 +188,5 @@ def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
 def my_comments() -> ResponseReturnValue:
     """Every comment of mine with its status, flags, and any released grade."""
     comments = queue.comments_by(current_user)
-    grades = {
-        g.discussion_id: g for g in db.session.scalars(
-            select(Grade).where(Grade.student_id == current_user.id, Grade.released.is_(True)))
-    }
-    return render_template("comments/mine.html", comments=comments, grades=grades)
+    return render_template("comments/mine.html", comments=comments,
+                           released=grading.released_grades(current_user))

@@ -16,6 +16,11 @@ def _signed_in() -> None:
 
 def blueprint() -> Blueprint:
     """The dashboard blueprint, with the routes of every module of the dashboard on it."""
-    from moderation.web.dashboard import courses, queue  # noqa: F401 - they add routes to bp
+    from moderation.web.dashboard import (  # noqa: F401 - they add routes to bp
+        courses,
+        gradebook,
+        grading,
+        queue,
+    )
 
     return bp
