@@ -50,8 +50,7 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
     for student in book.students:
         yield [text(student.sortable_name), text(student.lms_user_id),
                text(student.sis_user_id), text(student.sis_login_id or student.email),
-               text(student.section),
-               *(fixed(book.mark(student, a).shown) for a in book.assignments)]
+               text(student.section), *(fixed(m.shown) for m in book.row(student))]
 
 
 def unmatched(student: Student) -> str | None:

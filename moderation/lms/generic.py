@@ -24,17 +24,17 @@ COUNTS = ("Responses", "Replies", "Words", "Feedback")
 def rows(book: Gradebook) -> Iterator[list[str]]:
     """A header, then a row per student and discussion, unreleased grades included."""
     yield [*COLUMNS, *(text(label) for label in book.criteria), *COUNTS]
+    discussions = [[str(a.id), text(a.title), text(a.lms_id), number(a.points_possible)]
+                   for a in book.assignments]
     for student in book.students:
         who = [text(student.sortable_name), text(student.email), text(student.section),
                text(student.lms_user_id), text(student.sis_user_id),
                text(student.sis_login_id)]
-        for assignment in book.assignments:
-            mark = book.mark(student, assignment)
-            yield [*who, str(assignment.id), text(assignment.title), text(assignment.lms_id),
-                   number(assignment.points_possible), number(mark.score),
-                   number(mark.suggested), "yes" if mark.released else "no",
-                   "yes" if mark.missing else "no",
-                   *(number(mark.criteria.get(label)) for label in book.criteria),
+        for discussion, mark in zip(discussions, book.row(student), strict=True):
+            criteria = mark.criteria
+            yield [*who, *discussion, number(mark.score), number(mark.suggested),
+                   "yes" if mark.released else "no", "yes" if mark.missing else "no",
+                   *[number(criteria.get(label)) for label in book.criteria],
                    str(mark.responses), str(mark.replies), str(mark.words),
                    text(mark.feedback)]
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +51,15 @@ class Assignment:
     lms_id: str | None = None  # the LMS's assignment (Canvas) or column (Blackboard) id
 
 
-@dataclass(frozen=True, slots=True)
-class Mark:
-    """One student's grade in one discussion."""
+class Mark(NamedTuple):
+    """One student's grade in one discussion (a tuple: an export makes 100,000 of them)."""
 
     score: float | None = None  # what a person set or accepted; None: ungraded
     released: bool = False
     feedback: str | None = None
     suggested: float | None = None
     missing: bool = True  # posted nothing that counts
-    criteria: Mapping[str, float] = field(default_factory=dict)  # label -> points earned
+    criteria: Mapping[str, float] = MappingProxyType({})  # label -> points earned
     responses: int = 0
     replies: int = 0
     words: int = 0
@@ -70,6 +71,7 @@ class Mark:
 
 
 NO_MARK = Mark()
+NO_MARKS: Mapping[int, Mark] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,11 @@ class Gradebook:
 
     students: Sequence[Student]
     assignments: Sequence[Assignment]
-    marks: Mapping[tuple[int, int], Mark]  # (student id, assignment id)
+    marks: Mapping[int, Mapping[int, Mark]]  # student id -> assignment id -> mark
     criteria: Sequence[str] = ()  # the breakdown's labels, for the generic format
     include_feedback: bool = False
 
-    def mark(self, student: Student, assignment: Assignment) -> Mark:
-        """The mark, or an empty one."""
-        return self.marks.get((student.id, assignment.id), NO_MARK)
+    def row(self, student: Student) -> list[Mark]:
+        """The student's marks in assignment order (an empty mark where none)."""
+        marks = self.marks.get(student.id, NO_MARKS)
+        return [marks.get(a.id, NO_MARK) for a in self.assignments]

@@ -34,8 +34,7 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
     for student in book.students:
         last, first = student.last_first
         row = [text(first), text(last), text(student.email)]
-        for assignment in book.assignments:
-            mark = book.mark(student, assignment)
+        for mark in book.row(student):
             row.append(number(mark.shown) if mark.shown is not None else NO_GRADE)
             if book.include_feedback:
                 row.append(text(mark.feedback) if mark.shown is not None else "")

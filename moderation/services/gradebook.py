@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import fmean
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Table, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from moderation import lms
@@ -74,33 +74,40 @@ def columns_of(course: Course, discussion_id: int | None = None) -> list[lms.Ass
 
 def book(course: Course, discussion_id: int | None = None, *, detailed: bool = False,
          include_feedback: bool = False) -> lms.Gradebook:
-    """Everything an export writes; `detailed` adds suggestions, breakdowns and counts."""
+    """Everything an export writes; `detailed` adds every grade, suggestions and counts.
+
+    An LMS file carries released scores only, so only those are read for one; the rows
+    are read as plain tuples (an export may hold 100,000 grades).
+    """
     students = roster_of(course)
     assignments = columns_of(course, discussion_id)
     ids = [a.id for a in assignments]
-    marks: dict[tuple[int, int], lms.Mark] = {}
+    grade = cast(Table, Grade.__table__).c
+    connection = db.session.connection()
+    marks: dict[int, dict[int, lms.Mark]] = defaultdict(dict)
     if not detailed:
-        query = select(Grade.student_id, Grade.discussion_id, Grade.score, Grade.released,
-                       *([Grade.feedback] if include_feedback else []))
-        for row in db.session.execute(query.where(Grade.discussion_id.in_(ids))):
-            marks[(row[0], row[1])] = lms.Mark(
-                score=row[2], released=row[3], feedback=row[4] if include_feedback else None)
+        columns = [grade.student_id, grade.discussion_id, grade.score,
+                   *([grade.feedback] if include_feedback else [])]
+        query = select(*columns).where(grade.discussion_id.in_(ids), grade.released.is_(True),
+                                       grade.score.is_not(None))
+        Mark = lms.Mark  # noqa: N806 - a local name: this loop runs once per grade
+        for row in connection.execute(query).all():
+            marks[row[0]][row[1]] = Mark(row[2], True, row[3] if include_feedback else None)
         return lms.Gradebook(students, assignments, marks, include_feedback=include_feedback)
     counts = _counts(ids)
     for (student_id, discussion_id_, score, released, feedback, suggested,
-         breakdown) in db.session.execute(
-            select(Grade.student_id, Grade.discussion_id, Grade.score, Grade.released,
-                   Grade.feedback, Grade.suggested_score, Grade.breakdown)
-            .where(Grade.discussion_id.in_(ids))):
+         breakdown) in connection.execute(
+            select(grade.student_id, grade.discussion_id, grade.score, grade.released,
+                   grade.feedback, grade.suggested_score, grade.breakdown)
+            .where(grade.discussion_id.in_(ids))).all():
         responses, replies, words = counts.pop((student_id, discussion_id_), (0, 0, 0))
-        marks[(student_id, discussion_id_)] = lms.Mark(
-            score=score, released=released, feedback=feedback, suggested=suggested,
-            missing=bool((breakdown or {}).get("missing", responses + replies == 0)),
-            criteria={line["label"]: line["earned"] for line in (breakdown or {}).get(
-                "lines", ())},
-            responses=responses, replies=replies, words=words)
+        lines = (breakdown or {}).get("lines", ())
+        marks[student_id][discussion_id_] = lms.Mark(
+            score, released, feedback, suggested,
+            bool((breakdown or {}).get("missing", responses + replies == 0)),
+            {line["label"]: line["earned"] for line in lines}, responses, replies, words)
     for (student_id, discussion_id_), (responses, replies, words) in counts.items():
-        marks[(student_id, discussion_id_)] = lms.Mark(
+        marks[student_id][discussion_id_] = lms.Mark(
             missing=responses + replies == 0, responses=responses, replies=replies,
             words=words)
     return lms.Gradebook(students, assignments, marks, criteria=CRITERION_LABELS,
@@ -240,9 +247,10 @@ def grid(course: Course, *, section: str | None = None, sort: str = "name",
     position = {d.id: i for i, d in enumerate(discussions)}
     scores: dict[int, list[float | None]] = {s.id: [None] * len(discussions) for s in students}
     released: dict[int, list[bool]] = {s.id: [False] * len(discussions) for s in students}
-    for student_id, discussion_id, score, is_released in db.session.execute(
-            select(Grade.student_id, Grade.discussion_id, Grade.score, Grade.released)
-            .where(Grade.discussion_id.in_(list(position)), Grade.score.is_not(None))):
+    grade = cast(Table, Grade.__table__).c
+    for student_id, discussion_id, score, is_released in db.session.connection().execute(
+            select(grade.student_id, grade.discussion_id, grade.score, grade.released)
+            .where(grade.discussion_id.in_(list(position)), grade.score.is_not(None))).all():
         row = scores.get(student_id)
         if row is not None:
             row[position[discussion_id]] = score

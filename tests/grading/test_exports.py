@@ -132,7 +132,7 @@ def test_every_text_cell_is_formula_safe_and_scores_stay_numbers():
                       None, "=1+1", "\tlogin")
     assignment = Assignment(1, "=cmd|' /C calc'!A0", 10, "42")
     book = Gradebook([student], [assignment],
-                     {(1, 1): Mark(score=10, released=True, feedback="=HYPERLINK(\"x\")")},
+                     {1: {1: Mark(score=10, released=True, feedback="=HYPERLINK(\"x\")")}},
                      criteria=("Substantive response",), include_feedback=True)
     for name, fmt in FORMATS.items():
         rows = list(fmt.rows(book))

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Response, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from moderation.extensions import db
@@ -43,7 +44,22 @@ def gradebook_grid(course_id: int) -> ResponseReturnValue:
         abort(404)
     return render_template("grading/grid.html", course=course, grid=grid, sort=sort,
                            descending=descending, section=section,
+                           cells=[_score_cells(row) for row in grid.rows],
                            may_export=allows(membership, Permission.EXPORT))
+
+
+def _score_cells(row: gradebook.GridRow) -> Markup:
+    """A row's score cells as HTML, built here: 20,000 cells through a template loop
+    take most of the page's time. Only formatted numbers go in, so nothing needs escaping."""
+    cells = []
+    for score, released in zip(row.scores, row.released, strict=True):
+        if score is None:
+            cells.append('<td class="num muted">—</td>')
+        else:
+            shown = csv_safe.number(score)
+            cells.append(f'<td class="num">{shown}</td>' if released
+                         else f'<td class="num unreleased">{shown}</td>')
+    return Markup("".join(cells))  # noqa: S704 - numbers only, see above
 
 
 def _discussion_filter(course: Course) -> int | None:
