@@ -188,3 +188,24 @@ def test_tas_and_students_are_kept_to_their_rights(app, client, login_as, graded
     assert client.get(f"/teach/courses/{c.course.id}/grades").status_code == 403
     assert client.post(f"/teach/courses/{c.course.id}/export",
                        data={"format": "canvas", "discussion": "0"}).status_code == 403
+
+
+def test_outsiders_and_swapped_ids_get_not_found(app, client, login_as, graded_course,
+                                                 make_user, make_course):
+    c = graded_course
+    login_as(c.teacher)
+    base = f"/teach/discussions/{c.discussion.id}/grades"
+    assert client.get(f"{base}/{c.ta.id}").status_code == 404  # staff are not graded
+    p = f"g{c.ta.id}-"
+    assert client.post(f"{base}/{c.ta.id}", data={p + "score": "5", p + "version": "1",
+                                                  p + "back": "sheet"}).status_code == 404
+    client.post("/logout")
+    stranger = make_user("Other Teacher", instructor=True)
+    make_course(stranger)
+    login_as(stranger)
+    for url in (base, f"{base}/{c.amara.id}", f"/teach/courses/{c.course.id}/grades",
+                f"/teach/courses/{c.course.id}/participation",
+                f"/teach/courses/{c.course.id}/export"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/teach/courses/{c.course.id}/export",
+                       data={"format": "canvas", "discussion": "0"}).status_code == 404

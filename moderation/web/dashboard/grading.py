@@ -12,7 +12,7 @@ from moderation.grading import LABELS, LATE_POLICIES, REPLIES_PARTIAL, line_text
 from moderation.models import Discussion, Membership
 from moderation.services import grading
 from moderation.services.courses import Permission, allows
-from moderation.services.errors import ServiceError
+from moderation.services.errors import NotFound, ServiceError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
@@ -106,6 +106,8 @@ def save_grade(discussion_id: int, student_id: int) -> ResponseReturnValue:
             quality=float(form.quality.data) if form.quality.data is not None else None)
         saved = commit_or_show(form, lambda: grading.save_grade(
             discussion, student_id, current_user, entry), "score")
+        if isinstance(saved, NotFound):
+            abort(404)
         if not isinstance(saved, ServiceError):
             grade, changed = saved
             name = grade.student.display_name
@@ -162,6 +164,8 @@ def release_one(discussion_id: int, student_id: int, action: str) -> ResponseRet
     result = commit_or_show(form, lambda: grading.set_released(
         discussion, current_user, action == "release", student_id=student_id,
         version=form.version.data), "version")
+    if isinstance(result, NotFound):
+        abort(404)
     if isinstance(result, ServiceError):
         if form.back.data == "student":
             return _student_page(discussion, membership, student_id, status=result.status,
