@@ -305,11 +305,33 @@ def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:
         bar.update(1)
 
 
+@click.command("refresh-suggestions")
+@click.option("--course", "course_code", help="Only this course (its code).")
+@with_appcontext
+def refresh_suggestions_command(course_code: str | None) -> None:
+    """Recompute stored suggested scores (after a policy change or a rescore); scores stay."""
+    from sqlalchemy import select
+
+    from moderation.models import Course
+    from moderation.services import grading
+
+    chosen = [_course(course_code)] if course_code else list(
+        db.session.scalars(select(Course).order_by(Course.id)))
+    count = 0
+    for course in chosen:
+        for discussion in course.discussions:
+            grading.refresh_suggestions(discussion)
+            db.session.commit()  # one discussion per transaction: short write locks
+            count += 1
+    click.echo(f"Refreshed the suggestions of {count} discussions.")
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
                     reset_password_command, import_roster_command, activation_link_command,
-                    analyze_command, rescore_command, export_grades_command):
+                    analyze_command, rescore_command, export_grades_command,
+                    refresh_suggestions_command):
         app.cli.add_command(command)
 
 

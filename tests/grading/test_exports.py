@@ -190,3 +190,17 @@ def test_export_grades_command(app, runner, canvas_course, tmp_path):
     with app.app_context():
         assert len(list(db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "gradebook.exported")))) == 2
+
+
+def test_refresh_suggestions_command(app, runner, graded_course, make_comment):
+    c = graded_course
+    make_comment(c.discussion, c.amara)  # stored directly: no suggestion yet
+    with app.app_context():
+        code = db.session.get(Course, c.course.id).code
+    result = runner.invoke(args=["refresh-suggestions", "--course", code])
+    assert result.exit_code == 0 and "Refreshed the suggestions of 1 discussions" in result.output
+    with app.app_context():
+        from moderation.models import Grade
+
+        [row] = db.session.scalars(select(Grade))
+        assert (row.student_id, row.suggested_score, row.score) == (c.amara.id, 6, None)

@@ -38,7 +38,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('grade', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_grade_quality_not_negative', type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_grade_quality_not_negative'), type_='check')
         batch_op.drop_column('graded_at')
         batch_op.drop_column('quality_points')
 
