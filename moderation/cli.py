@@ -294,8 +294,10 @@ def export_grades_command(course_code: str, format_name: str, discussion_id: int
             binary.close()
     gradebook.record_export(course, None, fmt, book, discussion_id)
     db.session.commit()
-    click.echo(f"Wrote {len(book.students)} students × {len(book.assignments)} discussions "
-               f"({fmt.LABEL}){f' to {output}' if output else ''}.", err=True)
+    students, columns = len(book.students), len(book.assignments)
+    click.echo(f"Wrote {students} student{'s' if students != 1 else ''} × {columns} "
+               f"discussion{'s' if columns != 1 else ''} ({fmt.LABEL})"
+               f"{f' to {output}' if output else ''}.", err=True)
 
 
 def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:

@@ -32,7 +32,9 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
                text(student.sis_login_id)]
         for discussion, mark in zip(discussions, book.row(student), strict=True):
             criteria = mark.criteria
-            yield [*who, *discussion, number(mark.score), number(mark.suggested),
+            # No grade row yet and nothing posted: the suggestion is 0, as the page shows.
+            suggested = 0.0 if mark.suggested is None and mark.missing else mark.suggested
+            yield [*who, *discussion, number(mark.score), number(suggested),
                    "yes" if mark.released else "no", "yes" if mark.missing else "no",
                    *[number(criteria.get(label)) for label in book.criteria],
                    str(mark.responses), str(mark.replies), str(mark.words),
