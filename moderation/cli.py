@@ -234,6 +234,9 @@ def rescore_command(course_code: str | None, batch_size: int) -> None:
                f"decisions changed on {totals.decisions_changed} ({totals.held} now held, "
                f"{totals.released} released); {totals.kept_decisions} instructor decisions "
                "left as they were.")
+    # New flags, metrics and statuses change what the rubric suggests.
+    refreshed = _refresh_suggestions([_course_by_id(course_id)] if course_id else None)
+    click.echo(f"Refreshed the suggested scores of {refreshed} discussions.")
 
 
 def _course(course_code: str) -> Course:
@@ -312,20 +315,32 @@ def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:
 @with_appcontext
 def refresh_suggestions_command(course_code: str | None) -> None:
     """Recompute stored suggested scores (after a policy change or a rescore); scores stay."""
+    count = _refresh_suggestions([_course(course_code)] if course_code else None)
+    click.echo(f"Refreshed the suggestions of {count} discussions.")
+
+
+def _course_by_id(course_id: int) -> Course:
+    from moderation.models import Course
+
+    return db.session.get_one(Course, course_id)
+
+
+def _refresh_suggestions(chosen: list[Course] | None) -> int:
+    """Recompute the suggestions of these courses' discussions (None: every course)."""
     from sqlalchemy import select
 
     from moderation.models import Course
     from moderation.services import grading
 
-    chosen = [_course(course_code)] if course_code else list(
-        db.session.scalars(select(Course).order_by(Course.id)))
+    if chosen is None:
+        chosen = list(db.session.scalars(select(Course).order_by(Course.id)))
     count = 0
     for course in chosen:
         for discussion in course.discussions:
             grading.refresh_suggestions(discussion)
             db.session.commit()  # one discussion per transaction: short write locks
             count += 1
-    click.echo(f"Refreshed the suggestions of {count} discussions.")
+    return count
 
 
 def init_app(app: Flask) -> None:

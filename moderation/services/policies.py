@@ -47,6 +47,7 @@ def set_course_policy(course: Course, actor: User, data: dict[str, Any]) -> Poli
     audit.record("course.policy_set", actor=actor, course_id=course.id, obj=course,
                  before=before, after=course.policy)
     db.session.flush()
+    _refresh_suggestions(course.discussions)
     return policy
 
 
@@ -58,4 +59,13 @@ def set_discussion_policy(discussion: Discussion, actor: User, data: dict[str, A
     audit.record("discussion.policy_set", actor=actor, course_id=discussion.course_id,
                  obj=discussion, before=before, after=discussion.policy_overrides)
     db.session.flush()
+    _refresh_suggestions([discussion])
     return policy
+
+
+def _refresh_suggestions(discussions: list[Discussion]) -> None:
+    """The readability band is the policy's: suggestions read it."""
+    from moderation.services import grading  # grading reads policies: imported when used
+
+    for discussion in discussions:
+        grading.refresh_suggestions(discussion)

@@ -204,3 +204,33 @@ def test_refresh_suggestions_command(app, runner, graded_course, make_comment):
 
         [row] = db.session.scalars(select(Grade))
         assert (row.student_id, row.suggested_score, row.score) == (c.amara.id, 6, None)
+
+
+def test_a_large_export_shows_progress_on_standard_error(app, runner, canvas_course,
+                                                         monkeypatch):
+    from moderation import cli
+
+    course, _ = canvas_course
+    monkeypatch.setattr(cli, "PROGRESS_FROM", 2)
+    with app.app_context():
+        code = db.session.get(Course, course.id).code
+    result = runner.invoke(args=["export-grades", code, "--format", "moodle"])
+    assert result.exit_code == 0, result.output
+    assert "Exporting" in result.stderr and "Exporting" not in result.stdout
+    assert result.stdout.startswith("First name,Last name,Email address")
+
+
+def test_a_policy_change_refreshes_the_readability_criterion(app, graded_course, make_comment):
+    from moderation.models import Grade
+    from moderation.services import policies
+
+    c = graded_course
+    make_comment(c.discussion, c.amara, grade=12.0)
+    with app.app_context():
+        discussion = db.session.get(Discussion, c.discussion.id)
+        grading.refresh_suggestions(discussion)
+        assert db.session.scalar(select(Grade.suggested_score)) == 6
+        policies.set_discussion_policy(discussion, db.session.get(User, c.teacher.id),
+                                       {"max_grade": 10})
+        db.session.commit()
+        assert db.session.scalar(select(Grade.suggested_score)) == 5
