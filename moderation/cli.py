@@ -314,7 +314,7 @@ def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:
 @click.option("--course", "course_code", help="Only this course (its code).")
 @with_appcontext
 def refresh_suggestions_command(course_code: str | None) -> None:
-    """Recompute stored suggested scores (after a policy change or a rescore); scores stay."""
+    """Recompute every stored suggested score (after an upgrade); scores people set stay."""
     count = _refresh_suggestions([_course(course_code)] if course_code else None)
     click.echo(f"Refreshed the suggestions of {count} discussions.")
 
