@@ -23,7 +23,7 @@ LABELS: dict[Criterion, str] = {
     "on_time": "On time",
     "citation": "Cites a source",
     "readability": "Readability",
-    "quality": "Quality (your judgement)",
+    "quality": "Quality (instructor's judgement)",
 }
 
 # Out of 10: the response carries most; quality is the instructor's to switch on, so that

@@ -130,7 +130,7 @@ def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations
                      else (0.0, "No source named")),
         "readability": _readability_line(record, asks),
         "quality": ((0.0, "Not judged yet") if quality is None
-                    else (1.0, "Your judgement")),
+                    else (1.0, "Judged by the instructor")),
     }
     lines = []
     for key in CRITERIA:
