@@ -45,7 +45,7 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
     for student in book.students:
         last, first = student.last_first
         yield [text(last), text(first), text(username(student)),
-               *(number(m.shown) for m in book.row(student))]
+               *(number(score) for score in book.scores(student))]
 
 
 def unmatched(student: Student) -> str | None:

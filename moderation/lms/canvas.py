@@ -50,7 +50,7 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
     for student in book.students:
         yield [text(student.sortable_name), text(student.lms_user_id),
                text(student.sis_user_id), text(student.sis_login_id or student.email),
-               text(student.section), *(fixed(m.shown) for m in book.row(student))]
+               text(student.section), *(fixed(score) for score in book.scores(student))]
 
 
 def unmatched(student: Student) -> str | None:

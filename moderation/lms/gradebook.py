@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -52,7 +52,7 @@ class Assignment:
 
 
 class Mark(NamedTuple):
-    """One student's grade in one discussion (a tuple: an export makes 100,000 of them)."""
+    """One student's grade in one discussion, with what the generic file writes of it."""
 
     score: float | None = None  # what a person set or accepted; None: ungraded
     released: bool = False
@@ -74,17 +74,38 @@ NO_MARK = Mark()
 NO_MARKS: Mapping[int, Mark] = MappingProxyType({})
 
 
+NO_SCORES: Mapping[int, float] = MappingProxyType({})
+NO_FEEDBACK: Mapping[int, str] = MappingProxyType({})
+
+
 @dataclass(frozen=True)
 class Gradebook:
-    """Students by sortable name, discussions in course order, and the marks between them."""
+    """Students by sortable name, discussions in course order, and what is between them.
+
+    An LMS file needs only released scores (`shown`, and `feedback` for Moodle); the
+    generic file needs every grade with its details (`marks`). Plain mappings of plain
+    values: an export of 2,000 students × 50 discussions holds 100,000 of them.
+    """
 
     students: Sequence[Student]
     assignments: Sequence[Assignment]
-    marks: Mapping[int, Mapping[int, Mark]]  # student id -> assignment id -> mark
+    shown: Mapping[int, Mapping[int, float]] = field(default_factory=dict)  # released scores
+    feedback: Mapping[int, Mapping[int, str]] = field(default_factory=dict)  # released ones
+    marks: Mapping[int, Mapping[int, Mark]] = field(default_factory=dict)  # every grade
     criteria: Sequence[str] = ()  # the breakdown's labels, for the generic format
     include_feedback: bool = False
 
+    def scores(self, student: Student) -> list[float | None]:
+        """The student's released scores in assignment order (None: nothing to send)."""
+        shown = self.shown.get(student.id, NO_SCORES)
+        return [shown.get(a.id) for a in self.assignments]
+
+    def feedback_of(self, student: Student) -> list[str | None]:
+        """The student's released feedback in assignment order."""
+        feedback = self.feedback.get(student.id, NO_FEEDBACK)
+        return [feedback.get(a.id) for a in self.assignments]
+
     def row(self, student: Student) -> list[Mark]:
-        """The student's marks in assignment order (an empty mark where none)."""
+        """The student's detailed marks in assignment order (an empty mark where none)."""
         marks = self.marks.get(student.id, NO_MARKS)
         return [marks.get(a.id, NO_MARK) for a in self.assignments]

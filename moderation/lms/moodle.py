@@ -34,10 +34,11 @@ def rows(book: Gradebook) -> Iterator[list[str]]:
     for student in book.students:
         last, first = student.last_first
         row = [text(first), text(last), text(student.email)]
-        for mark in book.row(student):
-            row.append(number(mark.shown) if mark.shown is not None else NO_GRADE)
+        feedback = book.feedback_of(student) if book.include_feedback else ()
+        for i, score in enumerate(book.scores(student)):
+            row.append(number(score) if score is not None else NO_GRADE)
             if book.include_feedback:
-                row.append(text(mark.feedback) if mark.shown is not None else "")
+                row.append(text(feedback[i]))
         yield row
 
 

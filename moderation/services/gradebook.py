@@ -84,18 +84,22 @@ def book(course: Course, discussion_id: int | None = None, *, detailed: bool = F
     ids = [a.id for a in assignments]
     grade = cast(Table, Grade.__table__).c
     connection = db.session.connection()
-    marks: dict[int, dict[int, lms.Mark]] = defaultdict(dict)
     if not detailed:
+        shown: dict[int, dict[int, float]] = defaultdict(dict)
+        feedback: dict[int, dict[int, str]] = defaultdict(dict)
         columns = [grade.student_id, grade.discussion_id, grade.score,
                    *([grade.feedback] if include_feedback else [])]
         query = select(*columns).where(grade.discussion_id.in_(ids), grade.released.is_(True),
                                        grade.score.is_not(None))
-        Mark = lms.Mark  # noqa: N806 - a local name: this loop runs once per grade
         for row in connection.execute(query).all():
-            marks[row[0]][row[1]] = Mark(row[2], True, row[3] if include_feedback else None)
-        return lms.Gradebook(students, assignments, marks, include_feedback=include_feedback)
+            shown[row[0]][row[1]] = row[2]
+            if include_feedback and row[3]:
+                feedback[row[0]][row[1]] = row[3]
+        return lms.Gradebook(students, assignments, shown=shown, feedback=feedback,
+                             include_feedback=include_feedback)
+    marks: dict[int, dict[int, lms.Mark]] = defaultdict(dict)
     counts = _counts(ids)
-    for (student_id, discussion_id_, score, released, feedback, suggested,
+    for (student_id, discussion_id_, score, released, note, suggested,
          breakdown) in connection.execute(
             select(grade.student_id, grade.discussion_id, grade.score, grade.released,
                    grade.feedback, grade.suggested_score, grade.breakdown)
@@ -103,14 +107,14 @@ def book(course: Course, discussion_id: int | None = None, *, detailed: bool = F
         responses, replies, words = counts.pop((student_id, discussion_id_), (0, 0, 0))
         lines = (breakdown or {}).get("lines", ())
         marks[student_id][discussion_id_] = lms.Mark(
-            score, released, feedback, suggested,
+            score, released, note, suggested,
             bool((breakdown or {}).get("missing", responses + replies == 0)),
             {line["label"]: line["earned"] for line in lines}, responses, replies, words)
     for (student_id, discussion_id_), (responses, replies, words) in counts.items():
         marks[student_id][discussion_id_] = lms.Mark(
             missing=responses + replies == 0, responses=responses, replies=replies,
             words=words)
-    return lms.Gradebook(students, assignments, marks, criteria=CRITERION_LABELS,
+    return lms.Gradebook(students, assignments, marks=marks, criteria=CRITERION_LABELS,
                          include_feedback=True)
 
 

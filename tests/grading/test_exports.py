@@ -131,8 +131,9 @@ def test_every_text_cell_is_formula_safe_and_scores_stay_numbers():
     student = Student(1, "@SUM(A1) Evil", "-Evil, @SUM(A1)", "evil@x.test", "+1 section",
                       None, "=1+1", "\tlogin")
     assignment = Assignment(1, "=cmd|' /C calc'!A0", 10, "42")
-    book = Gradebook([student], [assignment],
-                     {1: {1: Mark(score=10, released=True, feedback="=HYPERLINK(\"x\")")}},
+    book = Gradebook([student], [assignment], shown={1: {1: 10.0}},
+                     feedback={1: {1: "=HYPERLINK(\"x\")"}},
+                     marks={1: {1: Mark(score=10, released=True, feedback="=HYPERLINK(\"x\")")}},
                      criteria=("Substantive response",), include_feedback=True)
     for name, fmt in FORMATS.items():
         rows = list(fmt.rows(book))
