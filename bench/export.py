@@ -51,15 +51,30 @@ BODY = ("The withdrawal mostly shows the limits of the court, according to the p
 REPLY = "I agree with your point about the treaty, and the timing makes it look political."
 
 
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    """Median wall time of `runs` calls, after one warm-up call."""
+class Timing(float):
+    """A median in milliseconds that also knows the fastest run (`format` prints both)."""
+
+    fastest: float
+
+    def __format__(self, spec: str) -> str:
+        return f"{float(self):{spec}} ms (fastest {self.fastest:.0f})"
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> Timing:
+    """Median wall time of `runs` calls, after one warm-up call.
+
+    The fastest run is kept too: on a shared machine the median carries the neighbours'
+    load, the fastest shows what the code costs.
+    """
     fn()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    result = Timing(statistics.median(times))
+    result.fastest = min(times)
+    return result
 
 
 def seed_course(code: str, n_students: int, n_discussions: int, *, grades: bool,
@@ -176,7 +191,7 @@ def main() -> None:
                 db.session.rollback()  # the audit row: not kept between runs
 
             ms = median_ms(run, args.runs)
-            print(f"   {name:<11} {ms:7.0f} ms   {size / 1e6:5.1f} MB")
+            print(f"   {name:<11} {ms:7.0f}   {size / 1e6:5.1f} MB")
 
         grid_course, _, _ = seed_course("GRID", 500, 40, grades=True)
         big_discussion_course, suggest_students, (discussion_id,) = seed_course(
@@ -192,10 +207,10 @@ def main() -> None:
     ms = median_ms(lambda: client.get(grid_url), args.runs)
     print("\n2. Course grid, 500 students × 40 discussions, through the test client "
           "(target ≤ 200 ms)")
-    print(f"   GET {grid_url:<24} {ms:7.0f} ms   {size / 1e6:5.1f} MB of HTML")
+    print(f"   GET {grid_url:<24} {ms:7.0f}   {size / 1e6:5.1f} MB of HTML")
     sorted_url = f"{grid_url}?sort=total&dir=desc&section=Section+2"
     sorted_ms = median_ms(lambda: client.get(sorted_url), args.runs)
-    print(f"   … sorted by total, one section   {sorted_ms:7.0f} ms")
+    print(f"   … sorted by total, one section   {sorted_ms:7.0f}")
 
     with app.app_context():
         discussion = db.session.get(Discussion, discussion_id)
@@ -236,13 +251,13 @@ def main() -> None:
     print("\n3. Suggested scores for a 500-student discussion (1,500 approved comments; "
           "target ≤ 1000 ms, constant statements)")
     print(f"   first refresh (inserts 500 rows)      {first_ms:7.0f} ms   {inserted} statements")
-    print(f"   refresh, every suggestion changed     {ms:7.0f} ms   "
+    print(f"   refresh, every suggestion changed     {ms:7.0f}   "
           f"{len(statements) - 2} statements (+2 for the test's own update)")
-    print(f"   compute only (no writes)              {live:7.0f} ms")
-    print(f"   the grading page's data (sheet)       {sheet:7.0f} ms")
+    print(f"   compute only (no writes)              {live:7.0f}")
+    print(f"   the grading page's data (sheet)       {sheet:7.0f}")
     page_url = f"/teach/discussions/{discussion_id}/grades"
     print(f"   GET {page_url} (500 row forms) "
-          f"{median_ms(lambda: client.get(page_url), args.runs):7.0f} ms")
+          f"{median_ms(lambda: client.get(page_url), args.runs):7.0f}")
     del big_discussion_course
 
 

@@ -252,9 +252,12 @@ def grid(course: Course, *, section: str | None = None, sort: str = "name",
     scores: dict[int, list[float | None]] = {s.id: [None] * len(discussions) for s in students}
     released: dict[int, list[bool]] = {s.id: [False] * len(discussions) for s in students}
     grade = cast(Table, Grade.__table__).c
+    query = (select(grade.student_id, grade.discussion_id, grade.score, grade.released)
+             .where(grade.discussion_id.in_(list(position)), grade.score.is_not(None)))
+    if section:
+        query = query.where(grade.student_id.in_(list(scores)))
     for student_id, discussion_id, score, is_released in db.session.connection().execute(
-            select(grade.student_id, grade.discussion_id, grade.score, grade.released)
-            .where(grade.discussion_id.in_(list(position)), grade.score.is_not(None))).all():
+            query).all():
         row = scores.get(student_id)
         if row is not None:
             row[position[discussion_id]] = score
