@@ -34,6 +34,7 @@ test: lint typecheck
 
 bench: install
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

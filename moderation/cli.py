@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 from flask import Flask
@@ -13,6 +14,9 @@ from flask_migrate import upgrade
 
 from moderation.extensions import db
 from moderation.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from moderation.models import Course
 
 
 def _fail(error: ServiceError) -> NoReturn:
@@ -230,13 +234,121 @@ def rescore_command(course_code: str | None, batch_size: int) -> None:
                f"decisions changed on {totals.decisions_changed} ({totals.held} now held, "
                f"{totals.released} released); {totals.kept_decisions} instructor decisions "
                "left as they were.")
+    # New flags, metrics and statuses change what the rubric suggests.
+    refreshed = _refresh_suggestions([_course_by_id(course_id)] if course_id else None)
+    click.echo(f"Refreshed the suggested scores of {refreshed} discussions.")
+
+
+def _course(course_code: str) -> Course:
+    from sqlalchemy import select
+
+    from moderation.models import Course
+
+    course = db.session.scalar(select(Course).where(Course.code == course_code))
+    if course is None:
+        raise click.ClickException(f"No course with code {course_code}.")
+    return course
+
+
+PROGRESS_FROM = 500  # students: a bar for a large course, silence for a small one
+
+
+@click.command("export-grades")
+@click.argument("course_code")
+@click.option("--format", "format_name", required=True,
+              type=click.Choice(["canvas", "moodle", "blackboard", "generic"]),
+              help="The gradebook format of your LMS.")
+@click.option("--discussion", "discussion_id", type=click.IntRange(1, 2**31 - 1),
+              help="Only this discussion (its id); default: every discussion.")
+@click.option("--feedback", is_flag=True, help="Moodle: add a feedback column per discussion.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@with_appcontext
+def export_grades_command(course_code: str, format_name: str, discussion_id: int | None,
+                          feedback: bool, output: Path | None) -> None:
+    """Export a course's grades for an LMS (standard output unless -o); recorded in the log."""
+    import io
+
+    from moderation.lms import csv_safe
+    from moderation.services import gradebook
+
+    course = _course(course_code)
+    try:
+        fmt, book = gradebook.prepare(course, None, format_name, discussion_id, feedback)
+    except ServiceError as error:
+        _fail(error)
+    sys.stdout.flush()
+    binary: IO[bytes] = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115
+    out = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    rows = fmt.rows(book)
+    try:
+        if len(book.students) >= PROGRESS_FROM:
+            with click.progressbar(length=len(book.students), label="Exporting",
+                                   file=sys.stderr) as bar:
+                csv_safe.write(_counted(rows, bar), out, delimiter=fmt.DELIMITER,
+                               quote_all=fmt.QUOTE_ALL, bom=fmt.BOM)
+        else:
+            csv_safe.write(rows, out, delimiter=fmt.DELIMITER, quote_all=fmt.QUOTE_ALL,
+                           bom=fmt.BOM)
+        out.flush()
+    finally:
+        out.detach()
+        if output:
+            binary.close()
+    gradebook.record_export(course, None, fmt, book, discussion_id)
+    db.session.commit()
+    students, columns = len(book.students), len(book.assignments)
+    click.echo(f"Wrote {students} student{'s' if students != 1 else ''} × {columns} "
+               f"discussion{'s' if columns != 1 else ''} ({fmt.LABEL})"
+               f"{f' to {output}' if output else ''}.", err=True)
+
+
+def _counted(rows: Iterator[list[str]], bar: Any) -> Iterator[list[str]]:
+    """Pass rows through, moving the bar once per student row."""
+    for row in rows:
+        yield row
+        bar.update(1)
+
+
+@click.command("refresh-suggestions")
+@click.option("--course", "course_code", help="Only this course (its code).")
+@with_appcontext
+def refresh_suggestions_command(course_code: str | None) -> None:
+    """Recompute every stored suggested score (after an upgrade); scores people set stay."""
+    count = _refresh_suggestions([_course(course_code)] if course_code else None)
+    click.echo(f"Refreshed the suggestions of {count} discussions.")
+
+
+def _course_by_id(course_id: int) -> Course:
+    from moderation.models import Course
+
+    return db.session.get_one(Course, course_id)
+
+
+def _refresh_suggestions(chosen: list[Course] | None) -> int:
+    """Recompute the suggestions of these courses' discussions (None: every course)."""
+    from sqlalchemy import select
+
+    from moderation.models import Course
+    from moderation.services import grading
+
+    if chosen is None:
+        chosen = list(db.session.scalars(select(Course).order_by(Course.id)))
+    count = 0
+    for course in chosen:
+        for discussion in course.discussions:
+            grading.refresh_suggestions(discussion)
+            db.session.commit()  # one discussion per transaction: short write locks
+            count += 1
+    return count
 
 
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
                     reset_password_command, import_roster_command, activation_link_command,
-                    analyze_command, rescore_command):
+                    analyze_command, rescore_command, export_grades_command,
+                    refresh_suggestions_command):
         app.cli.add_command(command)
 
 

@@ -51,7 +51,14 @@ def begin_write() -> None:
 
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("begin_write() with unflushed changes: write only after it")
-    db.session.commit()  # nothing to write: it only ends the read transaction
+    session = db.session()
+    # Nothing was written, so nothing read can be stale: keep the loaded objects rather
+    # than reload each one (a query, and on SQLite the lock) when it is next read.
+    session.expire_on_commit = False
+    try:
+        session.commit()  # it only ends the read transaction
+    finally:
+        session.expire_on_commit = True
     _begin_immediate.set(True)
 
 

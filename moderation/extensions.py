@@ -9,10 +9,7 @@ from flask_wtf import CSRFProtect
 
 from moderation.models.base import Base
 
-# Objects stay loaded after a commit: a view that commits and then shows what it changed
-# must not reload (and on SQLite, re-lock) every attribute it reads. Each request has its
-# own session, so nothing stale outlives the request.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -68,6 +69,9 @@ def test_the_wheel_installs_and_serves(tmp_path: Path):
         env["PIP_INDEX_URL"] = os.environ["PIP_INDEX_URL"]
     dist, venv, elsewhere = tmp_path / "dist", tmp_path / "venv", tmp_path / "site"
     elsewhere.mkdir()
+    # setuptools stages files in build/ of the checkout: a stale one (a renamed module)
+    # would end up in the wheel.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", dist, ROOT,
         cwd=elsewhere, env=env)
     [wheel] = dist.glob("moderation-*.whl")

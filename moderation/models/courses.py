@@ -25,6 +25,9 @@ class Course(Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     # The course's default analysis policy (analysis.Policy as JSON).
     policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The course's default rubric (a partial grading.Rubric as JSON), scaled to each
+    # discussion's points possible.
+    rubric: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # TAs moderate and grade; these let them also manage the course (settings, policy,
     # roster, staff) and export grades, when the instructor allows it.
     tas_manage: Mapped[bool] = mapped_column(default=False)

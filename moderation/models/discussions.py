@@ -73,6 +73,9 @@ class Discussion(Base):
     # Per-discussion overrides of the course policy (a partial analysis.Policy).
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     lms_assignment_id: Mapped[str | None] = mapped_column(String(64))
+    # The discussion's own rubric over the course default (a grading.Rubric as JSON);
+    # None: the course default, scaled to points_possible.
+    rubric: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

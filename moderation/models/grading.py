@@ -16,10 +16,22 @@ if TYPE_CHECKING:
 
 
 class Grade(Base):
+    """A student's grade in one discussion.
+
+    `suggested_score` and `breakdown` are the rubric's suggestion, kept current by
+    services.grading and never a person's decision; `score`, `feedback`,
+    `quality_points` and `released` are what people set. `version_id` counts only those
+    changes (the suggestion is written without the ORM), so a page that showed version N
+    may save only while the grade is still at version N. Version 1 means no person has
+    touched the grade yet.
+    """
+
     __tablename__ = "grade"
     __table_args__ = (
         UniqueConstraint("discussion_id", "student_id"),
         CheckConstraint("score IS NULL OR score >= 0", name="score_not_negative"),
+        CheckConstraint("quality_points IS NULL OR quality_points >= 0",
+                        name="quality_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +41,11 @@ class Grade(Base):
     suggested_score: Mapped[float | None] = mapped_column(Float)
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     feedback: Mapped[str | None] = mapped_column(Text)
+    # The instructor's quality judgement (the rubric's manual criterion), in points.
+    quality_points: Mapped[float | None] = mapped_column(Float)
+    # Who last changed what people set, and when (the suggestion does not count).
     grader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released: Mapped[bool] = mapped_column(default=False)
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -38,6 +54,7 @@ class Grade(Base):
 
     discussion: Mapped[Discussion] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])
+    grader: Mapped[User | None] = relationship(foreign_keys=[grader_id])
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -23,7 +23,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, notifications
+from moderation.services import audit, checking, grading, notifications
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.queue import clean_body
@@ -84,6 +84,7 @@ def decide(comment: Comment, actor: User, decision: Decision,
                        field="status")
     _apply(comment, actor, _checked(decision))
     db.session.flush()
+    grading.refresh_suggestion(comment.discussion, comment.author_id)
     return comment
 
 
@@ -162,6 +163,7 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
                  subject_id=comment.author_id, before={"body": before}, after={"body": body},
                  reason=(note or "").strip() or None)
     db.session.flush()
+    grading.refresh_suggestion(comment.discussion, comment.author_id)
     return comment
 
 
@@ -196,6 +198,14 @@ def bulk(course_id: int, comment_ids: Sequence[int], actor: User, decision: Deci
         _apply(comment, actor, decision)
         result.decided.append(comment.id)
     db.session.flush()
+    # Suggested grades follow approved comments: once per discussion, not per comment.
+    decided = set(result.decided)
+    authors: dict[Discussion, set[int]] = {}
+    for comment in comments:
+        if comment.id in decided:
+            authors.setdefault(comment.discussion, set()).add(comment.author_id)
+    for discussion, student_ids in authors.items():
+        grading.refresh_suggestions(discussion, student_ids)
     return result
 
 

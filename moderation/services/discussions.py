@@ -21,7 +21,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.discussions import DEFAULTS
-from moderation.services import audit
+from moderation.services import audit, grading
 from moderation.services.errors import InvalidInput
 from moderation.services.text import clean_name
 
@@ -93,6 +93,8 @@ def update_discussion(discussion: Discussion, actor: User, fields: DiscussionFie
     db.session.flush()
     audit.record("discussion.updated", actor=actor, course_id=discussion.course_id,
                  obj=discussion, before=before, after=_snapshot(discussion))
+    # Points, due date, word range and replies asked all change what is suggested.
+    grading.refresh_suggestions(discussion)
     return discussion
 
 

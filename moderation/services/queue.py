@@ -21,7 +21,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, revisions
+from moderation.services import audit, checking, grading, revisions
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -162,6 +162,8 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
                      obj=comment, subject_id=author.id,
                      before={"comment_id": revision_of.id, "status": revision_of.status.value},
                      after={"comment_id": comment.id, "status": comment.status.value})
+    if comment.status == CommentStatus.APPROVED:
+        grading.refresh_suggestion(discussion, author.id)
     return Submission(comment, created=True)
 
 

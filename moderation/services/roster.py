@@ -12,6 +12,7 @@ from typing import Protocol
 from sqlalchemy import select
 
 from moderation.extensions import db
+from moderation.lms import canvas
 from moderation.models import Course, Membership, Role, User
 from moderation.services import accounts, audit
 from moderation.services.courses import enrol
@@ -129,10 +130,11 @@ def _parse_canvas(reader: CsvReader, header: list[str],
         if not any(c.strip() for c in cells):
             continue
         first = cells[0].strip()
-        if first in ("Points Possible", "Muted") or (len(cells) > 1 and not cells[1].strip()
-                                                     and "Points Possible" in cells[0]):
+        points_possible = canvas.POINTS_POSSIBLE.strip()
+        if first in (points_possible, "Muted") or (len(cells) > 1 and not cells[1].strip()
+                                                   and points_possible in cells[0]):
             continue
-        if first == "Student, Test":  # the student Canvas adds to every course
+        if first == canvas.TEST_STUDENT:  # the student Canvas adds to every course
             continue
         canvas_id = cells[1].strip() if len(cells) > 1 else ""
         if not first:

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import TooManyRequests
 
@@ -27,10 +26,9 @@ from moderation.models import (
     CommentStatus,
     Discussion,
     DiscussionState,
-    Grade,
     Membership,
 )
-from moderation.services import courses, queue, revisions
+from moderation.services import courses, grading, queue, revisions
 from moderation.services.discussions import accepts_comments, visible_comments
 from moderation.services.errors import ServiceError
 from moderation.services.queue import Blocked
@@ -259,13 +257,10 @@ def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
 def my_comments() -> ResponseReturnValue:
     """Every comment of mine with its status, flags, and any released grade."""
     comments = queue.comments_by(current_user)
-    grades = {
-        g.discussion_id: g for g in db.session.scalars(
-            select(Grade).where(Grade.student_id == current_user.id, Grade.released.is_(True)))
-    }
     open_ids = {c.discussion_id for c in comments if accepts_comments(c.discussion)}
     revisable = {c.id for c in comments if revisions.can_revise(c)}
-    return render_template("comments/mine.html", comments=comments, grades=grades,
+    return render_template("comments/mine.html", comments=comments,
+                           released=grading.released_grades(current_user),
                            open_ids=open_ids, revisable=revisable)
 
 

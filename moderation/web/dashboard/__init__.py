@@ -29,6 +29,8 @@ def blueprint() -> Blueprint:
     from moderation.web.dashboard import (  # noqa: F401 - they add routes to bp
         audit,
         courses,
+        gradebook,
+        grading,
         policy,
         queue,
         staff,

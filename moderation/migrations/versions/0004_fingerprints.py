@@ -1,7 +1,7 @@
 """fingerprint index: winnowed fingerprints of every comment, for finding copies
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-30 04:22:55.545729
 
 """
@@ -12,8 +12,8 @@ from moderation.analysis.fingerprints import fingerprints
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

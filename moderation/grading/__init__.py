@@ -1,0 +1,45 @@
+"""Participation grading: the rubric and the suggested score. Pure: no Flask, no SQLAlchemy."""
+
+from moderation.grading.citations import cites_source
+from moderation.grading.rubric import (
+    CRITERIA,
+    LABELS,
+    LATE_POLICIES,
+    REPLIES_PARTIAL,
+    Criterion,
+    Effective,
+    Rubric,
+    RubricError,
+    effective,
+)
+from moderation.grading.suggest import (
+    QUALITY_RULES,
+    CommentFacts,
+    Expectations,
+    Line,
+    Suggestion,
+    breakdown_lines,
+    line_text,
+    suggest,
+)
+
+__all__ = [
+    "CRITERIA",
+    "LABELS",
+    "LATE_POLICIES",
+    "QUALITY_RULES",
+    "REPLIES_PARTIAL",
+    "CommentFacts",
+    "Criterion",
+    "Effective",
+    "Expectations",
+    "Line",
+    "Rubric",
+    "RubricError",
+    "Suggestion",
+    "breakdown_lines",
+    "cites_source",
+    "effective",
+    "line_text",
+    "suggest",
+]

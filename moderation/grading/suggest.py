@@ -1,0 +1,234 @@
+"""The suggested score: a student's approved comments in one discussion, against the rubric.
+
+Pure: the services gather the facts the analysis already stored (words, reading grade,
+flags, times) into `CommentFacts`; nothing is analysed again. Every criterion reports a
+line a person can check ("2 of 3 replies: 2.0 of 3 points").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from moderation.grading.rubric import CRITERIA, LABELS, Criterion, Rubric
+
+# Hold flags that say a response falls short as a response (not that it is unsafe):
+# such a response is not "substantive" even when an instructor let it through.
+QUALITY_RULES = frozenset({"too_short", "too_long", "copied", "repeat", "empty_citation",
+                           "spelling"})
+
+
+@dataclass(frozen=True, slots=True)
+class CommentFacts:
+    """What the suggestion reads of one approved comment; all of it stored at submit."""
+
+    id: int
+    submitted_at: datetime
+    words: int
+    is_reply: bool
+    to_classmate: bool  # a reply to another student's comment
+    reading_grade: float | None
+    quality_holds: frozenset[str]  # QUALITY_RULES that flagged it at hold or block
+    cites_source: bool
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """What the discussion asks of each student."""
+
+    required_replies: int
+    min_words: int
+    max_words: int
+    reply_min_words: int
+    due_at: datetime | None
+    min_grade: float  # the readability band of the discussion's policy
+    max_grade: float
+
+
+@dataclass(frozen=True)
+class Line:
+    """One criterion's result."""
+
+    key: Criterion
+    earned: float
+    points: float
+    detail: str
+
+    @property
+    def text(self) -> str:
+        """The line as a person reads it."""
+        return line_text(self.detail, self.earned, self.points)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested score with its lines; `missing` when the student posted nothing."""
+
+    score: float
+    lines: tuple[Line, ...]
+    missing: bool
+    notes: tuple[str, ...] = ()
+
+    def to_breakdown(self) -> dict[str, Any]:
+        """Return the JSON stored on the grade."""
+        return {"score": self.score, "missing": self.missing, "notes": list(self.notes),
+                "lines": [{"key": line.key, "label": LABELS[line.key], "earned": line.earned,
+                           "points": line.points, "detail": line.detail}
+                          for line in self.lines]}
+
+    def earned(self, key: Criterion) -> float | None:
+        """Points earned on one criterion, or None when the rubric gives it none."""
+        return next((line.earned for line in self.lines if line.key == key), None)
+
+
+def line_text(detail: str, earned: float, points: float) -> str:
+    """Say one criterion's result.
+
+    >>> line_text("2 of 3 replies", 2, 3)
+    '2 of 3 replies: 2.0 of 3 points'
+    >>> line_text("Names a source", 0.67, 1)
+    'Names a source: 0.67 of 1 point'
+    """
+    shown = f"{earned:.1f}" if math.isclose(earned * 10, round(earned * 10)) else f"{earned:.2f}"
+    unit = "point" if math.isclose(points, 1) else "points"
+    return f"{detail}: {shown} of {points:g} {unit}"
+
+
+def breakdown_lines(breakdown: dict[str, Any] | None) -> list[str]:
+    """The lines of a stored breakdown, for pages and exports."""
+    lines = (breakdown or {}).get("lines") or []
+    return [f"{line['label']} — {line_text(line['detail'], line['earned'], line['points'])}"
+            for line in lines]
+
+
+def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations,
+            quality: float | None = None) -> Suggestion:
+    """Score one student's approved comments in a discussion; `quality` is a person's judgement."""
+    notes: list[str] = []
+    counted = list(comments)
+    if rubric.late_policy == "cutoff" and asks.due_at is not None:
+        cutoff = asks.due_at + timedelta(days=rubric.late_cutoff_days)
+        counted = [c for c in comments if c.submitted_at <= cutoff]
+        if len(counted) < len(comments):
+            late = len(comments) - len(counted)
+            notes.append(f"{late} comment{'s' if late != 1 else ''} posted after the cut-off "
+                         f"({cutoff:%-d %b %Y, %H:%M} UTC) {'do' if late != 1 else 'does'} "
+                         "not count.")
+    counted.sort(key=lambda c: (c.submitted_at, c.id))
+    responses = [c for c in counted if not c.is_reply]
+    substantive = [c for c in responses if _substantive(c, asks)]
+    # The response the other criteria read: the first substantive one, else the first.
+    record = substantive[0] if substantive else (responses[0] if responses else None)
+    results: dict[Criterion, tuple[float, str]] = {
+        "substantive": _substantive_line(record, asks),
+        "replies": _replies_line(counted, record, rubric, asks),
+        "on_time": _on_time_line(record, rubric, asks),
+        "citation": ((1.0, "Names a source") if any(c.cites_source for c in counted)
+                     else (0.0, "No source named")),
+        "readability": _readability_line(record, asks),
+        "quality": ((0.0, "Not judged yet") if quality is None
+                    else (1.0, "Judged by the instructor")),
+    }
+    lines = []
+    for key in CRITERIA:
+        points = rubric.points[key]
+        if points <= 0:
+            continue  # a criterion the rubric gives no points is not shown
+        share, detail = results[key]
+        earned = min(quality or 0.0, points) if key == "quality" else share * points
+        lines.append(Line(key, round(earned, 2), points, detail))
+    missing = not comments
+    if missing:
+        lines = [line if line.key == "quality" else Line(line.key, 0.0, line.points,
+                                                         "Posted nothing")
+                 for line in lines]
+    return Suggestion(round(sum(line.earned for line in lines), 2), tuple(lines), missing,
+                      tuple(notes))
+
+
+def _substantive(comment: CommentFacts, asks: Expectations) -> bool:
+    return (asks.min_words <= comment.words <= asks.max_words
+            and not comment.quality_holds)
+
+
+def _substantive_line(record: CommentFacts | None, asks: Expectations) -> tuple[float, str]:
+    if record is None:
+        return 0.0, "No response"
+    asked = f"{asks.min_words}–{asks.max_words} words"
+    if record.quality_holds:
+        return 0.0, f"Response held for {', '.join(sorted(record.quality_holds))}"
+    if record.words < asks.min_words:
+        return 0.0, f"Response of {record.words} words, fewer than asked ({asked})"
+    if record.words > asks.max_words:
+        return 0.0, f"Response of {record.words} words, more than asked ({asked})"
+    return 1.0, f"Response of {record.words} words (asked {asked})"
+
+
+def _replies_line(counted: Sequence[CommentFacts], record: CommentFacts | None,
+                  rubric: Rubric, asks: Expectations) -> tuple[float, str]:
+    to_classmates = [c for c in counted if c.is_reply and c.to_classmate]
+    replies = [c for c in to_classmates if c.words >= asks.reply_min_words]
+    short = len(to_classmates) - len(replies)
+    required = asks.required_replies
+    if required == 0:
+        return (1.0, "No replies asked") if record else (0.0, "No replies asked; no response")
+    done = min(len(replies), required)
+    detail = f"{done} of {required} replies"
+    if len(replies) > required:
+        detail += f" ({len(replies)} posted)"
+    if short:
+        detail += f"; {short} under {asks.reply_min_words} words not counted"
+    if rubric.replies_partial == "proportional":
+        share = done / required
+    elif rubric.replies_partial == "half":
+        share = 1.0 if done >= required else (0.5 if done else 0.0)
+    else:
+        share = 1.0 if done >= required else 0.0
+    return share, detail
+
+
+def _on_time_line(record: CommentFacts | None, rubric: Rubric,
+                  asks: Expectations) -> tuple[float, str]:
+    if record is None:
+        return 0.0, "No response"
+    if asks.due_at is None:
+        return 1.0, "No due date"
+    late = record.submitted_at - asks.due_at
+    if late <= timedelta(0):
+        return 1.0, "Response posted by the due date"
+    detail = f"Response posted {describe_delay(late)} late"
+    if rubric.late_policy != "per_day":
+        return 0.0, detail
+    days = math.ceil(late / timedelta(days=1))
+    share = max(0.0, 1 - rubric.late_percent_per_day / 100 * days)
+    return share, f"{detail} ({rubric.late_percent_per_day:g}% off per day)"
+
+
+def _readability_line(record: CommentFacts | None, asks: Expectations) -> tuple[float, str]:
+    if record is None:
+        return 0.0, "No response"
+    if record.reading_grade is None:
+        return 0.0, "Reading grade not measured"
+    band = f"{asks.min_grade:g}–{asks.max_grade:g}"
+    if asks.min_grade <= record.reading_grade <= asks.max_grade:
+        return 1.0, f"Reading grade {record.reading_grade:.1f} (band {band})"
+    return 0.0, f"Reading grade {record.reading_grade:.1f}, outside {band}"
+
+
+def describe_delay(delay: timedelta) -> str:
+    """Say how late, roughly.
+
+    >>> describe_delay(timedelta(days=1, hours=3, minutes=5))
+    '1 day 3 hours'
+    >>> describe_delay(timedelta(minutes=42))
+    '42 minutes'
+    """
+    minutes = int(delay.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
+    said = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
+    return " ".join(said) or "under a minute"
