@@ -36,8 +36,13 @@ def spelling(
     listed = list(dict.fromkeys(  # each word once, in order of appearance
         f'"{m.word}" (did you mean "{m.suggestion}"?)' if m.suggestion else f'"{m.word}"'
         for m in found))
-    shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
+    if len(listed) == 1:
+        message = listed[0].replace(" (", " may be misspelled (", 1) if found[0].suggestion \
+            else f"{listed[0]} may be misspelled."
+        message = message if message.endswith(".") else message + "."
+    else:
+        message = f"{len(listed)} words may be misspelled: {', '.join(listed)}."
     severity = "hold" if rate >= policy.spelling_hold_per_100_words else None
-    yield Hit(f"Check the spelling of {shown}.", spans=tuple((m.start, m.end) for m in found),
+    yield Hit(message, spans=tuple((m.start, m.end) for m in found),
               value=round(rate, 1), threshold=policy.spelling_hold_per_100_words,
-              severity=severity)
+              severity=severity, advice="Check the spelling before submitting.")
