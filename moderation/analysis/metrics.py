@@ -25,6 +25,11 @@ _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 MS_PER_CHAR = 14.69  # textstat's reading speed
 SYLLABLE_CACHE_LIMIT = 200_000
+# Longer than any English word ("pneumonoultramicroscopicsilicovolcanoconiosis" has 45
+# letters): such a token is a link, a code or a key held down, and gets an estimate
+# instead of textstat's hyphenation, whose cost grows with the token.
+MAX_WORD_LENGTH = 45
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
 def strip_punctuation(token: str) -> str:
@@ -57,11 +62,60 @@ def _cmu_syllables() -> dict[str, int]:
     return counts
 
 
+@dataclass(frozen=True, slots=True)
+class _Hyphenation:
+    """Pyphen's en_US patterns, arranged for a faster walk with the same result."""
+
+    patterns: dict[str, tuple[int, tuple[int, ...]]]  # pattern: (offset, values)
+    prefixes: frozenset[str]  # every prefix of every pattern
+    longest: int
+
+
 @cache
-def _pyphen():  # type: ignore[no-untyped-def]
+def _hyphenation() -> _Hyphenation:
+    """Read the patterns pyphen itself loads, so the data is the one textstat uses."""
     from pyphen import Pyphen
 
-    return Pyphen(lang="en_US")
+    loaded = Pyphen(lang="en_US").hd
+    patterns = {key: (offset, tuple(int(v) for v in values))
+                for key, (offset, values) in loaded.patterns.items()}
+    prefixes = frozenset(key[:end] for key in patterns for end in range(1, len(key) + 1))
+    return _Hyphenation(patterns, prefixes, loaded.maxlen)
+
+
+def hyphenation_points(word: str) -> int:
+    """Count the hyphenation points `pyphen.Pyphen(lang="en_US").positions` finds.
+
+    The same walk as pyphen's (every pattern at every position, the highest value wins,
+    odd values are points, two letters kept at each end), except that it stops
+    extending a substring once no pattern starts with it, and it keeps no cache of its
+    own (pyphen's grows with every word it ever sees).
+
+    >>> hyphenation_points("hyphenation"), hyphenation_points("kessenwald")
+    (3, 1)
+    """
+    table = _hyphenation()
+    patterns, prefixes, longest = table.patterns, table.prefixes, table.longest
+    dotted = f".{word.lower()}."
+    size = len(dotted)
+    values = [0] * (size + 1)
+    for i in range(size - 1):
+        for j in range(i + 1, min(i + longest, size) + 1):
+            piece = dotted[i:j]
+            if piece not in prefixes:
+                break  # no longer substring from here can be a pattern either
+            found = patterns.get(piece)
+            if found is not None:
+                offset, marks = found
+                k = i + offset
+                for mark in marks:
+                    if k > size:
+                        break
+                    if mark > values[k]:
+                        values[k] = mark
+                    k += 1
+    # Index k of `values` is position k - 1 of the word; pyphen keeps 2 <= position <= len - 2.
+    return sum(values[k] & 1 for k in range(3, len(word)))
 
 
 @cache
@@ -80,14 +134,21 @@ _syllable_cache: dict[str, int] = {}
 def syllables(word: str) -> int:
     """Count a lower-cased word's syllables: CMU dictionary first, then hyphenation.
 
+    As textstat 0.7.8 counts them, except for tokens longer than any English word, which
+    count their vowel groups: bounded work whatever the input.
+
     >>> syllables("readability"), syllables("the"), syllables("kessenwald")
     (5, 1, 2)
+    >>> syllables("ha" * 40_000)
+    40000
     """
     count = _syllable_cache.get(word)
     if count is None:
         count = _cmu_syllables().get(word)
-        if count is None:
-            count = len(_pyphen().positions(word)) + 1
+        if count is None and len(word) > MAX_WORD_LENGTH:
+            count = max(1, len(_VOWEL_GROUPS.findall(word)))
+        elif count is None:
+            count = hyphenation_points(word) + 1
         if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
             _syllable_cache.clear()  # bounded memory; refills with the live vocabulary
         _syllable_cache[word] = count
