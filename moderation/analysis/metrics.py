@@ -92,7 +92,7 @@ def hyphenation_points(word: str) -> int:
     own (pyphen's grows with every word it ever sees).
 
     >>> hyphenation_points("hyphenation"), hyphenation_points("kessenwald")
-    (3, 1)
+    (2, 1)
     """
     table = _hyphenation()
     patterns, prefixes, longest = table.patterns, table.prefixes, table.longest
