@@ -265,12 +265,12 @@ def measure(text: str) -> TextMetrics:
     lowered_words: set[str] = set()
     cached = _word_cache.get
     for word, count in Counter(tokens).items():
-        lower, n, poly, dale, fog, hard = cached(word) or _word_info(word)
+        lower, n, poly, is_dale, is_fog, hard = cached(word) or _word_info(word)
         lowered_words.add(lower)
         total_syllables += n * count
         polysyllables += poly * count
-        hard_dale += dale * count
-        hard_fog += fog * count
+        hard_dale += is_dale * count
+        hard_fog += is_fog * count
         difficult += hard  # textstat counts distinct difficult words as typed
 
     wps = n_words / n_sentences if n_sentences else 0.0

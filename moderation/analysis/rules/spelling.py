@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
-from moderation.analysis.findings import Hit
+from moderation.analysis.findings import Hit, Severity
 from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.rules.registry import rule
 from moderation.analysis.spelling import check, vocabulary
@@ -42,7 +42,7 @@ def spelling(
         message = message if message.endswith(".") else message + "."
     else:
         message = f"{len(listed)} words may be misspelled: {', '.join(listed)}."
-    severity = "hold" if rate >= policy.spelling_hold_per_100_words else None
+    severity: Severity | None = "hold" if rate >= policy.spelling_hold_per_100_words else None
     yield Hit(message, spans=tuple((m.start, m.end) for m in found),
               value=round(rate, 1), threshold=policy.spelling_hold_per_100_words,
               severity=severity, advice="Check the spelling before submitting.")
