@@ -33,9 +33,11 @@ def word_frequencies() -> dict[str, int]:
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         subtitles: dict[str, int] = json.load(fh)
     for word, seen in subtitles.items():
-        if (seen >= SUBTITLE_MIN_COUNT and word not in counts and word.isascii()
-                and word.replace("'", "").isalpha()):
-            counts[word] = seen * SUBTITLE_SCALE
+        if (seen >= SUBTITLE_MIN_COUNT and word.isascii() and word.replace("'", "").isalpha()
+                and (word not in counts or "'" in word)):
+            # symspellpy gives every contraction the same made-up count (300,000), which
+            # would make "doesn't" rarer than "decent": the subtitles know better.
+            counts[word] = max(counts.get(word, 0), seen * SUBTITLE_SCALE)
     return counts
 
 
