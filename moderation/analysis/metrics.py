@@ -62,49 +62,55 @@ def _cmu_syllables() -> dict[str, int]:
     return counts
 
 
-@dataclass(frozen=True, slots=True)
-class _Hyphenation:
-    """Pyphen's en_US patterns, arranged for a faster walk with the same result."""
-
-    patterns: dict[str, tuple[int, tuple[int, ...]]]  # pattern: (offset, values)
-    prefixes: frozenset[str]  # every prefix of every pattern
-    longest: int
+# Pyphen's patterns as a trie: each letter leads on to the next, and a node where a
+# pattern ends carries its (offset, values).
+_Marks = tuple[int, tuple[int, ...]]
+_Step = tuple["_Node", _Marks | None]
+_Node = dict[str, _Step]
 
 
 @cache
-def _hyphenation() -> _Hyphenation:
+def _hyphenation() -> _Node:
     """Read the patterns pyphen itself loads, so the data is the one textstat uses."""
     from pyphen import Pyphen
 
-    loaded = Pyphen(lang="en_US").hd
+    loaded = Pyphen(lang="en_US").hd.patterns
     patterns = {key: (offset, tuple(int(v) for v in values))
-                for key, (offset, values) in loaded.patterns.items()}
-    prefixes = frozenset(key[:end] for key in patterns for end in range(1, len(key) + 1))
-    return _Hyphenation(patterns, prefixes, loaded.maxlen)
+                for key, (offset, values) in loaded.items()}
+    children: dict[str, set[str]] = {}  # prefix: the letters that follow it in some pattern
+    for key in patterns:
+        for end in range(len(key)):
+            children.setdefault(key[:end], set()).add(key[end])
+
+    def build(prefix: str) -> _Node:
+        return {char: (build(prefix + char), patterns.get(prefix + char))
+                for char in sorted(children.get(prefix, ()))}
+
+    return build("")
 
 
 def hyphenation_points(word: str) -> int:
     """Count the hyphenation points `pyphen.Pyphen(lang="en_US").positions` finds.
 
     The same walk as pyphen's (every pattern at every position, the highest value wins,
-    odd values are points, two letters kept at each end), except that it stops
-    extending a substring once no pattern starts with it, and it keeps no cache of its
-    own (pyphen's grows with every word it ever sees).
+    odd values are points, two letters kept at each end), over a trie of the patterns,
+    so it stops as soon as no pattern goes on with the next letter; and it keeps no
+    cache of its own (pyphen's grows with every word it ever sees).
 
     >>> hyphenation_points("hyphenation"), hyphenation_points("kessenwald")
     (2, 1)
     """
-    table = _hyphenation()
-    patterns, prefixes, longest = table.patterns, table.prefixes, table.longest
+    root = _hyphenation()
     dotted = f".{word.lower()}."
     size = len(dotted)
     values = [0] * (size + 1)
     for i in range(size - 1):
-        for j in range(i + 1, min(i + longest, size) + 1):
-            piece = dotted[i:j]
-            if piece not in prefixes:
-                break  # no longer substring from here can be a pattern either
-            found = patterns.get(piece)
+        node = root
+        for j in range(i, size):
+            step = node.get(dotted[j])
+            if step is None:
+                break  # no pattern goes on from here
+            node, found = step
             if found is not None:
                 offset, marks = found
                 k = i + offset

@@ -248,6 +248,7 @@ class Matcher:
         # A reading that parses ends with a form: read backwards, a quick way to rule most
         # readings out ("fuckabcd").
         self.backwards = re.compile(_trie_pattern([f[::-1] for f in ordered]))
+        self._entries: dict[str, str] = {}
         self.phrases = tuple((entry, _phrase_pattern(fold(entry).split()))
                              for entry in entries if len(entry.split()) > 1)
 
@@ -336,6 +337,10 @@ class Matcher:
         for entry, pattern in self.phrases:
             found += [WordMatch(entry, text[m.start():m.end()], m.start(), m.end())
                       for m in pattern.finditer(folded)]
+        if self.allowed and found:  # inside an allowed phrase ("spic and span"): not a match
+            allowed = self._allowed(folded)
+            found = [m for m in found if not any(a <= m.start and m.end <= b
+                                                 for a, b in allowed)]
         found.sort(key=lambda m: (m.start, -m.end))
         kept: list[WordMatch] = []
         for match in found:  # overlapping readings of the same place: keep the widest
@@ -436,9 +441,6 @@ class Matcher:
             readings.update(dict.fromkeys(r.replace("ph", "f") for r in list(readings)))
         for reading in readings:
             if self._parses(reading):
-                if self.allowed and any(a <= start and end <= b for a, b in
-                                        self._allowed(folded)):
-                    return None  # inside an allowed phrase ("spic and span")
                 return WordMatch(self._entry(reading), text[start:end], start, end)
         return None
 
@@ -476,11 +478,14 @@ class Matcher:
         return reachable[-1]
 
     def _entry(self, reading: str) -> str:
-        """The list entry a matched reading starts with."""
-        for pattern, entry in self.forms:
-            if pattern.match(reading):
-                return entry
-        return self.entries[0]  # pragma: no cover - a match always starts with a form
+        """The list entry a matched reading starts with (remembered: readings repeat)."""
+        entry = self._entries.get(reading)
+        if entry is None:
+            entry = next((e for pattern, e in self.forms if pattern.match(reading)),
+                         self.entries[0])
+            if len(self._entries) < 10_000:
+                self._entries[reading] = entry
+        return entry
 
 
 def _trie_pattern(forms: Iterable[str]) -> str:
