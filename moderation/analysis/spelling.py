@@ -30,7 +30,7 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 _NOT_PROSE = re.compile(r"\S+@\S+|\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+", re.IGNORECASE)
 # Suggestions are the slow part (about 0.1 ms a word); past this many distinct unknown
 # words a text is plainly full of them, so the rest are listed without suggestions.
-MAX_EXAMINED = 40
+MAX_EXAMINED = 30
 # A capitalised word mid-sentence one edit from a word this common is a misspelling of
 # it ("Goverment"); one edit from a rarer word, it is more likely a name ("Chidi").
 COMMON_COUNT = 1_000_000

@@ -333,7 +333,15 @@ class Matcher:
                 found += self._spaced(run, text, folded)
             else:
                 done.add(i)
-                found += self._chunk(self._chars(folded, chunks[i]), text, folded)
+                start, end = chunks[i]
+                plain = folded[start:end]
+                if end - start > MAX_CHUNK:
+                    continue  # no word is this long: a link, a key held down
+                if plain.isalpha() and plain.isascii():  # most chunks: letters only
+                    match = self._plain(plain, start, text)
+                    found += [match] if match else []
+                else:
+                    found += self._chunk(self._chars(folded, chunks[i]), text, folded)
         for entry, pattern in self.phrases:
             found += [WordMatch(entry, text[m.start():m.end()], m.start(), m.end())
                       for m in pattern.finditer(folded)]
@@ -377,6 +385,11 @@ class Matcher:
     def _chunk(self, chars: list[Char], text: str, folded: str) -> list[WordMatch]:
         if not chars:
             return []
+        letters = "".join(c for c, _, _ in chars)
+        once = _collapse(letters)
+        if not (self.any_form.search(letters) or self.any_form.search(once)
+                or "ph" in once and self.any_form.search(once.replace("ph", "f"))):
+            return []  # every reading starts with a form, so some form is in here
         kinds = "".join(k for _, k, _ in chars)
         first, last = kinds.find("l"), kinds.rfind("l")
         if first < 0 and not any(c in "@$!|+€*#" for c, _, _ in chars):
@@ -404,6 +417,19 @@ class Matcher:
                 part = []
             part.append(char)
         return found
+
+    def _plain(self, letters: str, start: int, text: str) -> WordMatch | None:
+        """`_read` for a chunk of ASCII letters only, without building its characters."""
+        if self._ordinary(letters, letters):
+            return None
+        readings = {letters, _collapse(letters)}
+        if "ph" in letters:
+            readings |= {r.replace("ph", "f") for r in readings}
+        if any(self._parses(r) for r in readings):
+            end = start + len(letters)
+            return WordMatch(self._entry(next(r for r in readings if self._parses(r))),
+                             text[start:end], start, end)
+        return None
 
     def _spaced(self, run: list[Char], text: str, folded: str) -> list[WordMatch]:
         """Single characters spaced out: any stretch of them may spell a list word."""
