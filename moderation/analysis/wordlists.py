@@ -35,9 +35,10 @@ from importlib import resources
 from moderation.analysis.lexicon import english_words
 
 # What people type instead of a letter to slip past a filter. Only "v" (for "u") is a
-# letter standing for another letter: "l" for "i" made "Shilts" read "shits".
+# letter standing for another letter: "l" for "i" made "Shilts" read "shits". "7" reads
+# "t" only: as "l" too, it would merge "t" with "i" and "l" for the quick search.
 _LOOKALIKES = {
-    "a": "4@", "b": "8", "e": "3€", "g": "9", "i": "1!|", "l": "1|7", "o": "0", "s": "5$",
+    "a": "4@", "b": "8", "e": "3€", "g": "9", "i": "1!|", "l": "1|", "o": "0", "s": "5$",
     "t": "7+", "u": "v", "z": "2",
 }
 _MASKS = "*#"  # a masked letter: "f*ck", "sh#t"
@@ -144,13 +145,8 @@ def _char_class(char: str) -> str:
     return "[" + re.escape(char + _LOOKALIKES.get(char, "") + _MASKS) + "]"
 
 
-def _canonical_table(seven: str) -> dict[int, str]:
-    """Map every look-alike to one letter per group of letters that share look-alikes.
-
-    "7" reads as `seven` ("t" or "l"): one table for each, or "t" and "l" (and so "i",
-    which shares "1" with "l") would all read alike and half of all texts would need a
-    closer look.
-    """
+def _canonical_table() -> dict[int, str]:
+    """Map every look-alike to one letter per group of letters that share look-alikes."""
     parent: dict[str, str] = {}
 
     def find(c: str) -> str:
@@ -160,8 +156,7 @@ def _canonical_table(seven: str) -> dict[int, str]:
 
     for letter, options in _LOOKALIKES.items():
         for option in options:
-            if option != "7" or letter == seven:
-                parent[find(option)] = find(letter)
+            parent[find(option)] = find(letter)
     table = {ord(c): find(c) for c in parent}
     for source, latin in zip(_HOMOGLYPH_FROM, _HOMOGLYPH_TO, strict=True):
         table[ord(source)] = find(latin)
@@ -169,14 +164,13 @@ def _canonical_table(seven: str) -> dict[int, str]:
 
 
 # For the quick search only: "sh1t", "$hit", "shit" and "ѕhit" read alike.
-_CANONICAL = _canonical_table("t")
-_CANONICAL_7L = _canonical_table("l")
+_CANONICAL = _canonical_table()
 
 
 def _letters(entry: str) -> str:
     """The entry's letters as the quick search reads them: canonical, each run once."""
     letters = re.sub(r"[\W_]+", "", fold(entry).translate(_CANONICAL)).replace("ph", "f")
-    return re.sub(r"(.)\1+", r"\1", letters)  # an entry's letters never include "7"
+    return re.sub(r"(.)\1+", r"\1", letters)
 
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -258,19 +252,16 @@ class Matcher:
         The quick pattern's letters, in order through separators and repeats, are in
         the text's skeleton (separators dropped, runs read once) one after another.
         """
-        return "*" in text or "#" in text or any(self._maybe(text, table)
-                                                  for table in self._tables(text))
+        return "*" in text or "#" in text or bool(self._maybe(text))
 
-    def _maybe(self, text: str, table: dict[int, str]) -> list[str]:
+    def _maybe(self, text: str) -> list[str]:
         """The minimal letters found in the text's skeleton (see `might_contain`)."""
-        canonical = fold(text).translate(table)
+        canonical = fold(text).translate(_CANONICAL)
         skeleton = (canonical.translate(_ASCII_SEPARATORS) if canonical.isascii()
                     else _SEPARATORS.sub("", canonical))
         skeleton = self._once(self._once(skeleton).replace("ph", "f"))
         return [letters for letters in self.minimal if letters in skeleton]
 
-    def _tables(self, text: str) -> tuple[dict[int, str], ...]:
-        return (_CANONICAL, _CANONICAL_7L) if "7" in text else (_CANONICAL,)
 
     def _once(self, text: str) -> str:
         """Each run of a letter the minimal letters use read once (str methods: fast)."""
@@ -281,14 +272,11 @@ class Matcher:
 
     def _places(self, text: str) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
-        places = []
-        for table in self._tables(text):
-            maybe = self._maybe(text, table)
-            if maybe:
-                canonical = fold(text).translate(table)
-                places += [m.span() for letters in maybe
-                           for m in self.quick[letters].finditer(canonical)]
-        return places
+        maybe = self._maybe(text)
+        if not maybe:
+            return []
+        canonical = fold(text).translate(_CANONICAL)
+        return [m.span() for letters in maybe for m in self.quick[letters].finditer(canonical)]
 
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
