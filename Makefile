@@ -31,6 +31,8 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/analysis.py
+	$(BIN)/python bench/worst_case.py
+	$(BIN)/python bench/spelling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,7 +11,8 @@ from moderation.analysis.metrics import TextMetrics, measure
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import RULE_ORDER, RULES
 
-ANALYSIS_VERSION = "1"
+# 2: findings carry advice; new word-list matching and spelling engine.
+ANALYSIS_VERSION = "2"
 
 __all__ = ["ANALYSIS_VERSION", "RULE_ORDER", "Analysis", "analyze", "decide", "status_for"]
 
