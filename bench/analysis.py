@@ -147,7 +147,11 @@ def rss_of_loaded_pipeline() -> tuple[float, float]:
 
 
 def clear_our_caches() -> None:
-    """Forget every word and text seen: what a cold text meets (dictionaries stay loaded)."""
+    """Forget every word and text seen: what a cold text meets.
+
+    Dictionaries stay loaded, and so do the per-discussion caches (the prompt's
+    vocabulary and names), which every comment of a discussion shares.
+    """
     from moderation.analysis import metrics, similarity, spelling, suggest, wordlists
 
     metrics._word_cache.clear()
@@ -155,8 +159,7 @@ def clear_our_caches() -> None:
     metrics.sentence_spans.cache_clear()
     similarity.shingles.cache_clear()
     spelling._typed_cache.clear()
-    for cached in (spelling.is_known, spelling.vocabulary, spelling.proper_nouns,
-                   suggest.suggestions):
+    for cached in (spelling.is_known, suggest.suggestions):
         cached.cache_clear()
     matcher = wordlists.compile_list(default_banned_words())
     if matcher is not None:

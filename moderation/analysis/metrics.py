@@ -218,10 +218,12 @@ WordInfo = tuple[str, int, int, int, int, int]
 _word_cache: dict[str, WordInfo] = {}
 
 
-def _word_info(word: str) -> WordInfo:
+def _word_info(word: str, cmu: dict[str, int], easy: frozenset[str]) -> WordInfo:
     lower = word.lower()
-    n = syllables(lower)
-    hard = lower not in easy_words()
+    n = cmu.get(lower)  # most words: no need for the syllable cache's bookkeeping
+    if n is None:
+        n = syllables(lower)
+    hard = lower not in easy
     info = (lower, n, n >= 3, hard, hard and n >= 3, hard and n >= 2)
     if len(_word_cache) >= SYLLABLE_CACHE_LIMIT:
         _word_cache.clear()
@@ -270,8 +272,9 @@ def measure(text: str) -> TextMetrics:
     total_syllables = polysyllables = hard_fog = hard_dale = difficult = 0
     lowered_words: set[str] = set()
     cached = _word_cache.get
+    cmu, easy = _cmu_syllables(), easy_words()
     for word, count in Counter(tokens).items():
-        lower, n, poly, is_dale, is_fog, hard = cached(word) or _word_info(word)
+        lower, n, poly, is_dale, is_fog, hard = cached(word) or _word_info(word, cmu, easy)
         lowered_words.add(lower)
         total_syllables += n * count
         polysyllables += poly * count

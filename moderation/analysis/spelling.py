@@ -229,7 +229,10 @@ def _fine_anywhere(typed: str) -> bool:
     """Whether a word as typed is fine in any course: a single letter, an acronym, known."""
     fine = _typed_cache.get(typed)
     if fine is None:
-        fine = len(typed) < 2 or typed.isupper() or is_known(_stem(typed.lower()))
+        stem = _stem(typed.lower())
+        # The dictionary first: it answers for nearly every word.
+        fine = stem in word_frequencies() or len(typed) < 2 or typed.isupper() \
+            or is_known(stem)
         if len(_typed_cache) >= 200_000:
             _typed_cache.clear()
         _typed_cache[typed] = fine

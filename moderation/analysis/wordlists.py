@@ -174,6 +174,7 @@ def _letters(entry: str) -> str:
 
 
 _SEPARATORS = re.compile(r"[\W_]+")
+_RUNS = re.compile(r"(.)\1+")
 _ASCII_SEPARATORS = str.maketrans("", "", "".join(
     chr(i) for i in range(128) if not chr(i).isalnum()))
 
@@ -237,7 +238,10 @@ class Matcher:
         self.by_length = [(n, re.compile(_trie_pattern(fs))) for n, fs in sorted(by_length.items())]
         self.longest = max(by_length)
         self.minimal = _minimal_letters(entries)
-        self.doubles = [(c + c, c) for c in sorted(set("".join(self.minimal)) | {"f"})]
+        # Each letter, then its repeats: a plain letter first lets the search skip ahead.
+        self.minimal_tests = [
+            (letters, re.compile("".join(re.escape(c) + re.escape(c) + "*+" for c in letters)))
+            for letters in self.minimal]
         self.quick = {letters: re.compile(_in_order(letters)) for letters in self.minimal}
         # A reading that parses ends with a form: read backwards, a quick way to rule most
         # readings out ("fuckabcd").
@@ -255,20 +259,17 @@ class Matcher:
         return "*" in text or "#" in text or bool(self._maybe(text))
 
     def _maybe(self, text: str) -> list[str]:
-        """The minimal letters found in the text's skeleton (see `might_contain`)."""
+        """The minimal letters found in the text's skeleton (see `might_contain`).
+
+        Each letter may repeat ("fuuuck"); neighbouring letters differ, so the possessive
+        repeats never need to give anything back.
+        """
         canonical = fold(text).translate(_CANONICAL)
         skeleton = (canonical.translate(_ASCII_SEPARATORS) if canonical.isascii()
                     else _SEPARATORS.sub("", canonical))
-        skeleton = self._once(self._once(skeleton).replace("ph", "f"))
-        return [letters for letters in self.minimal if letters in skeleton]
-
-
-    def _once(self, text: str) -> str:
-        """Each run of a letter the minimal letters use read once (str methods: fast)."""
-        for double, single in self.doubles:
-            while double in text:
-                text = text.replace(double, single)
-        return text
+        if "ph" in skeleton:
+            skeleton = _RUNS.sub(r"\1", skeleton).replace("ph", "f")
+        return [letters for letters, runs in self.minimal_tests if runs.search(skeleton)]
 
     def _places(self, text: str) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
