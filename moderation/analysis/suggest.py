@@ -34,6 +34,8 @@ PREFIX = 7  # letters of a word the delete index covers (the rest checked by dis
 MAX_DISTANCE = 2  # edits the delete index finds; sound-alikes may be further
 MAX_SOUND_ALIKES = 60  # words sharing a Metaphone key, past which the key is ignored
 SHORTLIST = 12  # candidates scored in full, after a cheap first ranking
+ID_BITS = 18  # a word's number in the dictionary (up to 262,144 words)
+ID_MASK = (1 << ID_BITS) - 1
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz'"
 _CODE = {c: i + 1 for i, c in enumerate(_ALPHABET)}  # 5 bits each, 0 for "none"
 _SHIFTS = np.array([32 ** (PREFIX - 1 - i) for i in range(PREFIX)], dtype=np.int64)
@@ -69,8 +71,7 @@ class Dictionary:
     words: tuple[str, ...]
     index: dict[str, int]
     log_counts: npt.NDArray[np.float64]
-    keys: npt.NDArray[np.int64]  # sorted packed deletes
-    ids: npt.NDArray[np.int32]  # the word each key came from
+    entries: npt.NDArray[np.int64]  # sorted, each a packed delete << ID_BITS | word id
     sounds: dict[str, tuple[int, ...]]  # Metaphone key: words
     sound_of: tuple[str, ...]  # each word's Metaphone key
 
@@ -99,11 +100,15 @@ def _packed_deletes(matrix: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 def dictionary() -> Dictionary:
     """Build the index once per process (about half a second; nothing is downloaded)."""
     counts = word_frequencies()
-    words = tuple(w for w in counts if all(c in _CODE for c in w))
-    deletes = _packed_deletes(_codes(words))
-    ids = np.repeat(np.arange(len(words), dtype=np.int32), deletes.shape[1])
-    keys = deletes.ravel()
-    order = np.argsort(keys, kind="stable")
+    words = tuple(w for w in counts if all(c in _CODE for c in w))[:ID_MASK + 1]
+    # One sorted array of (delete, word) pairs, sorted in place and without repeats:
+    # about 20 MB for the whole dictionary, and little more while it is built.
+    entries = _packed_deletes(_codes(words))
+    entries <<= ID_BITS
+    entries |= np.arange(len(words), dtype=np.int64)[:, None]
+    entries = entries.ravel()
+    entries.sort()
+    entries = entries[np.concatenate(([True], entries[1:] != entries[:-1]))]
     sound_of = tuple(map(jellyfish.metaphone, words))
     sounds: dict[str, list[int]] = {}
     for i, key in enumerate(sound_of):
@@ -112,19 +117,19 @@ def dictionary() -> Dictionary:
     sounds = {k: v for k, v in sounds.items() if len(k) >= 3 and len(v) <= MAX_SOUND_ALIKES}
     return Dictionary(words, {w: i for i, w in enumerate(words)},
                       np.log(np.array([counts[w] for w in words], dtype=np.float64)),
-                      keys[order], ids[order],
+                      entries,
                       {k: tuple(v) for k, v in sounds.items()}, sound_of)
 
 
 def candidates(word: str) -> list[tuple[str, int]]:
     """Dictionary words within two edits of `word`, or sounding the same and within four."""
     book = dictionary()
-    keys = _packed_deletes(_codes([word]))[0]
-    low = np.searchsorted(book.keys, keys, "left")
-    high = np.searchsorted(book.keys, keys, "right")
-    hits = [book.ids[lo:hi] for lo, hi in zip(low.tolist(), high.tolist(), strict=True)
+    keys = _packed_deletes(_codes([word]))[0] << ID_BITS
+    low = np.searchsorted(book.entries, keys, "left")
+    high = np.searchsorted(book.entries, keys + (1 << ID_BITS), "left")
+    hits = [book.entries[lo:hi] for lo, hi in zip(low.tolist(), high.tolist(), strict=True)
             if hi > lo]
-    found = set(np.concatenate(hits).tolist()) if hits else set()
+    found = set((np.concatenate(hits) & ID_MASK).tolist()) if hits else set()
     sound = jellyfish.metaphone(word)
     found.update(book.sounds.get(sound, ()))
     words = book.words
