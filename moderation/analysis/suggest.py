@@ -33,7 +33,8 @@ from moderation.analysis.lexicon import word_frequencies
 PREFIX = 7  # letters of a word the delete index covers (the rest checked by distance)
 MAX_DISTANCE = 2  # edits the delete index finds; sound-alikes may be further
 MAX_SOUND_ALIKES = 60  # words sharing a Metaphone key, past which the key is ignored
-SHORTLIST = 12  # candidates scored in full, after a cheap first ranking
+SHORTLIST = 10  # candidates scored in full, after a cheap first ranking
+MAX_TYPO = 45  # letters; no English word is longer
 ID_BITS = 18  # a word's number in the dictionary (up to 262,144 words)
 ID_MASK = (1 << ID_BITS) - 1
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz'"
@@ -72,8 +73,10 @@ class Dictionary:
     index: dict[str, int]
     log_counts: npt.NDArray[np.float64]
     entries: npt.NDArray[np.int64]  # sorted, each a packed delete << ID_BITS | word id
-    sounds: dict[str, tuple[int, ...]]  # Metaphone key: words
-    sound_of: tuple[str, ...]  # each word's Metaphone key
+    sounds: dict[str, npt.NDArray[np.int64]]  # Metaphone key: words (not the crowded keys)
+    sound_ids: npt.NDArray[np.int32]  # each word's Metaphone key, numbered
+    sound_number: dict[str, int]  # Metaphone key: its number
+    lengths: npt.NDArray[np.int16]
 
 
 def _codes(words: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -109,35 +112,57 @@ def dictionary() -> Dictionary:
     entries = entries.ravel()
     entries.sort()
     entries = entries[np.concatenate(([True], entries[1:] != entries[:-1]))]
-    sound_of = tuple(map(jellyfish.metaphone, words))
+    sound_of = list(map(jellyfish.metaphone, words))
+    number: dict[str, int] = {}
     sounds: dict[str, list[int]] = {}
     for i, key in enumerate(sound_of):
+        number.setdefault(key, len(number))
         sounds.setdefault(key, []).append(i)
-    # A short or crowded key ("TN": thousands of words) says too little to be worth it.
-    sounds = {k: v for k, v in sounds.items() if len(k) >= 3 and len(v) <= MAX_SOUND_ALIKES}
-    return Dictionary(words, {w: i for i, w in enumerate(words)},
-                      np.log(np.array([counts[w] for w in words], dtype=np.float64)),
-                      entries,
-                      {k: tuple(v) for k, v in sounds.items()}, sound_of)
+    return Dictionary(
+        words, {w: i for i, w in enumerate(words)},
+        np.log(np.array([counts[w] for w in words], dtype=np.float64)), entries,
+        # A short or crowded key ("TN": thousands of words) says too little to be worth it.
+        {k: np.array(v, dtype=np.int64) for k, v in sounds.items()
+         if len(k) >= 3 and len(v) <= MAX_SOUND_ALIKES},
+        np.array([number[k] for k in sound_of], dtype=np.int32), number,
+        np.array([len(w) for w in words], dtype=np.int16))
+
+
+def _near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+    """Word ids within two edits, or sounding the same within four; distances; same sound."""
+    book = dictionary()
+    keys = _packed_deletes(_codes([word]))[0] << ID_BITS
+    bounds = np.searchsorted(book.entries, np.concatenate((keys, keys + (1 << ID_BITS))))
+    low, high = bounds[:len(keys)], bounds[len(keys):]
+    sizes = high - low
+    total = int(sizes.sum())
+    # Every position from each low to its high, in one go.
+    positions = np.arange(total) + np.repeat(low - np.cumsum(sizes) + sizes, sizes)
+    ids = book.entries[positions] & ID_MASK
+    sound = jellyfish.metaphone(word)
+    alike = book.sounds.get(sound)
+    if alike is not None:
+        ids = np.concatenate((ids, alike))
+    ids.sort()
+    if ids.size:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]  # np.unique, less overhead
+    same = book.sound_ids[ids] == book.sound_number.get(sound, -1)
+    # An edit changes the length by one at most: most ids go before any distance is taken.
+    gap = np.abs(book.lengths[ids] - len(word))
+    keep = (gap <= MAX_DISTANCE) | (same & (gap <= 4))
+    ids, same = ids[keep], same[keep]
+    words = book.words
+    distances = process.cdist([word], [words[i] for i in ids.tolist()], scorer=OSA.distance,
+                              score_cutoff=4, dtype=np.int32)[0]
+    keep = (distances <= MAX_DISTANCE) | (same & (distances <= 4))
+    return ids[keep], distances[keep], same[keep]
 
 
 def candidates(word: str) -> list[tuple[str, int]]:
     """Dictionary words within two edits of `word`, or sounding the same and within four."""
-    book = dictionary()
-    keys = _packed_deletes(_codes([word]))[0] << ID_BITS
-    low = np.searchsorted(book.entries, keys, "left")
-    high = np.searchsorted(book.entries, keys + (1 << ID_BITS), "left")
-    hits = [book.entries[lo:hi] for lo, hi in zip(low.tolist(), high.tolist(), strict=True)
-            if hi > lo]
-    found = set((np.concatenate(hits) & ID_MASK).tolist()) if hits else set()
-    sound = jellyfish.metaphone(word)
-    found.update(book.sounds.get(sound, ()))
-    words = book.words
-    near = [words[i] for i in found]
-    # Within two edits, or sounding the same within four (rapidfuzz: a C++ loop).
-    return [(other, distance) for other, distance, _ in
-            process.extract(word, near, scorer=OSA.distance, score_cutoff=4, limit=None)
-            if distance <= MAX_DISTANCE or book.sound_of[book.index[other]] == sound]
+    ids, distances, _ = _near(word)
+    words = dictionary().words
+    return [(words[i], int(d)) for i, d in zip(ids.tolist(), distances.tolist(), strict=True)]
 
 
 def features(typo: str, word: str, log_count: float) -> list[float]:
@@ -229,19 +254,17 @@ def score(typo: str, word: str, log_count: float,
 def shortlist(typo: str) -> list[tuple[str, float]]:
     """The candidates worth scoring in full, with their log counts (a cheap first cut)."""
     book = dictionary()
-    sound = jellyfish.metaphone(typo)
-    rough = []
-    for word, distance in candidates(typo):
-        i = book.index[word]
-        log_count = float(book.log_counts[i])
-        rough.append((log_count - 3.0 * distance + 2.5 * (book.sound_of[i] == sound),
-                      word, log_count))
-    rough.sort(reverse=True)
-    return [(word, log_count) for _, word, log_count in rough[:SHORTLIST]]
+    ids, distances, same = _near(typo)
+    counts = book.log_counts[ids]
+    best = np.argsort(-(counts - 3.0 * distances + 2.5 * same), kind="stable")[:SHORTLIST]
+    return [(book.words[i], c) for i, c in zip(ids[best].tolist(), counts[best].tolist(),
+                                                 strict=True)]
 
 
 @lru_cache(maxsize=20_000)
 def suggestions(typo: str, limit: int = 5) -> tuple[str, ...]:
     """The likeliest words for a lower-case typo, best first (cached: typos recur)."""
+    if len(typo) > MAX_TYPO:
+        return ()  # longer than any English word: nothing to suggest
     ranked = sorted(((score(typo, w, c), w) for w, c in shortlist(typo)), reverse=True)
     return tuple(w for _, w in ranked[:limit])

@@ -503,16 +503,19 @@ class Matcher:
         return entry
 
 
+_Trie = dict[str, "_Trie"]  # a letter: what may follow it ("" where a form ends)
+
+
 def _trie_pattern(forms: Iterable[str]) -> str:
     """One pattern for many forms, sharing their beginnings: one test per letter, not per form."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: _Trie = {}
     for form in forms:
         node = trie
         for char in form:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict]) -> str:  # type: ignore[type-arg]
+    def build(node: _Trie) -> str:
         branches = [_char_class(char) + build(child) for char, child in sorted(node.items())
                     if char]
         if not branches:
