@@ -56,6 +56,7 @@ _DERIVED = ("er", "ers", "y", "ier", "ies", "iest", "head", "heads", "hole", "ho
             "faces")
 _VOWELS = "aeiou"
 MAX_CHUNK = 100  # characters read from one chunk: no word, however disguised, is longer
+SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
 _CHUNK = re.compile(r"\S+")
 
 
@@ -198,13 +199,15 @@ def _in_order(letters: str) -> str:
     quantifiers never give back what a match needs.
     """
     parts = []
+    gap = f"{{0,{MAX_CHUNK}}}+"  # no reading spreads further: linear work on any text
     for i, char in enumerate(letters):
         following = letters[i + 1:i + 2]
         if char == "f":  # "ph" reads "f"
-            again = "(?:[\\W_]|f|p[\\W_]*+h)*+" if following in ("p", "h") else "[\\W_fph]*+"
-            parts.append(r"(?:f|p[\W_]*+h)" + again)
+            again = (f"(?:[\\W_]|f|p[\\W_]{gap}h){gap}" if following in ("p", "h")
+                     else f"[\\W_fph]{gap}")
+            parts.append(f"(?:f|p[\\W_]{gap}h)" + again)
         else:
-            parts.append(re.escape(char) + f"[\\W_{re.escape(char)}]*+")
+            parts.append(re.escape(char) + f"[\\W_{re.escape(char)}]{gap}")
     return "".join(parts)
 
 
@@ -238,9 +241,11 @@ class Matcher:
         self.by_length = [(n, re.compile(_trie_pattern(fs))) for n, fs in sorted(by_length.items())]
         self.longest = max(by_length)
         self.minimal = _minimal_letters(entries)
-        # Each letter, then its repeats: a plain letter first lets the search skip ahead.
+        # Each letter, then its repeats: a plain letter first lets the search skip ahead,
+        # and starting only where a run of it starts keeps the work linear ("aaaa...").
         self.minimal_tests = [
-            (letters, re.compile("".join(re.escape(c) + re.escape(c) + "*+" for c in letters)))
+            (letters, re.compile(f"(?<!{re.escape(letters[0])})" + "".join(
+                re.escape(c) + re.escape(c) + "*+" for c in letters)))
             for letters in self.minimal]
         self.quick = {letters: re.compile(_in_order(letters)) for letters in self.minimal}
         # A reading that parses ends with a form: read backwards, a quick way to rule most
@@ -289,14 +294,19 @@ class Matcher:
         chunks = [m.span() for m in _CHUNK.finditer(text)]
         starts = [s for s, _ in chunks]
         if everywhere:
-            wanted = set(range(len(chunks)))
-        else:
-            wanted = {i for start, end in places
-                      for i in range(max(bisect.bisect_right(starts, start) - 1, 0),
-                                     bisect.bisect_left(starts, end))}
+            spans = [(0, len(chunks))]
+        else:  # the chunks each place touches, as ranges of chunk numbers
+            spans = [(max(bisect.bisect_right(starts, start) - 1, 0),
+                      bisect.bisect_left(starts, end)) for start, end in places]
             if masked:
-                wanted |= {i for i, (s, e) in enumerate(chunks)
-                           if "*" in text[s:e] or "#" in text[s:e]}
+                spans += [(i, i + 1) for i, (s, e) in enumerate(chunks)
+                          if "*" in text[s:e] or "#" in text[s:e]]
+        merged: list[list[int]] = []
+        for lo, hi in sorted(spans):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
         found: list[WordMatch] = []
         single: dict[int, bool] = {}
 
@@ -305,20 +315,28 @@ class Matcher:
                 single[i] = self._is_single(folded, chunks[i])
             return single[i]
 
+        def close(a: int, b: int) -> bool:  # neighbouring chunks of one spaced-out word
+            return chunks[b][0] - chunks[a][1] <= SPACED_GAP
+
         done: set[int] = set()
-        reach = self.longest + 1  # a spaced-out word spans at most this many characters
-        for i in sorted(wanted):
+        for i in (i for lo, hi in merged for i in range(lo, hi)):
             if i in done:
                 continue
-            if is_single(i):  # read the run of single characters around it
+            if is_single(i):  # read the whole run of single characters around it
                 lo = hi = i
-                while lo > 0 and i - lo < reach and is_single(lo - 1):
+                while lo > 0 and is_single(lo - 1) and close(lo - 1, lo):
                     lo -= 1
-                while hi + 1 < len(chunks) and hi - i < reach and is_single(hi + 1):
+                while hi + 1 < len(chunks) and is_single(hi + 1) and close(hi, hi + 1):
                     hi += 1
                 done.update(range(lo, hi + 1))
-                run = [c for j in range(lo, hi + 1)
-                       for c in _core(self._chars(folded, chunks[j]))]
+                run: list[Char] = []
+                for start, end in chunks[lo:hi + 1]:
+                    if end - start == 1:  # most of them: one character, no walk needed
+                        kind = _kind(folded[start])
+                        if kind != "s":
+                            run.append((folded[start], kind, start))
+                    else:
+                        run += _core(self._chars(folded, (start, end)))
                 found += self._spaced(run, text, folded)
             else:
                 done.add(i)

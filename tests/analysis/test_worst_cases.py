@@ -60,6 +60,8 @@ WORST_CASES: dict[str, Callable[[int, int], str]] = {
     "one long word": lambda n, s: "".join(_letters(random.Random(s), n)),
     "one long word of one letter": lambda n, s: "a" * n,
     "10,000 one-letter words": lambda n, s: " ".join(_letters(random.Random(s), n // 2)),
+    "10,000 times the same letter": lambda n, s: "f u c k a s s " + "a " * (n // 2),
+    "a banned word, then runs": lambda n, s: "shit " + "s" * (n // 3) + " h" * (n // 3),
     "distinct gibberish words": lambda n, s: _words(random.Random(s), 12, n // 6),
     "distinct misspellings": lambda n, s: _misspellings(random.Random(s), n // 9),
     "many links": lambda n, s: " ".join(f"https://example{i}.org/a/b?c={i}"
