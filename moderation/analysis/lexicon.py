@@ -10,7 +10,7 @@ the Dale-Chall easy words.
 from __future__ import annotations
 
 import gzip
-import json
+import re
 from functools import cache
 from importlib import resources
 
@@ -18,6 +18,7 @@ from importlib import resources
 SUBTITLE_MIN_COUNT = 500
 # Subtitle counts are about 300 times smaller than Google Books counts for common words.
 SUBTITLE_SCALE = 300
+_ENTRY = re.compile(r'"([^"\\]+)": (\d{3,})')  # a word counted at least 100 times
 
 
 @cache
@@ -31,13 +32,14 @@ def word_frequencies() -> dict[str, int]:
             counts[word] = int(number)
     ref = resources.files("spellchecker").joinpath("resources/en.json.gz")
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
-        subtitles: dict[str, int] = json.load(fh)
-    for word, seen in subtitles.items():
-        if (seen >= SUBTITLE_MIN_COUNT and word.isascii() and word.replace("'", "").isalpha()
-                and (word not in counts or "'" in word)):
-            # symspellpy gives every contraction the same made-up count (300,000), which
-            # would make "doesn't" rarer than "decent": the subtitles know better.
-            counts[word] = max(counts.get(word, 0), seen * SUBTITLE_SCALE)
+        # Read as text, not as a 160,000-entry dict: only the frequent words are kept.
+        for match in _ENTRY.finditer(fh.read()):
+            word, seen = match.group(1), int(match.group(2))
+            if (seen >= SUBTITLE_MIN_COUNT and word.isascii()
+                    and word.replace("'", "").isalpha() and (word not in counts or "'" in word)):
+                # symspellpy gives every contraction the same made-up count (300,000),
+                # which would make "doesn't" rarer than "decent": the subtitles know better.
+                counts[word] = max(counts.get(word, 0), seen * SUBTITLE_SCALE)
     return counts
 
 
