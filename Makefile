@@ -35,6 +35,8 @@ test: lint typecheck
 bench: install
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/worst_case.py
+	$(BIN)/python bench/spelling.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -32,7 +32,8 @@ def test_json_output_shape_and_spans_into_the_input_as_given(cli, tmp_path):
     assert set(data["metrics"]) == METRIC_KEYS
     assert data["decision"] == "hold"
     for finding in data["findings"]:
-        assert set(finding) == {"rule", "severity", "message", "spans", "value", "threshold"}
+        assert set(finding) == {"rule", "severity", "message", "spans", "value", "threshold",
+                                "advice"}
     spans = {f["rule"]: f["spans"] for f in data["findings"]}
     start, end = spans["personal_info"][0]
     assert text[start:end] == "kai@example.com"
@@ -44,7 +45,8 @@ def test_text_output_explains_a_real_comment(cli, tmp_path):
                         input=MISSPELLED)
     assert result.exit_code == 0, result.output
     assert "[hold] empty_citation: A citation is missing its source" in result.output
-    assert "[hold] spelling: Check the spelling of \"becuase\"" in result.output
+    assert "[hold] spelling: " in result.output and '"becuase" (did you mean "because"?)' \
+        in result.output
     assert "Astrava" not in result.output.split("spelling:")[1].split("\n")[0]  # in the prompt
     assert "flesch_kincaid_grade" in result.output
     assert result.output.rstrip().endswith("Decision: hold")

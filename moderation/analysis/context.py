@@ -29,3 +29,6 @@ class Context:
     classmate_comments: tuple[PriorComment, ...] = ()
     due_at: datetime | None = None
     submitted_at: datetime | None = None
+    # Display names of the course's members: never misspellings, and a near miss of
+    # one is a misspelling of it.
+    names: tuple[str, ...] = ()

@@ -12,13 +12,19 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One thing a rule found: a message a student can act on, and where."""
+    """One thing a rule found: what, where, and the student's next step.
+
+    `message` states what was found in words that read right both to the student before
+    submitting and to the instructor in the queue afterwards; `advice` is addressed to
+    the student only.
+    """
 
     message: str
     spans: tuple[Span, ...] = ()
     value: float | None = None
     threshold: float | None = None
     severity: Severity | None = None  # only when the rule itself escalates
+    advice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +37,7 @@ class Finding:
     spans: tuple[Span, ...] = field(default=())
     value: float | None = None
     threshold: float | None = None
+    advice: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape used by `moderation analyze --json` and the flag rows."""
@@ -41,4 +48,5 @@ class Finding:
             "spans": [list(span) for span in self.spans],
             "value": self.value,
             "threshold": self.threshold,
+            "advice": self.advice,
         }

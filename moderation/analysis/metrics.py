@@ -25,6 +25,11 @@ _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 MS_PER_CHAR = 14.69  # textstat's reading speed
 SYLLABLE_CACHE_LIMIT = 200_000
+# Longer than any English word ("pneumonoultramicroscopicsilicovolcanoconiosis" has 45
+# letters): such a token is a link, a code or a key held down, and gets an estimate
+# instead of textstat's hyphenation, whose cost grows with the token.
+MAX_WORD_LENGTH = 45
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
 def strip_punctuation(token: str) -> str:
@@ -57,11 +62,66 @@ def _cmu_syllables() -> dict[str, int]:
     return counts
 
 
+# Pyphen's patterns as a trie: each letter leads on to the next, and a node where a
+# pattern ends carries its (offset, values).
+_Marks = tuple[int, tuple[int, ...]]
+_Step = tuple["_Node", _Marks | None]
+_Node = dict[str, _Step]
+
+
 @cache
-def _pyphen():  # type: ignore[no-untyped-def]
+def _hyphenation() -> _Node:
+    """Read the patterns pyphen itself loads, so the data is the one textstat uses."""
     from pyphen import Pyphen
 
-    return Pyphen(lang="en_US")
+    loaded = Pyphen(lang="en_US").hd.patterns
+    patterns = {key: (offset, tuple(int(v) for v in values))
+                for key, (offset, values) in loaded.items()}
+    children: dict[str, set[str]] = {}  # prefix: the letters that follow it in some pattern
+    for key in patterns:
+        for end in range(len(key)):
+            children.setdefault(key[:end], set()).add(key[end])
+
+    def build(prefix: str) -> _Node:
+        return {char: (build(prefix + char), patterns.get(prefix + char))
+                for char in sorted(children.get(prefix, ()))}
+
+    return build("")
+
+
+def hyphenation_points(word: str) -> int:
+    """Count the hyphenation points `pyphen.Pyphen(lang="en_US").positions` finds.
+
+    The same walk as pyphen's (every pattern at every position, the highest value wins,
+    odd values are points, two letters kept at each end), over a trie of the patterns,
+    so it stops as soon as no pattern goes on with the next letter; and it keeps no
+    cache of its own (pyphen's grows with every word it ever sees).
+
+    >>> hyphenation_points("hyphenation"), hyphenation_points("kessenwald")
+    (2, 1)
+    """
+    root = _hyphenation()
+    dotted = f".{word.lower()}."
+    size = len(dotted)
+    values = [0] * (size + 1)
+    for i in range(size - 1):
+        node = root
+        for j in range(i, size):
+            step = node.get(dotted[j])
+            if step is None:
+                break  # no pattern goes on from here
+            node, found = step
+            if found is not None:
+                offset, marks = found
+                k = i + offset
+                for mark in marks:
+                    if k > size:
+                        break
+                    if mark > values[k]:
+                        values[k] = mark
+                    k += 1
+    # Index k of `values` is position k - 1 of the word; pyphen keeps 2 <= position <= len - 2.
+    return sum(values[k] & 1 for k in range(3, len(word)))
 
 
 @cache
@@ -80,14 +140,21 @@ _syllable_cache: dict[str, int] = {}
 def syllables(word: str) -> int:
     """Count a lower-cased word's syllables: CMU dictionary first, then hyphenation.
 
+    As textstat 0.7.8 counts them, except for tokens longer than any English word, which
+    count their vowel groups: bounded work whatever the input.
+
     >>> syllables("readability"), syllables("the"), syllables("kessenwald")
     (5, 1, 2)
+    >>> syllables("ha" * 40_000)
+    40000
     """
     count = _syllable_cache.get(word)
     if count is None:
         count = _cmu_syllables().get(word)
-        if count is None:
-            count = len(_pyphen().positions(word)) + 1
+        if count is None and len(word) > MAX_WORD_LENGTH:
+            count = max(1, len(_VOWEL_GROUPS.findall(word)))
+        elif count is None:
+            count = hyphenation_points(word) + 1
         if len(_syllable_cache) >= SYLLABLE_CACHE_LIMIT:
             _syllable_cache.clear()  # bounded memory; refills with the live vocabulary
         _syllable_cache[word] = count
@@ -151,10 +218,12 @@ WordInfo = tuple[str, int, int, int, int, int]
 _word_cache: dict[str, WordInfo] = {}
 
 
-def _word_info(word: str) -> WordInfo:
+def _word_info(word: str, cmu: dict[str, int], easy: frozenset[str]) -> WordInfo:
     lower = word.lower()
-    n = syllables(lower)
-    hard = lower not in easy_words()
+    n = cmu.get(lower)  # most words: no need for the syllable cache's bookkeeping
+    if n is None:
+        n = syllables(lower)
+    hard = lower not in easy
     info = (lower, n, n >= 3, hard, hard and n >= 3, hard and n >= 2)
     if len(_word_cache) >= SYLLABLE_CACHE_LIMIT:
         _word_cache.clear()
@@ -203,13 +272,14 @@ def measure(text: str) -> TextMetrics:
     total_syllables = polysyllables = hard_fog = hard_dale = difficult = 0
     lowered_words: set[str] = set()
     cached = _word_cache.get
+    cmu, easy = _cmu_syllables(), easy_words()
     for word, count in Counter(tokens).items():
-        lower, n, poly, dale, fog, hard = cached(word) or _word_info(word)
+        lower, n, poly, is_dale, is_fog, hard = cached(word) or _word_info(word, cmu, easy)
         lowered_words.add(lower)
         total_syllables += n * count
         polysyllables += poly * count
-        hard_dale += dale * count
-        hard_fog += fog * count
+        hard_dale += is_dale * count
+        hard_fog += is_fog * count
         difficult += hard  # textstat counts distinct difficult words as typed
 
     wps = n_words / n_sentences if n_sentences else 0.0

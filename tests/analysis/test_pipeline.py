@@ -113,5 +113,7 @@ def test_status_for_mode():
 def test_finding_json_shape():
     [finding] = analyze("Too short.").findings
     assert finding.to_dict() == {"rule": "too_short", "severity": "hold",
-                                 "message": finding.message, "spans": [], "value": 2,
-                                 "threshold": 75}
+                                 "message": "Has 2 words; this discussion asks for at least "
+                                            "75 in a response.",
+                                 "spans": [], "value": 2, "threshold": 75,
+                                 "advice": "Develop your point further before submitting."}

@@ -38,6 +38,7 @@ def build_context(data: dict) -> Context:
                                  for i, t in enumerate(data.get("classmates", []))),
         due_at=DUE if minutes is not None else None,
         submitted_at=DUE + timedelta(minutes=minutes) if minutes is not None else None,
+        names=tuple(data.get("names", [])),
     )
 
 
@@ -79,6 +80,8 @@ def test_rule_example(example: Example):
                            build_context(example.context), policy))
     assert bool(hits) == example.flagged, hits
     for hit in hits:
-        assert hit.message.strip() and hit.message.rstrip()[-1] in ".?!"
+        # Two readers: a neutral statement of what was found, and the student's next step.
+        for words in (hit.message, hit.advice):
+            assert words.strip() and words.rstrip()[-1] in ".?!", hit
         for start, end in hit.spans:
             assert 0 <= start < end <= len(example.text)

@@ -62,6 +62,6 @@ def empty_citation(
     if spans:
         spans.sort()
         quoted = text[spans[0][0]:spans[0][1]].strip()
-        yield Hit(f'A citation is missing its source ("{quoted}"). Name the author, '
-                  "publication or link you are citing.", spans=tuple(spans), value=len(spans),
-                  threshold=0)
+        yield Hit(f'A citation is missing its source ("{quoted}").', spans=tuple(spans),
+                  value=len(spans), threshold=0,
+                  advice="Name the author, publication or link you are citing.")

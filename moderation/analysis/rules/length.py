@@ -21,6 +21,14 @@ def word_range(context: Context, policy: Policy) -> tuple[int, int]:
     return policy.min_words, policy.max_words
 
 
+def _kind(context: Context) -> str:
+    return "reply" if context.is_reply else "response"
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
 @rule("too_short", "hold")
 def too_short(
     text: str, metrics: TextMetrics, context: Context, policy: Policy
@@ -34,12 +42,12 @@ def too_short(
     """
     low, _ = word_range(context, policy)
     if metrics.words < low:
-        kind = "reply" if context.is_reply else "response"
         yield Hit(
-            f"Your {kind} has {metrics.words} words; this discussion asks for at least {low}. "
-            "Develop your point further before submitting.",
+            f"Has {_words(metrics.words)}; this discussion asks for at least {low} "
+            f"in a {_kind(context)}.",
             value=metrics.words,
             threshold=low,
+            advice="Develop your point further before submitting.",
         )
 
 
@@ -55,11 +63,11 @@ def too_long(
     """
     _, high = word_range(context, policy)
     if metrics.words > high:
-        kind = "reply" if context.is_reply else "response"
         yield Hit(
-            f"Your {kind} has {metrics.words} words; this discussion allows at most {high}. "
-            "Cut it down to your strongest points.",
+            f"Has {_words(metrics.words)}; this discussion allows at most {high} "
+            f"in a {_kind(context)}.",
             spans=((word_start(text, high), len(text.rstrip())),),
             value=metrics.words,
             threshold=high,
+            advice="Cut it down to your strongest points.",
         )

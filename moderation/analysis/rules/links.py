@@ -64,11 +64,10 @@ def links(
     found = find_links(text)
     unsafe = [(s, e, link) for s, e, link in found if not _safe(link)]
     if unsafe:
-        yield Hit(f'Remove the link "{unsafe[0][2][:60]}": only web links (http or https) '
-                  "are allowed.", spans=tuple((s, e) for s, e, _ in unsafe),
-                  value=len(unsafe), threshold=0)
+        yield Hit(f'Has a link that is not a web link (http or https): "{unsafe[0][2][:60]}".',
+                  spans=tuple((s, e) for s, e, _ in unsafe), value=len(unsafe), threshold=0,
+                  advice="Remove it: only http and https links are allowed.")
     if len(found) > policy.max_links:
-        yield Hit(f"Your comment has {len(found)} links; at most {policy.max_links} are "
-                  "allowed. Keep the sources that matter most.",
+        yield Hit(f"Has {len(found)} links; this course allows at most {policy.max_links}.",
                   spans=tuple((s, e) for s, e, _ in found), value=len(found),
-                  threshold=policy.max_links)
+                  threshold=policy.max_links, advice="Keep the sources that matter most.")

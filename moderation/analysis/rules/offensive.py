@@ -47,6 +47,7 @@ def offensive(
         if len(quoted) > 80:
             quoted = quoted[:77] + "…"
         more = f" (and {len(spans) - 1} more)" if len(spans) > 1 else ""
-        yield Hit(f'"{quoted}"{more} may read as insulting or offensive. Disagree with the '
-                  "idea, not the person.", spans=tuple(spans), value=round(worst, 3),
-                  threshold=policy.offensive_threshold)
+        yield Hit(f'"{quoted}"{more} may read as insulting or offensive.',
+                  spans=tuple(spans), value=round(worst, 3),
+                  threshold=policy.offensive_threshold,
+                  advice="Disagree with the idea, not the person.")

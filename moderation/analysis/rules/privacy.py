@@ -40,6 +40,7 @@ def personal_info(
     if emails or phones:
         kinds = " and ".join(k for k, found in (("email address", emails),
                                                  ("phone number", phones)) if found)
-        yield Hit(f"Remove the {kinds}: for your safety, do not share contact details in a "
-                  "class discussion.", spans=tuple(sorted(emails + phones)),
-                  value=len(emails) + len(phones), threshold=0)
+        yield Hit(f"Contains {'an' if kinds[0] == 'e' else 'a'} {kinds}.",
+                  spans=tuple(sorted(emails + phones)), value=len(emails) + len(phones),
+                  threshold=0, advice="For your safety, remove contact details from a class "
+                  "discussion.")

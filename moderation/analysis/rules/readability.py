@@ -30,15 +30,17 @@ def readability(
     if metrics.words < MIN_WORDS_FOR_GRADE and metrics.flesch_kincaid_grade <= policy.max_grade:
         return
     grade = round(metrics.flesch_kincaid_grade, 1)
-    band = f"{policy.min_grade:g}–{policy.max_grade:g}"
+    band = f"grades {policy.min_grade:g}–{policy.max_grade:g}"
+    # Said as people say it ("grade 19"); the value keeps the decimal for sorting.
+    said = f"grade {max(round(grade), 0)}"
     if grade > policy.max_grade:
-        yield Hit(f"Reading level is grade {grade:g}, above this course's range ({band}): "
-                  "shorter sentences and plainer words would make your point clearer.",
-                  value=grade, threshold=policy.max_grade)
+        yield Hit(f"Reads at {said}, above this course's range ({band}).",
+                  value=grade, threshold=policy.max_grade,
+                  advice="Shorter sentences and plainer words would make the point clearer.")
     elif grade < policy.min_grade and metrics.words >= MIN_WORDS_FOR_GRADE:
-        yield Hit(f"Reading level is grade {grade:g}, below this course's range ({band}): "
-                  "connect your ideas in fuller sentences and explain your reasoning.",
-                  value=grade, threshold=policy.min_grade)
+        yield Hit(f"Reads at {said}, below this course's range ({band}).",
+                  value=grade, threshold=policy.min_grade,
+                  advice="Connect the ideas in fuller sentences and explain the reasoning.")
 
 
 @rule("run_on_sentence", "note")
@@ -54,6 +56,6 @@ def run_on_sentence(
     for start, end in sentence_spans(text):
         count = len(text[start:end].split())
         if count > policy.max_sentence_words and count_sentences(text[start:end]):
-            yield Hit(f"A sentence has {count} words (more than {policy.max_sentence_words}): "
-                      "split it so each sentence makes one point.",
-                      spans=((start, end),), value=count, threshold=policy.max_sentence_words)
+            yield Hit(f"A sentence has {count} words (more than {policy.max_sentence_words}).",
+                      spans=((start, end),), value=count, threshold=policy.max_sentence_words,
+                      advice="Split it so each sentence makes one point.")

@@ -7,7 +7,7 @@ carries examples the tests run, in pycodestyle's manner:
     Flag: a text the rule flags
     Policy: {"min_words": 3}      (a partial policy for the examples after it)
     Context: {"prompt": "..."}    (the context for the examples after it: prompt, own,
-                                   classmates, late_minutes, is_reply)
+                                   classmates, late_minutes, is_reply, names)
 """
 
 from __future__ import annotations

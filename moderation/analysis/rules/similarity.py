@@ -43,10 +43,10 @@ def repeat(
     best, similarity = _closest(text, context.own_comments, resemblance)
     if best is not None and similarity >= policy.repeat_similarity:
         where = f' in "{best.where}"' if best.where else ""
-        yield Hit(f"This is nearly the same as your earlier comment{where} "
-                  f"({similarity:.0%} alike). Write something new for this discussion.",
-                  spans=((0, len(text)),), value=round(similarity, 3),
-                  threshold=policy.repeat_similarity)
+        yield Hit(f"Nearly the same as the author's own earlier comment{where} "
+                  f"({similarity:.0%} alike).", spans=((0, len(text)),),
+                  value=round(similarity, 3), threshold=policy.repeat_similarity,
+                  advice="Write something new for this discussion.")
 
 
 @rule("copied", "hold")
@@ -66,13 +66,14 @@ def copied(
     best, share = _closest(text, context.classmate_comments, containment)
     if best is not None and share >= policy.copied_similarity:
         if best.visible:
-            message = (f"{share:.0%} of this comment matches {best.author}'s comment. Respond "
-                       "in your own words, and quote briefly with their name if you build on it.")
+            message = f"{share:.0%} of this comment matches {best.author}'s comment."
+            advice = ("Respond in your own words, and quote briefly with their name if you "
+                      "build on it.")
         else:  # the author cannot read that comment: neither name nor measure it
-            message = ("This comment closely matches another comment in this discussion. "
-                       "Respond in your own words.")
+            message = "This comment closely matches another comment in this discussion."
+            advice = "Respond in your own words."
         yield Hit(message, spans=((0, len(text)),), value=round(share, 3),
-                  threshold=policy.copied_similarity)
+                  threshold=policy.copied_similarity, advice=advice)
     if context.prompt:
         passages = shared_passages(text, context.prompt, policy.copied_prompt_words)
         if passages:
@@ -80,7 +81,7 @@ def copied(
             excerpt = text[longest.start:longest.end]
             if len(excerpt) > 70:
                 excerpt = excerpt[:33] + " … " + excerpt[-33:]
-            yield Hit(f'{longest.words} words are copied from the prompt ("{excerpt}"). Quote '
-                      "a short phrase and explain it in your own words.",
+            yield Hit(f'{longest.words} words are copied from the prompt ("{excerpt}").',
                       spans=tuple((p.start, p.end) for p in passages), value=longest.words,
-                      threshold=policy.copied_prompt_words)
+                      threshold=policy.copied_prompt_words,
+                      advice="Quote a short phrase and explain it in your own words.")

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from moderation.analysis.context import Context
-from moderation.analysis.findings import Hit
+from moderation.analysis.findings import Hit, Severity
 from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.rules.registry import rule
-from moderation.analysis.spelling import check, vocabulary
+from moderation.analysis.spelling import check, proper_nouns, vocabulary
 
 if TYPE_CHECKING:
     from moderation.analysis.policy import Policy
@@ -21,23 +21,32 @@ def spelling(
 ) -> Iterator[Hit]:
     """Misspelled words, each with its span and a suggestion; 5 or more per 100 words holds.
 
-    Words in the prompt and the course's word list, acronyms, and capitalised names with
-    no dictionary word close to them ("Okonkwo") are not misspellings.
+    Words of the prompt, the course's word list and the members' names, acronyms, and
+    capitalised names with nothing close to them ("Okonkwo") are not misspellings; a
+    near miss of a country, a capital, a nationality, a name in the prompt or a member's
+    name is ("Phillipeans": "Philippines").
 
-    Context: {"prompt": "Astrava left the court."}
-    Okay: Okonkwo thinks Astrava made a mistake, according to the NATO summary.
+    Context: {"prompt": "Astrava left the court.", "names": ["Amara Okafor"]}
+    Okay: Okonkwo thinks Astrava made a mistake, as Amara said, according to the NATO summary.
     Flag: I beleive Austrailia made a mistake.
+    Flag: The Phillipeans left the court.
     """
-    allowed = vocabulary(context.prompt, " ".join(policy.course_words))
-    _, found = check(text, allowed)
+    names = " ".join(context.names)
+    allowed = vocabulary(context.prompt, " ".join(policy.course_words), names)
+    _, found = check(text, allowed, proper_nouns(context.prompt, names))
     if not found:
         return
     rate = 100 * len(found) / max(metrics.words, 1)
     listed = list(dict.fromkeys(  # each word once, in order of appearance
         f'"{m.word}" (did you mean "{m.suggestion}"?)' if m.suggestion else f'"{m.word}"'
         for m in found))
-    shown = ", ".join(listed[:8]) + (f" and {len(listed) - 8} more" if len(listed) > 8 else "")
-    severity = "hold" if rate >= policy.spelling_hold_per_100_words else None
-    yield Hit(f"Check the spelling of {shown}.", spans=tuple((m.start, m.end) for m in found),
+    if len(listed) > 1:
+        message = f"{len(listed)} words may be misspelled: {', '.join(listed)}."
+    elif found[0].suggestion:
+        message = f'"{found[0].word}" may be misspelled (did you mean "{found[0].suggestion}"?).'
+    else:
+        message = f'"{found[0].word}" may be misspelled.'
+    severity: Severity | None = "hold" if rate >= policy.spelling_hold_per_100_words else None
+    yield Hit(message, spans=tuple((m.start, m.end) for m in found),
               value=round(rate, 1), threshold=policy.spelling_hold_per_100_words,
-              severity=severity)
+              severity=severity, advice="Check the spelling before submitting.")

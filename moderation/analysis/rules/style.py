@@ -44,9 +44,9 @@ def shouting(
     ratio = upper / cased
     if ratio >= policy.shouting_ratio:
         spans = tuple(m.span() for m in _CAPS_RUN.finditer(text)) or ((0, len(text)),)
-        yield Hit(f"{ratio:.0%} of your letters are capitals, which reads as shouting. "
-                  "Use normal capitalisation.", spans=spans, value=round(ratio, 2),
-                  threshold=policy.shouting_ratio)
+        yield Hit(f"{ratio:.0%} of the letters are capitals, which reads as shouting.",
+                  spans=spans, value=round(ratio, 2), threshold=policy.shouting_ratio,
+                  advice="Use normal capitalisation.")
 
 
 @rule("repeated_characters", "note")
@@ -68,5 +68,6 @@ def repeated_characters(
         longest = max(longest, len(match.group()))
     if spans:
         examples = ", ".join(f'"{text[s:e]}"' for s, e in spans[:3])
-        yield Hit(f"Stretched characters ({examples}) read as shouting or spam; write the "
-                  "word once.", spans=tuple(spans), value=longest, threshold=limit)
+        yield Hit(f"Stretched characters ({examples}) read as shouting or spam.",
+                  spans=tuple(spans), value=longest, threshold=limit,
+                  advice="Write each letter and mark once.")

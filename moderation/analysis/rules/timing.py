@@ -46,4 +46,5 @@ def late(
     if delay > timedelta(0):
         yield Hit(f"Submitted {describe(delay)} after the due date "
                   f"({context.due_at:%-d %b %Y, %H:%M} UTC).",
-                  value=round(delay.total_seconds() / 60), threshold=0)
+                  value=round(delay.total_seconds() / 60), threshold=0,
+                  advice="Ask your instructor whether late comments count for this discussion.")

