@@ -188,6 +188,8 @@ def analyze_command(file: IO[bytes], as_json: bool, policy_file: IO[bytes] | Non
     click.echo("Findings" if result.findings else "Findings: none")
     for finding in result.findings:
         click.echo(f"  [{finding.severity}] {finding.rule}: {finding.message}")
+        if finding.advice:
+            click.echo(f"      advice: {finding.advice}")
         measured = []
         if finding.value is not None:
             measured.append(f"value {finding.value:g}")

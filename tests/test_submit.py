@@ -174,7 +174,7 @@ def test_a_refused_comment_leaves_no_rows_behind(app, client, setup):
     with app.app_context():
         analysed = queue.preview(db.session.get(Discussion, discussion.id),
                                  db.session.scalar(select(User).where(User.id == setup[1].id)),
-                                 text)
+                                 text).analysis
         assert {"banned_words", "empty_citation", "spelling"} <= {
             f.rule for f in analysed.findings}  # there were flags to store
         assert db.session.scalar(select(func.count()).select_from(Flag)) == 0

@@ -115,9 +115,20 @@ def test_preview_returns_live_feedback_and_stores_nothing(app, client, setup):
                            json={"body": "According to , it is weak."})
     assert response.status_code == 200
     data = response.get_json()
-    assert data["words"] == 5 and isinstance(data["grade"], float)
-    assert data["decision"] == "hold"
+    assert data["words"] == 5 and isinstance(data["grade"], int)  # "grade 10", as people read
+    assert data["decision"] == "hold" and data["outcome"] == "held"
+    assert data["summary"].startswith("This will wait for your instructor")
     assert {f["rule"] for f in data["findings"]} == {"too_short", "empty_citation"}
+    assert all(f["advice"].endswith(".") for f in data["findings"])
+    refused = client.post(f"/discussions/{discussion.id}/preview",
+                          json={"body": "This ruling is complete bullshit, honestly."}).get_json()
+    assert refused["outcome"] == "refused"
+    assert refused["summary"].startswith("This would be refused because:")
+    posted = client.post(f"/discussions/{discussion.id}/preview", json={
+        "body": "The withdrawal mostly shows the limits of the court, since the state never "
+                "ratified the treaty."}).get_json()
+    assert (posted["outcome"], posted["summary"]) == ("posted",
+                                                      "This will be posted when you submit.")
     assert count(app, Comment) == 0
     assert client.post(f"/discussions/{discussion.id}/preview", json={}).status_code == 400
     response = client.post(f"/discussions/{discussion.id}/preview", json={"body": "a\x00b"})
@@ -159,3 +170,21 @@ def test_policy_services_validate_and_store_only_what_was_set(app, setup):
         assert effective.min_words == 10  # the discussion's own word range wins
         actions = set(db.session.scalars(select(AuditEvent.action)))
         assert {"course.policy_set", "discussion.policy_set"} <= actions
+
+
+def test_classmates_names_pass_and_a_country_is_corrected(app, client, setup, make_user,
+                                                          enrol):
+    """The roster's names are words; a near miss of a country is its misspelling."""
+    course, discussion, _ = setup
+    enrol(make_user("Amara Nwachukwu"), course)
+    def spelling(text: str) -> str:
+        response = client.post(f"/discussions/{discussion.id}/preview", json={"body": text})
+        [finding] = [f for f in response.get_json()["findings"] if f["rule"] == "spelling"]
+        return finding["message"]
+
+    right = spelling("I agree with Nwachukwu that the Phillipeans left the court for good "
+                     "reasons of their own.")
+    assert "Phillipeans" in right and "Philippines" in right and "Nwachukwu" not in right
+    # The roster is known to the checker: a classmate's name one letter off is corrected.
+    assert '"Nwachuku" (did you mean "Nwachukwu"?)' in spelling(
+        "I agree with Nwachuku that the Phillipeans left the court for good reasons.")

@@ -23,6 +23,7 @@ from moderation.models import (
     Discussion,
     Fingerprint,
     Flag,
+    Membership,
     Severity,
     User,
 )
@@ -44,6 +45,28 @@ class Verdict:
     @property
     def blocked(self) -> bool:
         return self.analysis.blocked
+
+    def summary(self) -> str:
+        """What will happen on submit, in the student's words, and why."""
+        findings = self.analysis.findings
+        if self.blocked:
+            reasons = [f.message for f in findings if f.severity == "block"]
+            return "This would be refused because: " + " ".join(reasons)
+        if self.status == CommentStatus.PENDING:
+            reasons = [f.message for f in findings if f.severity == "hold"]
+            if reasons:
+                return ("This will wait for your instructor before classmates see it, "
+                        "because: " + " ".join(reasons))
+            return ("Every comment in this discussion waits for your instructor before "
+                    "classmates see it.")
+        return "This will be posted when you submit."
+
+    @property
+    def outcome(self) -> str:
+        """refused, held or posted."""
+        if self.blocked:
+            return "refused"
+        return "held" if self.status == CommentStatus.PENDING else "posted"
 
 
 def context_for(discussion: Discussion, author: User, body: str, *, is_reply: bool,
@@ -72,7 +95,15 @@ def context_for(discussion: Discussion, author: User, body: str, *, is_reply: bo
         classmate_comments=tuple(classmates),
         due_at=discussion.due_at,
         submitted_at=now,
+        names=member_names(discussion.course_id),
     )
+
+
+def member_names(course_id: int) -> tuple[str, ...]:
+    """The display names of everyone in the course: names, not misspellings."""
+    return tuple(db.session.scalars(
+        select(User.display_name).join(Membership, Membership.user_id == User.id)
+        .where(Membership.course_id == course_id).order_by(User.display_name)))
 
 
 def similar_comments(course_id: int, author_id: int, body: str, *, now: datetime,

@@ -34,7 +34,8 @@ class Blocked(ServiceError):
     status = 422
 
     def __init__(self, analysis: Analysis) -> None:
-        reasons = [f.message for f in analysis.findings if f.severity == "block"]
+        reasons = [f"{f.message} {f.advice}".strip() for f in analysis.findings
+                   if f.severity == "block"]
         super().__init__(" ".join(reasons), field="body")
         self.analysis = analysis
         self.reasons = reasons
@@ -194,7 +195,7 @@ def _one_writer_per_author(author_id: int) -> None:
 
 
 def preview(discussion: Discussion, author: User, body: str,
-            parent_id: int | None = None) -> Analysis:
+            parent_id: int | None = None) -> checking.Verdict:
     """Analyse a draft as it would be analysed on submit, storing nothing.
 
     Only comments the author can read are compared with: the preview is free and
@@ -204,7 +205,7 @@ def preview(discussion: Discussion, author: User, body: str,
     body = clean_body(body)
     return checking.check_text(discussion, author, body, is_reply=parent_id is not None,
                                now=utcnow(), staff=membership.role.is_staff,
-                               visible_only=True).analysis
+                               visible_only=True)
 
 
 def _by_token(token: str) -> Comment | None:

@@ -6,6 +6,9 @@ function countWords(text) {
   return text.split(/\s+/).filter((t) => /[\p{L}\p{N}_]/u.test(t)).length;
 }
 
+// What each severity means for the student, shown before each finding.
+const SEVERITY_LABELS = { block: "Refused:", hold: "Waits for your instructor:", note: "Note:" };
+
 function liveFeedback(out) {
   const field = document.getElementById(out.dataset.feedbackFor);
   if (!field) return;
@@ -41,11 +44,20 @@ function liveFeedback(out) {
       if (!response.ok || mine !== sent) return;
       const data = await response.json();
       show(data.words, data.grade);
+      // Say plainly what submitting will do: refused, waiting for the instructor, or posted.
+      const verdict = form.querySelector(".live-verdict");
+      if (verdict) {
+        verdict.hidden = !data.summary;
+        verdict.textContent = data.summary || "";
+        verdict.className = `live-verdict verdict-${data.outcome}`;
+      }
       if (list) {
         list.replaceChildren(...data.findings.map((f) => {
           const item = document.createElement("li");
           item.className = `flag flag-${f.severity}`;
-          item.textContent = f.message;
+          const label = document.createElement("strong");
+          label.textContent = SEVERITY_LABELS[f.severity] || "";
+          item.append(label, ` ${f.message}${f.advice ? " " + f.advice : ""}`);
           return item;
         }));
       }

@@ -171,17 +171,20 @@ def preview(discussion_id: int) -> ResponseReturnValue:
     try:
         parent = data.get("parent_id") if isinstance(data, dict) else None
         parent_id = parse_id(parent) if parent not in (None, "") else None
-        analysis = queue.preview(discussion, current_user, body, parent_id)
+        verdict = queue.preview(discussion, current_user, body, parent_id)
     except ServiceError as error:
         return jsonify(error=error.message), error.status
+    analysis = verdict.analysis
     metrics = public_metrics(analysis.metrics)
     return jsonify(
         words=metrics["words"],
-        grade=metrics["flesch_kincaid_grade"],
+        grade=round(metrics["flesch_kincaid_grade"]),  # as people read it: "grade 10"
         reading_time_s=metrics["reading_time_s"],
         decision=analysis.decision,
-        findings=[{"rule": f.rule, "severity": f.severity, "message": f.message}
-                  for f in analysis.findings],
+        outcome=verdict.outcome,
+        summary=verdict.summary(),
+        findings=[{"rule": f.rule, "severity": f.severity, "message": f.message,
+                   "advice": f.advice} for f in analysis.findings],
     )
 
 
