@@ -52,13 +52,12 @@ def begin_write() -> None:
     if db.session.new or db.session.dirty or db.session.deleted:
         raise RuntimeError("begin_write() with unflushed changes: write only after it")
     session = db.session()
-    # Nothing was written, so nothing read can be stale: keep the loaded objects rather
-    # than reload each one (a query, and on SQLite the lock) when it is next read.
+    # Keep loaded objects through this commit (nothing was written, so nothing is stale)
+    # and through the request's final one (what the view then shows is what it wrote):
+    # no reload of each object, a query and on SQLite the lock again, when next read.
+    # The session ends with the request.
     session.expire_on_commit = False
-    try:
-        session.commit()  # it only ends the read transaction
-    finally:
-        session.expire_on_commit = True
+    session.commit()  # it only ends the read transaction
     _begin_immediate.set(True)
 
 

@@ -171,3 +171,96 @@ def test_a_double_click_racing_past_the_token_check_returns_the_first_comment(
     if db_kind == "postgresql":
         # The recovery path ran: a second lookup after the failed insert.
         assert lookups.count("second") == 2
+
+
+def test_the_same_text_twice_at_once_stores_it_once(app, make_user, make_course,
+                                                    make_discussion, enrol, monkeypatch):
+    """Two tabs submit the same text with different form tokens, in step: both pass the
+    read-phase duplicate check, and the re-check under the write lock refuses the second."""
+    from moderation import db_setup
+    from moderation.models import Discussion, User
+    from moderation.services.errors import Conflict
+
+    course = make_course()
+    discussion = make_discussion(course)
+    student = make_user()
+    enrol(student, course)
+    both_analysed = threading.Barrier(2)
+    real_begin_write = db_setup.begin_write
+
+    def in_step() -> None:
+        both_analysed.wait(timeout=30)  # each has read and analysed; neither has written
+        real_begin_write()
+
+    monkeypatch.setattr(db_setup, "begin_write", in_step)
+    outcomes: list[str] = []
+
+    def tab(token: str) -> None:
+        with app.app_context():
+            db_setup.set_read_only(True)  # as the submit view begins: deferred
+            try:
+                queue.submit_comment(db.session.get(Discussion, discussion.id),
+                                     db.session.get(User, student.id),
+                                     "The same words, posted from two tabs at once.", token)
+                db.session.commit()
+                outcomes.append("stored")
+            except Conflict as error:
+                db.session.rollback()
+                outcomes.append(error.message)
+
+    threads = [threading.Thread(target=tab, args=(t,)) for t in ("tab-a", "tab-b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(outcomes) == ["You have already posted this comment in this discussion.",
+                                "stored"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 1
+
+
+def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make_course,
+                                                   make_discussion, enrol, login_as):
+    """Pinned counts: a larger course or discussion must not add queries."""
+    from sqlalchemy import event
+
+    from moderation.models import Discussion, User
+
+    course = make_course()
+    discussion = make_discussion(course, min_words=5)
+    students = [make_user() for _ in range(4)]
+    for s in students:
+        enrol(s, course)
+    with app.app_context():
+        for n in range(30):
+            queue.submit_comment(db.session.get(Discussion, discussion.id),
+                                 db.session.get(User, students[n % 3].id),
+                                 f"Earlier comment number {n} says the court has little power "
+                                 "because the state never ratified the treaty at all.", f"e{n}")
+        db.session.commit()
+        engine = db.engine
+    login_as(students[3])
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        body = ("My own view: the withdrawal shows the limits of the court rather than "
+                "weakening it, since the state never accepted its jurisdiction.")
+        statements.clear()
+        assert client.post(f"/discussions/{discussion.id}/preview",
+                           json={"body": body}).status_code == 200
+        preview = len(statements)
+        statements.clear()
+        assert client.post(f"/discussions/{discussion.id}/comments",
+                           data={"body": body, "submission_token": "pinned"}).status_code == 303
+        submit = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # Before the fingerprint index and the read-then-write submit: 8 and 19 with a handful
+    # of earlier comments, and growing with the discussion (up to 58 at 100,000 comments).
+    assert preview <= 8, preview
+    assert submit <= 22, submit  # 6 of them keep the student's suggested grade current

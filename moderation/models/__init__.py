@@ -4,7 +4,7 @@ from moderation.models.accounts import User
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base, utcnow
 from moderation.models.courses import Course, Membership
-from moderation.models.discussions import Comment, Discussion, Fingerprint, Flag
+from moderation.models.discussions import Comment, Discussion, Flag
 from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
@@ -13,6 +13,7 @@ from moderation.models.enums import (
     Role,
     Severity,
 )
+from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
 from moderation.models.grading import Grade
 
 __all__ = [
@@ -22,7 +23,9 @@ __all__ = [
     "CommentStatus",
     "Course",
     "Discussion",
+    "COMMON_FINGERPRINT",
     "Fingerprint",
+    "FingerprintCount",
     "DiscussionState",
     "Flag",
     "Grade",

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
     Float,
     ForeignKey,
@@ -189,22 +188,3 @@ class Flag(Base):
     def __repr__(self) -> str:
         return f"<Flag {self.rule} {self.severity}>"
 
-
-class Fingerprint(Base):
-    """One winnowed fingerprint of a comment (analysis.fingerprints), indexed by course.
-
-    Finding the earlier comments a new one may copy or repeat is one index lookup of its
-    fingerprints, whatever the size of the course; only those candidates are scored.
-    """
-
-    __tablename__ = "fingerprint"
-    __table_args__ = (Index("ix_fingerprint_comment_id", "comment_id"),)
-
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("course.id", ondelete="CASCADE"), primary_key=True)
-    hash: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    comment_id: Mapped[int] = mapped_column(
-        ForeignKey("comment.id", ondelete="CASCADE"), primary_key=True)
-
-    def __repr__(self) -> str:
-        return f"<Fingerprint {self.comment_id} {self.hash:x}>"

@@ -7,13 +7,12 @@ so a comment gets the same verdict whichever way it arrives.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import select
 
 from moderation.analysis import ANALYSIS_VERSION, Analysis, Context, PriorComment, analyze
-from moderation.analysis.fingerprints import fingerprints
 from moderation.analysis.pipeline import public_metrics, status_for
 from moderation.analysis.rules import similarity
 from moderation.extensions import db
@@ -21,19 +20,14 @@ from moderation.models import (
     Comment,
     CommentStatus,
     Discussion,
-    Fingerprint,
     Flag,
     Membership,
     Severity,
     User,
 )
-from moderation.services import policies
+from moderation.services import fingerprints, policies
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
-
-# Earlier comments handed to the similarity rules: those sharing the most fingerprints.
-CANDIDATES = 40
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -74,20 +68,20 @@ def context_for(discussion: Discussion, author: User, body: str, *, is_reply: bo
                 visible_only: bool = False) -> Context:
     """Gather what the rules may know: the prompt, earlier similar comments, the due date.
 
-    The earlier comments are found by fingerprint (`similar_comments`) across the whole
-    course. Only comments submitted before `now` count, so rescoring a comment later
+    The earlier comments are found by fingerprint (`fingerprints.similar`) across the
+    whole course. Only comments submitted before `now` count, so rescoring a comment later
     compares it with what existed when it was written. With `visible_only` (the live
     preview), classmates' comments are only those the author can already read: a draft
     must not tell a student anything about comments still waiting for an instructor.
     """
-    own, classmates = [], []
-    for prior, author_id, status in similar_comments(
-            discussion.course_id, author.id, body, now=now, exclude_id=exclude_id,
-            visible_only=visible_only):
-        if author_id == author.id:
-            own.append(prior)
-        else:
-            classmates.append(replace(prior, visible=status == CommentStatus.APPROVED))
+    own: list[PriorComment] = []
+    classmates: list[PriorComment] = []
+    if len(_WORD.findall(body)) >= similarity.MIN_WORDS:  # the rules ignore shorter ones
+        for found in fingerprints.similar(discussion.course_id, author.id, body, before=now,
+                                          exclude_id=exclude_id, visible_only=visible_only):
+            prior = PriorComment(found.id, found.author, found.body, found.discussion,
+                                 visible=found.status == CommentStatus.APPROVED)
+            (own if found.author_id == author.id else classmates).append(prior)
     return Context(
         is_reply=is_reply,
         prompt=discussion.prompt,
@@ -104,40 +98,6 @@ def member_names(course_id: int) -> tuple[str, ...]:
     return tuple(db.session.scalars(
         select(User.display_name).join(Membership, Membership.user_id == User.id)
         .where(Membership.course_id == course_id).order_by(User.display_name)))
-
-
-def similar_comments(course_id: int, author_id: int, body: str, *, now: datetime,
-                     exclude_id: int | None = None, visible_only: bool = False
-                     ) -> list[tuple[PriorComment, int, CommentStatus]]:
-    """Earlier comments of the course that share fingerprints with `body`, most shared first.
-
-    One query over the fingerprint index (an index range per fingerprint), whatever the
-    size of the course; rejected comments and comments from after `now` never count.
-    """
-    prints = fingerprints(body)
-    if not prints or len(_WORD.findall(body)) < similarity.MIN_WORDS:
-        return []  # the similarity rules ignore comments this short
-    earlier = [Comment.status != CommentStatus.REJECTED, Comment.submitted_at < now]
-    if exclude_id is not None:
-        earlier.append(Comment.id != exclude_id)
-    if visible_only:
-        earlier.append(or_(Comment.author_id == author_id,
-                           Comment.status == CommentStatus.APPROVED))
-    shared = func.count().label("shared")
-    best = (select(Fingerprint.comment_id, shared)
-            .join(Comment, Comment.id == Fingerprint.comment_id)
-            .where(Fingerprint.course_id == course_id, Fingerprint.hash.in_(prints), *earlier)
-            .group_by(Fingerprint.comment_id).order_by(shared.desc(), Fingerprint.comment_id)
-            .limit(CANDIDATES).subquery())
-    rows = db.session.execute(
-        select(Comment.id, Comment.author_id, User.display_name, Comment.body, Comment.status,
-               Discussion.title)
-        .join(best, best.c.comment_id == Comment.id)
-        .join(User, User.id == Comment.author_id)
-        .join(Discussion, Discussion.id == Comment.discussion_id)
-        .order_by(best.c.shared.desc(), Comment.id)).all()
-    return [(PriorComment(id_, name, text, title), author, status)
-            for id_, author, name, text, status, title in rows]
 
 
 def status_for_comment(analysis: Analysis, discussion: Discussion, *, staff: bool,
@@ -192,16 +152,6 @@ def record_analysis(comment: Comment, analysis: Analysis) -> bool:
         return False
     comment.flags = rows
     return True
-
-
-def record_fingerprints(comment: Comment, *, new: bool = False) -> None:
-    """Index a stored comment's fingerprints (replacing any from an earlier text)."""
-    if not new:
-        db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment.id))
-    rows = [{"course_id": comment.course_id, "hash": value, "comment_id": comment.id}
-            for value in fingerprints(comment.body)]
-    if rows:
-        db.session.execute(insert(Fingerprint), rows)
 
 
 def _signature(flags: list[Flag]) -> set[tuple[object, ...]]:

@@ -23,7 +23,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, grading, notifications
+from moderation.services import audit, checking, fingerprints, grading, notifications
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.queue import clean_body
@@ -149,6 +149,7 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
     if body == comment.body:
         raise InvalidInput("The text is unchanged.", field="body")
     before = comment.body
+    fingerprints.forget(comment)
     if comment.original_body is None:
         comment.original_body = before
     comment.body = body
@@ -158,7 +159,7 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
         comment.discussion, comment.author, body, is_reply=comment.parent_id is not None,
         now=comment.submitted_at, staff=False, exclude_id=comment.id, stored=True)
     checking.record_analysis(comment, verdict.analysis)
-    checking.record_fingerprints(comment)
+    fingerprints.record([comment])
     audit.record("comment.edited", actor=actor, course_id=comment.course_id, obj=comment,
                  subject_id=comment.author_id, before={"body": before}, after={"body": body},
                  reason=(note or "").strip() or None)

@@ -21,7 +21,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, grading, revisions
+from moderation.services import audit, checking, fingerprints, grading, revisions
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -114,7 +114,8 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     if existing is not None:
         return _same_submission(existing, author)
     body = clean_body(body)
-    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now)
+    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now,
+                            duplicates=False)  # checked once, exactly, under the lock below
     verdict = checking.check_text(discussion, author, body, is_reply=parent_id is not None,
                                   now=now, staff=membership.role.is_staff)
     if verdict.blocked:
@@ -157,7 +158,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
             # Another tab revised it first: the unique revision_of_id refused this one.
             raise Conflict(revisions.ALREADY_REVISED, field="body") from None
         raise
-    checking.record_fingerprints(comment, new=True)
+    fingerprints.record([comment])
     if revision_of is not None:
         audit.record("comment.revised", actor=author, course_id=discussion.course_id,
                      obj=comment, subject_id=author.id,
@@ -170,7 +171,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
 
 def _check_still_acceptable(discussion: Discussion, author: User, body: str,
                             parent_id: int | None, revision_of: Comment | None,
-                            now: datetime) -> None:
+                            now: datetime, duplicates: bool = True) -> None:
     """Refuse a comment the discussion cannot take now; run before and after the analysis."""
     if revision_of is not None:
         revisions.check_revisable(revision_of, now)
@@ -184,7 +185,8 @@ def _check_still_acceptable(discussion: Discussion, author: User, body: str,
     if revision_of is not None and _normalised(body) == _normalised(revision_of.body):
         raise InvalidInput("Your revision is the same as the rejected comment; change it "
                            "before submitting.", field="body")
-    _refuse_duplicate(discussion, author, body)
+    if duplicates:
+        _refuse_duplicate(discussion, author, body)
 
 
 def _one_writer_per_author(author_id: int) -> None:

@@ -1,0 +1,105 @@
+"""The fingerprint index finds what the exact scan finds, in bounded work."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from moderation.analysis.fingerprints import GUARANTEE, fingerprints
+from moderation.analysis.metrics import easy_words
+from moderation.analysis.similarity import containment, resemblance
+from moderation.extensions import db
+from moderation.models import (
+    COMMON_FINGERPRINT,
+    Comment,
+    Discussion,
+    Fingerprint,
+    FingerprintCount,
+    User,
+    utcnow,
+)
+from moderation.services import fingerprints as index
+from moderation.services import queue
+from tests.analysis.test_fingerprints import longest_shared_run
+
+VOCABULARY = sorted(w for w in easy_words() if w.isalpha() and len(w) >= 3)
+
+
+def words(rng: random.Random, n: int) -> str:
+    """Everyday words (the Dale-Chall list) in random order."""
+    return " ".join(rng.choice(VOCABULARY) for _ in range(n))
+
+
+@pytest.fixture
+def course(app, make_user, make_course, make_discussion, enrol):
+    course = make_course()
+    discussion = make_discussion(course, min_words=1, max_words=2000, moderation_mode="all")
+    students = [make_user() for _ in range(6)]
+    for s in students:
+        enrol(s, course)
+    return course, discussion, students
+
+
+def test_every_pair_the_exact_scan_flags_is_a_candidate(app, course):
+    """Over random comments, some copying others in part, the index path misses no pair
+    the rules would flag, except where the winnowing guarantee does not apply (no shared
+    run of GUARANTEE words)."""
+    course_row, discussion, students = course
+    rng = random.Random(5)
+    texts: list[str] = []
+    with app.app_context():
+        d = db.session.get(Discussion, discussion.id)
+        people = [db.session.get(User, s.id) for s in students]
+        for n in range(120):
+            if texts and rng.random() < 0.4:
+                source = rng.choice(texts).split()
+                start = rng.randrange(len(source))
+                taken = source[start:start + rng.randint(8, 60)]
+                text = " ".join(words(rng, rng.randint(0, 6)).split() + taken
+                                + words(rng, rng.randint(0, 4)).split())
+            else:
+                text = words(rng, rng.randint(10, 80))
+            queue.submit_comment(d, people[n % len(people)], text, f"t{n}")
+            texts.append(text)
+        db.session.commit()
+        stored = [(c.id, c.body, c.author_id) for c in db.session.scalars(
+            select(Comment).order_by(Comment.id))]
+        checked = misses = 0
+        for cid, body, author in stored:
+            found = {s.id for s in index.similar(course_row.id, author, body, before=utcnow(),
+                                                 exclude_id=cid)}
+            for other, other_body, _ in stored:
+                if other == cid or len(body.split()) < 10:
+                    continue
+                if containment(body, other_body) >= 0.8 or resemblance(body, other_body) >= 0.9:
+                    checked += 1
+                    if other not in found:
+                        misses += 1
+                        assert longest_shared_run(body, other_body) < GUARANTEE
+        assert checked > 20  # the random course really had copies to find
+        assert misses == 0
+
+
+def test_common_fingerprints_stop_being_indexed(app, course):
+    """A phrase in more than COMMON_FINGERPRINT comments is common: no list to read."""
+    course_row, discussion, students = course
+    rng = random.Random(9)
+    boilerplate = "As the reading says in its opening paragraph about the court"
+    with app.app_context():
+        d = db.session.get(Discussion, discussion.id)
+        people = [db.session.get(User, s.id) for s in students]
+        for n in range(COMMON_FINGERPRINT + 5):
+            queue.submit_comment(d, people[n % len(people)],
+                                 f"{boilerplate} {words(rng, 30)}", f"b{n}")
+        db.session.commit()
+        common = fingerprints(boilerplate)
+        counts = dict(db.session.execute(select(FingerprintCount.hash, FingerprintCount.comments)
+                                         .where(FingerprintCount.hash.in_(common))).all())
+        assert counts and min(counts.values()) > COMMON_FINGERPRINT
+        assert db.session.scalar(select(func.count()).select_from(Fingerprint).where(
+            Fingerprint.hash.in_(common))) == 0
+        longest = db.session.scalar(select(func.max(FingerprintCount.comments)).where(
+            ~FingerprintCount.hash.in_(common)))
+        assert longest <= COMMON_FINGERPRINT  # every list still indexed is short
