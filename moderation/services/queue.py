@@ -91,7 +91,15 @@ def submit_comment(
         if (parent is None or parent.discussion_id != discussion.id
                 or parent.status != CommentStatus.APPROVED):
             raise NotFound("The comment you are replying to is not available.")
-    _refuse_duplicate(discussion, author, body)
+    try:
+        _refuse_duplicate(discussion, author, body)
+    except Conflict:
+        # A double click whose first click committed after the token check above (on
+        # PostgreSQL nothing orders the two): the same text is this very submission.
+        existing = _by_token(submission_token)
+        if existing is None:
+            raise
+        return _same_submission(existing, author)
 
     verdict = checking.check_text(discussion, author, body, is_reply=parent is not None,
                                   now=now, staff=membership.role.is_staff)
