@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run serve test lint typecheck bench clean
+.PHONY: install run serve test lint typecheck bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: lint typecheck
 
 bench: install
 	$(BIN)/python bench/analysis.py
+
+# The load bench (several minutes): LOAD_ARGS='--postgres postgresql://…/bench_load' adds
+# PostgreSQL (that database is emptied first).
+bench-load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
