@@ -70,21 +70,21 @@ class Counts:
             setattr(self, name, mine + theirs)
 
     def problems(self, *, crashed: bool = False) -> list[str]:
-        """What is wrong; a crash forgives failed connections and rows nobody heard of."""
+        """What is wrong; a crash forgives cut connections and rows whose answer was lost."""
         found = []
         for name in ("missing", "doubled", "wrong_comment", "flags_wrong", "locked",
-                     "audit_orphans", "decisions_unaudited", "audit_mismatch"):
+                     "tracebacks", "audit_orphans", "decisions_unaudited", "audit_mismatch"):
             if getattr(self, name):
                 found.append(f"{name}: {getattr(self, name)}")
         if self.doubles != self.doubles_one_row:
             found.append(f"double submits: {self.doubles_one_row} of {self.doubles} made "
                          "one row")
+        if self.server_errors:
+            found.append(f"5xx answers: {self.server_errors}")
         if not crashed:
-            for name in ("network_errors", "stored_unanswered", "tracebacks"):
+            for name in ("network_errors", "stored_unanswered"):
                 if getattr(self, name):
                     found.append(f"{name}: {getattr(self, name)}")
-            if self.server_errors:
-                found.append(f"5xx answers: {self.server_errors}")
         return found
 
 
