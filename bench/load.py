@@ -220,13 +220,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
     problems = [f"{r.database} {r.clients} {r.app} run {r.repeat}: {p}"
                 for r in runs for p in r.counts.problems()]
-    spread = {(r.database, r.clients, r.app) for r in runs}
-    for key in sorted(spread):
+    print("Each run's rate:")
+    for key in dict.fromkeys((r.database, r.clients, r.app) for r in runs):
         rates = [r.rate for r in runs if (r.database, r.clients, r.app) == key]
-        if len(rates) > 1:
-            print(f"  {LABELS[key[0]]}, {key[1]} clients, {key[2]}: runs "
-                  f"{', '.join(f'{x:,.0f}' for x in rates)}/s "
-                  f"(median {statistics.median(rates):,.0f})")
+        print(f"  {LABELS[key[0]]}, {key[1]} clients, {key[2]}: "
+              f"{', '.join(f'{x:,.0f}' for x in rates)}/s (median "
+              f"{statistics.median(rates):,.0f})")
     if problems:
         print("\nLOSS OR DAMAGE:\n  " + "\n  ".join(problems))
         return 1

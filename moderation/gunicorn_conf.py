@@ -100,12 +100,18 @@ def when_ready(server: Any) -> None:
 
     Workers then inherit it ready (no slow first submit) and share its pages;
     gc.freeze keeps the workers' garbage collector from writing to (and so copying) them.
+    Also warns when rate limits would be counted per worker.
     """
     app = server.app.wsgi()
     if "moderation.analysis" in sys.modules:  # the moderation app, not some other app
         from moderation.analysis import analyze
 
         analyze(WARM_UP_TEXT)
+    storage = str(getattr(app, "config", {}).get("RATELIMIT_STORAGE_URI", ""))
+    if storage.startswith("memory://") and server.cfg.workers > 1:
+        # Each worker would count alone: the sign-in throttle would allow N times its limit.
+        server.log.warning("Rate limits are counted per worker (memory://); set "
+                           "MODERATION_RATELIMIT_STORAGE_URI=redis://… to share them.")
     templates = getattr(app, "jinja_env", None)
     if templates is not None:
         for name in templates.list_templates(extensions=["html"]):
