@@ -1,11 +1,11 @@
-# Two commands set everything up: `make run` and `make test`.
+# Two commands set everything up: `make run` and `make test`; `make serve` for production.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run test lint typecheck bench clean
+.PHONY: install run serve test lint typecheck bench bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ run: install
 	$(BIN)/moderation seed-demo
 	$(BIN)/moderation run --host $(HOST) --port $(PORT)
 
+# gunicorn with gunicorn.conf.py against the configured database ($$DATABASE_URL, else the
+# instance folder's SQLite file); $$WEB_CONCURRENCY sets the worker count.
+serve: install
+	$(BIN)/moderation init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -37,6 +43,11 @@ bench: install
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/worst_case.py
 	$(BIN)/python bench/spelling.py
+
+# The load bench (several minutes): LOAD_ARGS='--postgres postgresql://…/bench_load' adds
+# PostgreSQL (that database is emptied first).
+bench-load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

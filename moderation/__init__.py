@@ -62,10 +62,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         else:
             app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
-    from moderation import db_setup
+    from moderation import db_setup, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
     from moderation.services import notifications
 
+    logs.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     notifications.init_app(app)
@@ -77,7 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from moderation import cli
-    from moderation.web import auth, dashboard, discussions, rendering, security
+    from moderation.web import auth, dashboard, discussions, health, rendering, security
     from moderation.web.ids import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -86,5 +87,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(discussions.bp)
     app.register_blueprint(dashboard.blueprint())
+    app.register_blueprint(health.bp)
     cli.init_app(app)
     return app

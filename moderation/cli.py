@@ -345,6 +345,70 @@ def _refresh_suggestions(chosen: list[Course] | None) -> int:
     return count
 
 
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path | None) -> None:
+    """Copy the live database consistently to PATH (or instance/backups/); PostgreSQL: pg_dump."""
+    from flask import current_app
+
+    from moderation import backup
+
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        click.echo("On PostgreSQL, pg_dump takes a consistent copy while the server runs:")
+        click.echo("  " + backup.pg_dump_command(url, str(path or "moderation.dump")))
+        click.echo("(the password comes from PGPASSWORD or ~/.pgpass, never the command line)")
+        return
+    live = backup.sqlite_file(url)
+    if live is None:
+        raise click.ClickException(f"Cannot back up {url.get_backend_name()} databases.")
+    target = path or backup.default_target(current_app.instance_path)
+    try:
+        copied = backup.backup_sqlite(live, target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {live} to {copied.path} ({copied.size:,} bytes, schema "
+               f"{copied.revision}). It holds student records: keep it private.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the current database with the backup.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Bring back a backup made by `moderation backup`; stop the server first."""
+    from flask import current_app
+
+    from moderation import backup
+
+    url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        click.echo("On PostgreSQL, with the server stopped:")
+        click.echo("  " + backup.pg_restore_command(url, str(path)))
+        return
+    live = backup.sqlite_file(url)
+    if live is None:
+        raise click.ClickException(f"Cannot restore {url.get_backend_name()} databases.")
+    try:
+        held = backup.check_backup(path, backup.known_revisions(
+            current_app.extensions["migrate"].directory))
+        if not yes:
+            raise backup.BackupError(
+                f"This replaces {live} with {path} (schema {held}): everything written "
+                "since that backup is lost and users signed in since then must sign in "
+                "again. Stop the server, then run again with --yes.")
+        db.engine.dispose()  # this command's own connections, before the file changes
+        kept = backup.restore_sqlite(path, live, backup.default_target(
+            current_app.instance_path, "before-restore"))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    upgrade()  # a backup from an older version is migrated to this code's schema
+    if kept is not None:
+        click.echo(f"The database as it was is kept in {kept.path}.")
+    click.echo(f"Restored {path} into {live}. Start the server again.")
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
@@ -352,6 +416,8 @@ def init_app(app: Flask) -> None:
                     analyze_command, rescore_command, export_grades_command,
                     refresh_suggestions_command):
         app.cli.add_command(command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from DATABASE_URL or the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: an error's text never carries the values sent (a comment's body).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     # Request bodies: a 64 KB comment plus form overhead, or a roster file.
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,

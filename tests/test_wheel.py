@@ -86,9 +86,10 @@ def test_the_wheel_installs_and_serves(tmp_path: Path):
     password = re.search(r"student@demo\.example\.edu\s+password: (\S+)", seeded).group(1)
 
     port = free_port()
+    # The serving settings ship in the package: the same as `make serve` in a checkout.
     server = subprocess.Popen(
-        [str(venv / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}",
-         "moderation:create_app()"], cwd=elsewhere, env=env,
+        [str(venv / "bin" / "gunicorn"), "-c", "python:moderation.gunicorn_conf",
+         "--workers", "2", "--bind", f"127.0.0.1:{port}"], cwd=elsewhere, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         browser = Browser(f"http://127.0.0.1:{port}")
@@ -116,7 +117,11 @@ def test_the_wheel_installs_and_serves(tmp_path: Path):
         assert "Installed from the wheel" in browser.page
         with browser.opener.open(browser.base + "/static/vendor/pico.min.css") as css:
             assert css.status == 200
+        with browser.opener.open(browser.base + "/healthz") as health:
+            assert health.status == 200
+            request_id = health.headers["X-Request-ID"]
     finally:
         server.terminate()
         log, _ = server.communicate(timeout=30)
     assert "Traceback" not in log, log
+    assert '"GET /healthz" 200 3' in log and f"rid={request_id}" in log, log

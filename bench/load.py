@@ -1,0 +1,239 @@
+"""Load without loss: our submit against the bare insert ceiling, side by side.
+
+Starts, on 127.0.0.1, the real app and the ceiling (`bench/ceiling.py`, one row per
+POST) under gunicorn with our gunicorn.conf.py and the same worker count, on SQLite (WAL,
+a file in a temp folder) and, with --postgres, on PostgreSQL (the database is emptied
+first). Each is driven by 8 and 32 concurrent clients for a bounded time, repeated; the
+real clients are distinct students who sign in and submit 150–300-word comments through
+the real form. Then it prints submissions/s, p50 and p99 and the ratio, and the counts:
+every 2xx/3xx answer has exactly one stored comment with its flags, no 5xx, no
+"database is locked", and double submits with one token make one row.
+
+    .venv/bin/python bench/load.py                                    # SQLite only
+    .venv/bin/python bench/load.py --postgres postgresql://postgres@127.0.0.1/bench_load
+    .venv/bin/python bench/load.py --seconds 5 --repeat 1 --clients 8   # a quick look
+
+Exits 1 if any count shows a lost, doubled or broken row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import statistics
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parent.parent
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would stand in
+# for the standard library's queue (which multiprocessing needs): the checkout goes there.
+sys.path[0] = str(ROOT)
+
+if TYPE_CHECKING:
+    from bench.load_run import Run
+
+# Client processes re-import this module (multiprocessing's spawn), so everything heavy
+# (Flask, SQLAlchemy, the app) is imported inside main() and the functions it calls.
+
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+ROW_NAMES = {
+    "ceiling": "bare Flask + SQLAlchemy insert (the ceiling)",
+    "real": "our submit (sign-in session, CSRF, analysis, flags)",
+}
+
+
+def duration(seconds: float) -> str:
+    """12 ms, 198 ms, 3.4 s.
+
+    >>> duration(0.0123), duration(3.42)
+    ('12 ms', '3.4 s')
+    """
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+def cell(runs: Sequence[Run]) -> str:
+    """Median rate over the repeats, and p50/p99 over every timed submit of them."""
+    from bench.load_run import median_rate, percentile
+
+    latencies = [s for r in runs for s in r.latencies()]
+    return (f"{median_rate(runs):,.0f}/s, p50 {duration(percentile(latencies, 50))}, "
+            f"p99 {duration(percentile(latencies, 99))}")
+
+
+def table(runs: Sequence[Run], clients: Sequence[int]) -> list[str]:
+    """The figures, laid out as in issue #9."""
+    from bench.load_run import median_rate
+
+    columns = [(db, n) for db in LABELS if any(r.database == db for r in runs) for n in clients]
+    header = [f"{LABELS[db]}{' WAL' if db == 'sqlite' else ''}, {n} clients" if i == 0
+              else f"{LABELS[db]}, {n}" for i, (db, n) in enumerate(columns)]
+    lines = ["| | " + " | ".join(header) + " |", "|---" * (len(columns) + 1) + "|"]
+    groups = {(db, n, app): [r for r in runs if (r.database, r.clients, r.app) == (db, n, app)]
+              for db, n in columns for app in ROW_NAMES}
+    for app, name in ROW_NAMES.items():
+        lines.append(f"| {name} | " + " | ".join(
+            cell(groups[db, n, app]) if groups[db, n, app] else "—" for db, n in columns) + " |")
+    ratios = []
+    for db, n in columns:
+        ceiling, real = groups[db, n, "ceiling"], groups[db, n, "real"]
+        ratios.append(f"{median_rate(real) / median_rate(ceiling):.2f}"
+                      if ceiling and real and median_rate(ceiling) else "—")
+    lines.append("| ratio | " + " | ".join(ratios) + " |")
+    return lines
+
+
+def counts_table(runs: Sequence[Run], clients: Sequence[int]) -> list[str]:
+    """The no-loss counts, summed over the repeats."""
+    from bench.no_loss import Counts
+
+    columns = [(db, n) for db in LABELS if any(r.database == db for r in runs) for n in clients]
+    totals: dict[tuple[str, int, str], Counts] = {}
+    for run in runs:
+        totals.setdefault((run.database, run.clients, run.app), Counts()).add(run.counts)
+
+    def row(name: str, show) -> str:  # type: ignore[no-untyped-def]
+        return f"| {name} | " + " | ".join(
+            show(totals[db, n, "ceiling"], totals[db, n, "real"])
+            if (db, n, "real") in totals and (db, n, "ceiling") in totals else "—"
+            for db, n in columns) + " |"
+
+    def others(c: Counts) -> str:
+        rest = Counter({s: k for s, k in c.statuses.items() if not 200 <= s < 400})
+        return ", ".join(f"{k} × {s}" for s, k in sorted(rest.items())) or "none"
+
+    header = [f"{LABELS[db]}, {n}" for db, n in columns]
+    return [
+        "| counts, all runs (ceiling ǀ submit) | " + " | ".join(header) + " |",
+        "|---" * (len(columns) + 1) + "|",
+        row("2xx/3xx answers", lambda c, r: f"{c.submissions:,} ǀ {r.submissions:,}"),
+        row("rows stored", lambda c, r: f"{c.stored:,} ǀ {r.stored:,}"),
+        row("answered but not stored", lambda c, r: f"{c.missing} ǀ {r.missing}"),
+        row("stored twice", lambda c, r: f"{c.doubled} ǀ {r.doubled}"),
+        row("stored but never answered", lambda c, r: f"{c.stored_unanswered} ǀ "
+            f"{r.stored_unanswered}"),
+        row("answer named another comment", lambda c, r: f"— ǀ {r.wrong_comment}"),
+        row("comments with flags (flags unlike a fresh analysis)",
+            lambda c, r: f"— ǀ {r.flagged:,} ({r.flags_wrong})"),
+        row("double submits → one row", lambda c, r: f"— ǀ {r.doubles_one_row} of {r.doubles}"),
+        row("5xx ǀ failed connections", lambda c, r: f"{c.server_errors + r.server_errors} ǀ "
+            f"{c.network_errors + r.network_errors}"),
+        row("other answers", lambda c, r: f"{others(c)} ǀ {others(r)}"),
+        row('"database is locked" ǀ tracebacks in the logs',
+            lambda c, r: f"{c.locked + r.locked} ǀ {c.tracebacks + r.tracebacks}"),
+        row("audit rows about missing comments", lambda c, r: f"— ǀ {r.audit_orphans}"),
+    ]
+
+
+def machine(workers: int, processes: int, clients: Sequence[int]) -> list[str]:
+    """What the figures were measured on."""
+    import gunicorn
+
+    from moderation.gunicorn_conf import cores
+
+    load = os.getloadavg()
+    return [
+        f"Machine: {cores()} cores ({platform.processor() or platform.machine()}), "
+        f"load average {load[0]:.1f} at the start; Python {platform.python_version()}, "
+        f"gunicorn {gunicorn.__version__} (sync workers, our gunicorn.conf.py), "
+        f"SQLite {sqlite3.sqlite_version}.",
+        f"Each app: {workers} gunicorn workers. Clients: {processes} processes of "
+        f"{', '.join(f'{-(-n // processes)}' for n in clients)} threads "
+        f"(http.client), started with the runs.",
+    ]
+
+
+def client_load(runs: Sequence[Run], cores: int) -> str:
+    """How busy the client processes were: they must not be what limits the figures."""
+    worst = max(max(r.client_cpu) / r.seconds for r in runs)
+    share = max(sum(r.client_cpu) / r.seconds / cores for r in runs)
+    verdict = ("the client is not the bottleneck" if worst < 0.7
+               else "WARNING: a client process was near a full core; add --processes")
+    return (f"Client CPU: at most {worst:.2f} of a core in any client process, at most "
+            f"{share:.0%} of the machine in all ({verdict}).")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bench.databases import postgres_database, sqlite_database
+    from bench.load_run import APPS, RAISED_LIMITS, run_database
+    from moderation.gunicorn_conf import cores, default_workers
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20, help="timed seconds per run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per configuration")
+    parser.add_argument("--clients", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--workers", type=int, default=default_workers(cores()),
+                        help="gunicorn workers for each app (default: gunicorn.conf.py's)")
+    parser.add_argument("--processes", type=int, default=max(2, 2 * cores()),
+                        help="client processes (threads are spread over them)")
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL "
+                        "database, which is EMPTIED first")
+    parser.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
+    parser.add_argument("--double-every", type=int, default=25,
+                        help="every nth submit of a student is a deliberate double submit")
+    parser.add_argument("--ratelimit-storage", default="memory://",
+                        help="Flask-Limiter storage for the real app (e.g. redis://…)")
+    args = parser.parse_args(argv)
+    if args.no_sqlite and not args.postgres:
+        parser.error("--no-sqlite needs --postgres")
+
+    lines = machine(args.workers, args.processes, args.clients)
+    lines.append("Rate limits raised for the run: " + ", ".join(
+        f"{k.removeprefix('MODERATION_')}={v}" for k, v in RAISED_LIMITS.items())
+        + f" (storage {args.ratelimit_storage}).")
+    lines.append(f"Runs: {args.seconds:g} s timed after each client signed in and posted once "
+                 f"(untimed), {args.repeat} repeats; rate = median of the repeats; p50/p99 "
+                 "over every timed single submit (each student's 2nd submit, then every "
+                 f"{args.double_every}th, is a deliberate double: counted once in the "
+                 "rate, not timed).")
+    print("\n".join(lines), flush=True)
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="moderation-load-") as scratch:
+        databases = []
+        if not args.no_sqlite:
+            (Path(scratch) / "sqlite").mkdir()
+            databases.append(sqlite_database(Path(scratch) / "sqlite"))
+        if args.postgres:
+            (Path(scratch) / "postgresql").mkdir()
+            databases.append(postgres_database(args.postgres, Path(scratch) / "postgresql"))
+        for database in databases:
+            runs += run_database(database, clients=args.clients, seconds=args.seconds,
+                                 repeat=args.repeat, workers=args.workers,
+                                 processes=args.processes, apps=APPS,
+                                 double_every=args.double_every,
+                                 ratelimit_storage=args.ratelimit_storage)
+    print()
+    print("\n".join(lines))
+    print()
+    print("\n".join(table(runs, args.clients)))
+    print()
+    print("\n".join(counts_table(runs, args.clients)))
+    print()
+    print(client_load(runs, cores()))
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
+    problems = [f"{r.database} {r.clients} {r.app} run {r.repeat}: {p}"
+                for r in runs for p in r.counts.problems()]
+    print("Each run's rate:")
+    for key in dict.fromkeys((r.database, r.clients, r.app) for r in runs):
+        rates = [r.rate for r in runs if (r.database, r.clients, r.app) == key]
+        print(f"  {LABELS[key[0]]}, {key[1]} clients, {key[2]}: "
+              f"{', '.join(f'{x:,.0f}' for x in rates)}/s (median "
+              f"{statistics.median(rates):,.0f})")
+    if problems:
+        print("\nLOSS OR DAMAGE:\n  " + "\n  ".join(problems))
+        return 1
+    print("\nNo loss: every 2xx/3xx answer has exactly one stored row (its comment, with "
+          "the flags a fresh analysis gives), no 5xx, no failed connection, no "
+          '"database is locked", and every double submit made one row.')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""/healthz: 200 while the database answers, 503 when it does not; no session, no limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_app
+
+
+def test_healthz_answers_200_while_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.text == "ok\n"
+    assert "Set-Cookie" not in response.headers  # no session started or refreshed
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Request-ID"]
+    assert client.head("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "sqlite:///{tmp}/no-such-folder/moderation.sqlite",
+    # Nothing listens on port 1: the connection is refused at once.
+    "postgresql+psycopg://moderation@127.0.0.1:1/moderation",
+], ids=["sqlite-unreachable-file", "postgresql-refused"])
+def test_healthz_answers_503_when_the_database_does_not(tmp_path: Path, url: str):
+    app = make_app(url.format(tmp=tmp_path), tmp_path / "instance")
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.text == "database unavailable\n"
+    assert "Set-Cookie" not in response.headers
+
+
+def test_healthz_is_never_rate_limited_nor_needs_csrf(tmp_path: Path):
+    app = make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", tmp_path / "instance",
+                   RATELIMIT_ENABLED=True, RATELIMIT_DEFAULT="1 per minute",
+                   WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    assert [client.get("/healthz").status_code for _ in range(5)] == [200] * 5
+    # A route under the same default limit is refused the second time: the limit is on.
+    assert [client.get("/login").status_code for _ in range(2)] == [200, 429]
