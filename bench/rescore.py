@@ -30,6 +30,7 @@ from moderation import create_app  # noqa: E402
 from moderation.analysis.fingerprints import fingerprints  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import (  # noqa: E402
+    COMMON_FINGERPRINT,
     Comment,
     Course,
     Discussion,
@@ -106,6 +107,13 @@ def build(app, comments: int, students: int, discussions: int) -> None:  # type:
         if batch:
             s.execute(insert(Comment), batch)
             s.execute(insert(Fingerprint), prints)
+        # Count each fingerprint and drop the common ones, as the app's index does.
+        s.execute(text("INSERT INTO fingerprint_count (course_id, hash, comments) "
+                       "SELECT course_id, hash, count(*) FROM fingerprint "
+                       "GROUP BY course_id, hash"))
+        s.execute(text("DELETE FROM fingerprint WHERE EXISTS (SELECT 1 FROM fingerprint_count c "
+                       "WHERE c.course_id = fingerprint.course_id AND c.hash = fingerprint.hash "
+                       f"AND c.comments > {COMMON_FINGERPRINT})"))
         s.commit()
         with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))

@@ -206,10 +206,16 @@ def analyze_command(file: IO[bytes], as_json: bool, policy_file: IO[bytes] | Non
 
 @click.command("rescore")
 @click.option("--course", "course_code", help="Only this course (its code).")
-@click.option("--batch-size", default=200, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 5000))
+@click.option("--jobs", type=click.IntRange(1, 64),
+              help="Worker processes that check batches (default: the cores, for 5,000 "
+                   "comments or more; else 1).")
 @with_appcontext
-def rescore_command(course_code: str | None, batch_size: int) -> None:
+def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) -> None:
     """Re-run analysis over stored comments; never overturns an instructor's decision."""
+    import os
+
+    from flask import current_app
     from sqlalchemy import select
 
     from moderation.models import Course
@@ -220,15 +226,26 @@ def rescore_command(course_code: str | None, batch_size: int) -> None:
         course_id = db.session.scalar(select(Course.id).where(Course.code == course_code))
         if course_id is None:
             raise click.ClickException(f"No course with code {course_code}.")
-    totals = rescore.RescoreTotals()
     total = rescore.count(course_id)
-    with click.progressbar(length=total, label="Rescoring", file=sys.stderr) as bar:
-        for batch in rescore.batches(course_id, batch_size):
-            for comment in batch:
-                rescore.rescore_comment(comment, totals)
+    jobs = jobs or (min(os.cpu_count() or 1, 4) if total >= 5000 else 1)
+    ranges = rescore.ranges(course_id, batch_size)
+    if jobs > 1:
+        from moderation import workers
+
+        config = {key: current_app.config[key]
+                  for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
+        batches = workers.checked_batches(config, course_id, ranges, jobs)
+    else:
+        scopes = rescore.Scopes()
+        batches = (rescore.check_range(course_id, first, last, scopes)
+                   for first, last in ranges)
+    totals = rescore.RescoreTotals()
+    with click.progressbar(length=total, label=f"Rescoring ({jobs} processes)",
+                           file=sys.stderr) as bar:
+        for changes in batches:
+            totals.add(rescore.write(changes))
             db.session.commit()  # one transaction per batch: short write locks
-            db.session.expunge_all()  # bounded memory over a large database
-            bar.update(len(batch))
+            bar.update(len(changes))
     click.echo("", err=True)
     rescore.record(totals, course_id)
     db.session.commit()

@@ -24,7 +24,7 @@ _PUNCTUATION_ALL = re.compile(r"[^\w\s]")
 _SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 MS_PER_CHAR = 14.69  # textstat's reading speed
-SYLLABLE_CACHE_LIMIT = 200_000
+SYLLABLE_CACHE_LIMIT = 50_000  # a course's whole vocabulary; about 10 MB at most
 # Longer than any English word ("pneumonoultramicroscopicsilicovolcanoconiosis" has 45
 # letters): such a token is a link, a code or a key held down, and gets an estimate
 # instead of textstat's hyphenation, whose cost grows with the token.

@@ -233,7 +233,7 @@ def _fine_anywhere(typed: str) -> bool:
         # The dictionary first: it answers for nearly every word.
         fine = stem in word_frequencies() or len(typed) < 2 or typed.isupper() \
             or is_known(stem)
-        if len(_typed_cache) >= 200_000:
+        if len(_typed_cache) >= 50_000:  # bounded: refills with the live vocabulary
             _typed_cache.clear()
         _typed_cache[typed] = fine
     return fine

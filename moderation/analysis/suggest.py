@@ -261,7 +261,7 @@ def shortlist(typo: str) -> list[tuple[str, float]]:
                                                  strict=True)]
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=5_000)  # distinct misspellings met: a few MB
 def suggestions(typo: str, limit: int = 5) -> tuple[str, ...]:
     """The likeliest words for a lower-case typo, best first (cached: typos recur)."""
     if len(typo) > MAX_TYPO:

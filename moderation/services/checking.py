@@ -7,12 +7,21 @@ so a comment gets the same verdict whichever way it arrives.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from moderation.analysis import ANALYSIS_VERSION, Analysis, Context, PriorComment, analyze
+from moderation.analysis import (
+    ANALYSIS_VERSION,
+    Analysis,
+    Context,
+    Policy,
+    PriorComment,
+    analyze,
+)
 from moderation.analysis.pipeline import public_metrics, status_for
 from moderation.analysis.rules import similarity
 from moderation.extensions import db
@@ -22,6 +31,7 @@ from moderation.models import (
     Discussion,
     Flag,
     Membership,
+    ModerationMode,
     Severity,
     User,
 )
@@ -63,33 +73,51 @@ class Verdict:
         return "held" if self.status == CommentStatus.PENDING else "posted"
 
 
-def context_for(discussion: Discussion, author: User, body: str, *, is_reply: bool,
-                now: datetime, exclude_id: int | None = None,
-                visible_only: bool = False) -> Context:
-    """Gather what the rules may know: the prompt, earlier similar comments, the due date.
+@dataclass(frozen=True)
+class Scope:
+    """What every comment of a discussion is checked against, read once: plain values,
+    so a long rescore can keep it while its batches come and go from the session."""
 
-    The earlier comments are found by fingerprint (`fingerprints.similar`) across the
-    whole course. Only comments submitted before `now` count, so rescoring a comment later
-    compares it with what existed when it was written. With `visible_only` (the live
-    preview), classmates' comments are only those the author can already read: a draft
-    must not tell a student anything about comments still waiting for an instructor.
+    prompt: str
+    due_at: datetime | None
+    moderation_mode: ModerationMode
+    policy: Policy
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, discussion: Discussion) -> Scope:
+        """The scope of a discussion, read now."""
+        return cls(discussion.prompt, discussion.due_at, discussion.moderation_mode,
+                   policies.effective_policy(discussion), member_names(discussion.course_id))
+
+
+def wants_similar(body: str) -> bool:
+    """Whether the similarity rules read earlier comments for this text (not too short)."""
+    return len(_WORD.findall(body)) >= similarity.MIN_WORDS
+
+
+def context_for(scope: Scope, author_id: int, similar: Sequence[fingerprints.Similar], *,
+                is_reply: bool, now: datetime) -> Context:
+    """What the rules may know: the prompt, the earlier similar comments, the due date.
+
+    `similar` are the earlier comments found by fingerprint (`fingerprints.similar`), the
+    author's own and classmates' alike; only those submitted before `now` (so a rescore
+    compares a comment with what existed when it was written).
     """
     own: list[PriorComment] = []
     classmates: list[PriorComment] = []
-    if len(_WORD.findall(body)) >= similarity.MIN_WORDS:  # the rules ignore shorter ones
-        for found in fingerprints.similar(discussion.course_id, author.id, body, before=now,
-                                          exclude_id=exclude_id, visible_only=visible_only):
-            prior = PriorComment(found.id, found.author, found.body, found.discussion,
-                                 visible=found.status == CommentStatus.APPROVED)
-            (own if found.author_id == author.id else classmates).append(prior)
+    for found in similar:
+        prior = PriorComment(found.id, found.author, found.body, found.discussion,
+                             visible=found.status == CommentStatus.APPROVED)
+        (own if found.author_id == author_id else classmates).append(prior)
     return Context(
         is_reply=is_reply,
-        prompt=discussion.prompt,
+        prompt=scope.prompt,
         own_comments=tuple(own),
         classmate_comments=tuple(classmates),
-        due_at=discussion.due_at,
+        due_at=scope.due_at,
         submitted_at=now,
-        names=member_names(discussion.course_id),
+        names=scope.names,
     )
 
 
@@ -100,7 +128,7 @@ def member_names(course_id: int) -> tuple[str, ...]:
         .where(Membership.course_id == course_id).order_by(User.display_name)))
 
 
-def status_for_comment(analysis: Analysis, discussion: Discussion, *, staff: bool,
+def status_for_comment(analysis: Analysis, mode: ModerationMode, *, staff: bool,
                        stored: bool = False) -> CommentStatus:
     """The status a checked comment gets: staff skip the queue, else the rules and the mode.
 
@@ -114,28 +142,48 @@ def status_for_comment(analysis: Analysis, discussion: Discussion, *, staff: boo
         if not stored:
             return CommentStatus.PENDING  # never stored: the caller refuses it
         decision = "hold"
-    return CommentStatus(status_for(decision, discussion.moderation_mode.value))
+    return CommentStatus(status_for(decision, mode.value))
 
 
 def check_text(discussion: Discussion, author: User, body: str, *, is_reply: bool,
                now: datetime, staff: bool, exclude_id: int | None = None,
                stored: bool = False, visible_only: bool = False) -> Verdict:
-    """Analyse a text as a comment of `author` in `discussion` and decide its status."""
-    context = context_for(discussion, author, body, is_reply=is_reply, now=now,
-                          exclude_id=exclude_id, visible_only=visible_only)
-    analysis = analyze(body, context, policies.effective_policy(discussion))
-    return Verdict(analysis, status_for_comment(analysis, discussion, staff=staff,
+    """Analyse a text as a comment of `author` in `discussion` and decide its status.
+
+    With `visible_only` (the live preview), classmates' comments count only once the
+    author can read them: a draft must not tell a student anything about comments still
+    waiting for an instructor.
+    """
+    similar = fingerprints.similar(
+        discussion.course_id, author.id, body, before=now, exclude_id=exclude_id,
+        visible_only=visible_only) if wants_similar(body) else []
+    return verdict(Scope.of(discussion), author.id, body, similar, is_reply=is_reply,
+                   now=now, staff=staff, stored=stored)
+
+
+def verdict(scope: Scope, author_id: int, body: str,
+            similar: Sequence[fingerprints.Similar], *, is_reply: bool, now: datetime,
+            staff: bool, stored: bool = False) -> Verdict:
+    """The analysis of a text and the status it gets: the core that submit and rescore share."""
+    context = context_for(scope, author_id, similar, is_reply=is_reply, now=now)
+    analysis = analyze(body, context, scope.policy)
+    return Verdict(analysis, status_for_comment(analysis, scope.moderation_mode, staff=staff,
                                                 stored=stored))
+
+
+def flag_values(analysis: Analysis) -> list[dict[str, Any]]:
+    """An analysis's findings as flag columns (the rows rescore writes in one statement)."""
+    return [
+        {"rule": f.rule, "severity": Severity(f.severity), "message": f.message,
+         "advice": f.advice, "spans": [list(span) for span in f.spans], "value": f.value,
+         "threshold": f.threshold}
+        for f in analysis.findings
+    ]
 
 
 def flag_rows(analysis: Analysis) -> list[Flag]:
     """Turn an analysis's findings into Flag rows."""
-    return [
-        Flag(rule=f.rule, severity=Severity(f.severity), message=f.message,
-             advice=getattr(f, "advice", ""), spans=[list(s) for s in f.spans],
-             value=f.value, threshold=f.threshold)
-        for f in analysis.findings
-    ]
+    return [Flag(**values) for values in flag_values(analysis)]
 
 
 def record_analysis(comment: Comment, analysis: Analysis) -> bool:

@@ -7,12 +7,12 @@ a text, in a bounded number of index reads whatever the size of the course.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -28,6 +28,11 @@ from moderation.models import (
 )
 
 CANDIDATES = 40  # earlier comments handed to the similarity rules
+# A candidate shares at least this share of the text's uncommon fingerprints. The rules
+# look for 80% of a text's shingles in one earlier comment (copied) or 90% alike (repeat);
+# a run that long shares nearly all of its fingerprints, so a candidate sharing under 30%
+# shares a few phrases, not a copy (tests/test_fingerprint_index.py holds it to the scan).
+MIN_SHARED = 0.3
 
 
 @dataclass(frozen=True)
@@ -96,43 +101,118 @@ def _counts(per_hash: Collection[tuple[int, int]]) -> dict[tuple[int, int], int]
     for course_id, value in per_hash:
         by_course.setdefault(course_id, []).append(value)
     for course_id, values in by_course.items():
-        for start in range(0, len(values), 5000):  # within every database's parameter limit
+        for chunk in _chunks(values):
             found.update(((course_id, h), n) for h, n in db.session.execute(
                 select(FingerprintCount.hash, FingerprintCount.comments).where(
                     FingerprintCount.course_id == course_id,
-                    FingerprintCount.hash.in_(values[start:start + 5000]))).all())
+                    FingerprintCount.hash.in_(chunk))).all())
     return found
+
+
+@dataclass(frozen=True)
+class Query:
+    """One text to find earlier comments for: whose it is, and as of when."""
+
+    author_id: int
+    text: str
+    before: datetime
+    exclude_id: int | None = None
 
 
 def similar(course_id: int, author_id: int, text: str, *, before: datetime,
             exclude_id: int | None = None, visible_only: bool = False) -> list[Similar]:
-    """Earlier comments of the course sharing the most fingerprints with `text`.
+    """Earlier comments of the course sharing the most fingerprints with `text`."""
+    return similar_many(course_id, [Query(author_id, text, before, exclude_id)],
+                        visible_only=visible_only)[0]
 
-    One statement: the text's uncommon fingerprints (an index read each, each at most
-    COMMON_FINGERPRINT rows long), grouped by comment, best first. Rejected comments and
-    comments from `before` on never count; with `visible_only`, a classmate's comment
-    counts only once approved (what the author can read).
+
+def similar_many(course_id: int, queries: Sequence[Query], *,
+                 visible_only: bool = False) -> list[list[Similar]]:
+    """For each query, the earlier comments sharing the most fingerprints, best first.
+
+    Four reads whatever the course's size: which of the texts' fingerprints are common,
+    where the others occur (each list at most COMMON_FINGERPRINT long), the facts of the
+    comments that share at least MIN_SHARED of a text's uncommon fingerprints, and the
+    text of the best of them. Rejected
+    comments and comments from a query's `before` on never count; with `visible_only`, a
+    classmate's comment counts only once approved (what the author can read). Submit and
+    rescore both find their candidates here, one text or a batch at a time.
     """
-    values = list(fingerprints(text))
-    if not values:
-        return []
-    where: list[Any] = [Comment.status != CommentStatus.REJECTED, Comment.submitted_at < before]
-    if exclude_id is not None:
-        where.append(Comment.id != exclude_id)
-    if visible_only:
-        where.append(or_(Comment.author_id == author_id,
-                         Comment.status == CommentStatus.APPROVED))
-    shared = func.count().label("shared")
-    best = (select(Fingerprint.comment_id, shared)
-            .join(Comment, Comment.id == Fingerprint.comment_id)
-            .where(Fingerprint.course_id == course_id, Fingerprint.hash.in_(values), *where)
-            .group_by(Fingerprint.comment_id).order_by(shared.desc(), Fingerprint.comment_id)
-            .limit(CANDIDATES).subquery())
-    rows = db.session.execute(
-        select(Comment.id, Comment.author_id, User.display_name, Comment.body, Comment.status,
-               Discussion.title)
-        .join(best, best.c.comment_id == Comment.id)
-        .join(User, User.id == Comment.author_id)
-        .join(Discussion, Discussion.id == Comment.discussion_id)
-        .order_by(best.c.shared.desc(), Comment.id)).all()
-    return [Similar(*row) for row in rows]
+    prints = [fingerprints(q.text) for q in queries]
+    common = _common(course_id, set().union(*prints))
+    postings: dict[int, list[int]] = {}
+    for chunk in _chunks(set().union(*prints) - common):
+        for value, comment_id in db.session.execute(
+                select(Fingerprint.hash, Fingerprint.comment_id).where(
+                    Fingerprint.course_id == course_id, Fingerprint.hash.in_(chunk))):
+            postings.setdefault(value, []).append(comment_id)
+    shared: list[dict[int, int]] = []
+    for values in prints:
+        counts: dict[int, int] = {}
+        for value in values:
+            for comment_id in postings.get(value, ()):
+                counts[comment_id] = counts.get(comment_id, 0) + 1
+        least = max(1, math.ceil(MIN_SHARED * len(values - common)))
+        shared.append({cid: n for cid, n in counts.items() if n >= least})
+    facts = _facts({cid for counts in shared for cid in counts})
+    chosen: list[list[int]] = []
+    for query, counts in zip(queries, shared, strict=True):
+        eligible = [
+            (n, cid) for cid, n in counts.items()
+            if cid in facts and cid != query.exclude_id
+            and facts[cid].status != CommentStatus.REJECTED
+            and facts[cid].submitted_at < query.before
+            and (not visible_only or facts[cid].author_id == query.author_id
+                 or facts[cid].status == CommentStatus.APPROVED)]
+        eligible.sort(key=lambda pair: (-pair[0], pair[1]))
+        chosen.append([cid for _, cid in eligible[:CANDIDATES]])
+    texts = _texts({cid for ids in chosen for cid in ids})
+    return [[texts[cid] for cid in ids] for ids in chosen]
+
+
+@dataclass(frozen=True)
+class _Facts:
+    author_id: int
+    status: CommentStatus
+    submitted_at: datetime
+
+
+def _common(course_id: int, values: Collection[int]) -> set[int]:
+    """Which of these fingerprints are common phrasing in the course."""
+    found: set[int] = set()
+    for chunk in _chunks(values):
+        found.update(db.session.scalars(select(FingerprintCount.hash).where(
+            FingerprintCount.course_id == course_id, FingerprintCount.hash.in_(chunk),
+            FingerprintCount.comments > COMMON_FINGERPRINT)))
+    return found
+
+
+def _facts(ids: Collection[int]) -> dict[int, _Facts]:
+    """Who wrote each comment found, its status and when: enough to filter them."""
+    found: dict[int, _Facts] = {}
+    for chunk in _chunks(ids):
+        for id_, author_id, status, submitted_at in db.session.execute(
+                select(Comment.id, Comment.author_id, Comment.status, Comment.submitted_at)
+                .where(Comment.id.in_(chunk))):
+            found[id_] = _Facts(author_id, status, submitted_at)
+    return found
+
+
+def _texts(ids: Collection[int]) -> dict[int, Similar]:
+    """The chosen comments, with what the rules read of them."""
+    found: dict[int, Similar] = {}
+    for chunk in _chunks(ids):
+        for row in db.session.execute(
+                select(Comment.id, Comment.author_id, User.display_name, Comment.body,
+                       Comment.status, Discussion.title)
+                .join(User, User.id == Comment.author_id)
+                .join(Discussion, Discussion.id == Comment.discussion_id)
+                .where(Comment.id.in_(chunk))):
+            found[row.id] = Similar(*row)
+    return found
+
+
+def _chunks(ids: Collection[int], size: int = 5000) -> list[list[int]]:
+    """Ids in sorted chunks small enough for every database's parameter limit."""
+    ordered = sorted(ids)
+    return [ordered[start:start + size] for start in range(0, len(ordered), size)]

@@ -1,24 +1,39 @@
-"""Rescoring: re-run analysis over stored comments after a policy or rule change."""
+"""Rescoring: re-run analysis over stored comments after a policy or rule change.
+
+A rescore reads a batch of comments, checks each as a submit would (`checking.verdict`,
+with the earlier similar comments of the whole batch found at once), and then writes
+what changed in a few statements per batch: new flags, metrics, and an automatic
+decision that moved, audited. Reading and checking are separate from writing, so the
+command line can check batches in worker processes while one process writes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Row, Select, delete, exists, func, insert, select, update
 
+from moderation.analysis import ANALYSIS_VERSION
+from moderation.analysis.pipeline import public_metrics
 from moderation.extensions import db
 from moderation.models import (
+    AuditEvent,
     Comment,
     CommentStatus,
     Course,
     Discussion,
+    Flag,
     Membership,
     Role,
     User,
+    utcnow,
 )
-from moderation.services import audit, checking
+from moderation.services import audit, checking, fingerprints
 from moderation.services.errors import Conflict
+
+STAFF_ROLES = [role for role in Role if role.is_staff]
 
 
 @dataclass
@@ -35,12 +50,23 @@ class RescoreTotals:
     def decisions_changed(self) -> int:
         return self.held + self.released
 
+    def add(self, other: RescoreTotals) -> None:
+        """Count another batch's totals in."""
+        for name in ("comments", "flags_changed", "held", "released", "kept_decisions"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
-def comments_query(course_id: int | None = None) -> Select[Comment]:
+
+# What a rescore reads of a comment.
+COLUMNS = (Comment.id, Comment.course_id, Comment.discussion_id, Comment.author_id,
+           Comment.parent_id, Comment.body, Comment.status, Comment.decided_by_id,
+           Comment.submitted_at)
+
+
+def comments_query(course_id: int | None = None) -> Select[*tuple[Any, ...]]:
     """Comments to rescore, oldest first, optionally in one course."""
-    query = select(Comment).order_by(Comment.id)
+    query: Select[*tuple[Any, ...]] = select(*COLUMNS).order_by(Comment.id)
     if course_id is not None:
-        query = query.join(Comment.discussion).where(Discussion.course_id == course_id)
+        query = query.where(Comment.course_id == course_id)
     return query
 
 
@@ -50,73 +76,163 @@ def count(course_id: int | None = None) -> int:
         select(func.count()).select_from(comments_query(course_id).subquery())) or 0
 
 
-def batches(course_id: int | None, size: int) -> Iterator[list[Comment]]:
-    """Yield comments in id order, a batch at a time (keyset paging: no OFFSET scans)."""
+def ranges(course_id: int | None, size: int) -> Iterator[tuple[int, int]]:
+    """Id ranges (first, last) of successive batches, read by keyset (no OFFSET scans)."""
     last_id = 0
     while True:
-        batch = list(db.session.scalars(
-            comments_query(course_id).where(Comment.id > last_id).limit(size)).unique())
-        if not batch:
+        ids = list(db.session.scalars(
+            select(Comment.id).where(Comment.id > last_id,
+                                     *([Comment.course_id == course_id] if course_id else []))
+            .order_by(Comment.id).limit(size)))
+        if not ids:
             return
-        last_id = batch[-1].id  # read now: the caller may detach the batch
-        yield batch
+        yield ids[0], ids[-1]
+        last_id = ids[-1]
 
 
-def rescore_comment(comment: Comment, totals: RescoreTotals, actor: User | None = None) -> None:
-    """Re-analyse one comment: replace its flags; change an automatic decision if needed.
+def load(course_id: int | None, first: int, last: int) -> list[Row[Any]]:
+    """The comments of one batch."""
+    return list(db.session.execute(
+        comments_query(course_id).where(Comment.id.between(first, last))).all())
 
-    `actor` is the person who asked for the rescore (None: the command line).
+
+class Scopes:
+    """The scopes and staff of the discussions a rescore meets, each read once."""
+
+    def __init__(self) -> None:
+        self._scopes: dict[int, checking.Scope] = {}
+        self._staff: dict[int, set[int]] = {}
+
+    def scope(self, discussion_id: int) -> checking.Scope:
+        """The discussion's policy and names."""
+        if discussion_id not in self._scopes:
+            discussion = db.session.get(Discussion, discussion_id)
+            assert discussion is not None
+            self._scopes[discussion_id] = checking.Scope.of(discussion)
+        return self._scopes[discussion_id]
+
+    def staff(self, course_id: int) -> set[int]:
+        """The course's instructors and TAs: their comments are not moderated."""
+        if course_id not in self._staff:
+            self._staff[course_id] = set(db.session.scalars(
+                select(Membership.user_id).where(Membership.course_id == course_id,
+                                                 Membership.role.in_(STAFF_ROLES))))
+        return self._staff[course_id]
+
+
+@dataclass
+class Change:
+    """What checking one stored comment again found, ready to write."""
+
+    id: int
+    course_id: int
+    author_id: int
+    status: CommentStatus
+    metrics: dict[str, Any]
+    word_count: int
+    flag_level: int
+    flags: list[dict[str, Any]]  # the new flag rows, or [] with flags_changed False
+    flags_changed: bool
+    decided: bool  # a person decided it: its status is never moved
+    new_status: CommentStatus | None = None  # an automatic decision that moves
+
+
+def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
+    """Check stored comments again, as each was when submitted; write nothing.
+
+    The checking path of a submit (`checking.verdict`), with the earlier similar
+    comments of the whole batch found at once (`fingerprints.similar_many`).
     """
-    verdict, staff = _checked(comment)
-    totals.comments += 1
-    if checking.record_analysis(comment, verdict.analysis):
-        totals.flags_changed += 1
-    if comment.decided_by_id is not None:
-        totals.kept_decisions += 1
-    status = automatic_status(comment, verdict, staff)
-    if status is not None:
-        _count_move(totals, status)
-        audit.record("comment.rescored", actor=actor, course_id=comment.course_id,
-                     obj=comment, subject_id=comment.author_id,
-                     before={"status": comment.status.value}, after={"status": status.value},
-                     reason="automatic decision after a policy or rule change")
-        comment.status = status
-    db.session.flush()
+    similar: dict[int, list[fingerprints.Similar]] = {}
+    by_course: dict[int, list[Row[Any]]] = {}
+    for row in rows:
+        if checking.wants_similar(row.body):
+            by_course.setdefault(row.course_id, []).append(row)
+    for course_id, group in by_course.items():
+        found = fingerprints.similar_many(course_id, [
+            fingerprints.Query(r.author_id, r.body, r.submitted_at, r.id) for r in group])
+        similar.update((r.id, f) for r, f in zip(group, found, strict=True))
+    before = _flag_signatures([row.id for row in rows])
+    changes = []
+    for row in rows:
+        staff = row.author_id in scopes.staff(row.course_id)
+        verdict = checking.verdict(
+            scopes.scope(row.discussion_id), row.author_id, row.body,
+            similar.get(row.id, []), is_reply=row.parent_id is not None,
+            now=row.submitted_at, staff=staff, stored=True)
+        flags = checking.flag_values(verdict.analysis)
+        changed = _signature(flags) != before.get(row.id, set())
+        changes.append(Change(
+            id=row.id, course_id=row.course_id, author_id=row.author_id, status=row.status,
+            metrics=public_metrics(verdict.analysis.metrics),
+            word_count=verdict.analysis.metrics.words,
+            flag_level=max((f["severity"].level for f in flags), default=0),
+            flags=flags if changed else [], flags_changed=changed,
+            decided=row.decided_by_id is not None,
+            new_status=automatic_status(row.status, row.decided_by_id, verdict, staff)))
+    return changes
 
 
-def automatic_status(comment: Comment, verdict: checking.Verdict,
-                     staff: bool) -> CommentStatus | None:
+def automatic_status(status: CommentStatus, decided_by_id: int | None,
+                     verdict: checking.Verdict, staff: bool) -> CommentStatus | None:
     """The status a rescore moves a comment to, or None when it keeps the one it has.
 
     Only automatic decisions move: never a person's decision, a rejection, or a comment
     by staff (staff comments are not moderated).
     """
-    if comment.decided_by_id is not None or staff or comment.status == CommentStatus.REJECTED:
+    if decided_by_id is not None or staff or status == CommentStatus.REJECTED:
         return None
-    return verdict.status if verdict.status != comment.status else None
+    return verdict.status if verdict.status != status else None
 
 
-def _checked(comment: Comment) -> tuple[checking.Verdict, bool]:
-    """Check a stored comment again, as it was when submitted; and whether staff wrote it."""
-    discussion = comment.discussion
-    staff = _is_staff(comment.author_id, discussion)
-    verdict = checking.check_text(
-        discussion, comment.author, comment.body, is_reply=comment.parent_id is not None,
-        now=comment.submitted_at, staff=staff, exclude_id=comment.id, stored=True)
-    return verdict, staff
+def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals:
+    """Write what a check found: a few statements for the whole batch; return its totals.
+
+    `actor` is the person who asked for the rescore (None: the command line).
+    """
+    totals = RescoreTotals(comments=len(changes))
+    if not changes:
+        return totals
+    replaced = [c.id for c in changes if c.flags_changed]
+    totals.flags_changed = len(replaced)
+    totals.kept_decisions = sum(c.decided for c in changes)
+    if replaced:
+        db.session.execute(delete(Flag).where(Flag.comment_id.in_(replaced)))
+        rows = [{**flag, "comment_id": c.id} for c in changes for flag in c.flags]
+        if rows:
+            db.session.execute(insert(Flag), rows)
+    db.session.execute(update(Comment), [
+        {"id": c.id, "metrics": c.metrics, "word_count": c.word_count,
+         "flag_level": c.flag_level, "analysis_version": ANALYSIS_VERSION,
+         **({"status": c.new_status} if c.new_status is not None else {})}
+        for c in changes])
+    moved = [c for c in changes if c.new_status is not None]
+    if moved:
+        now = utcnow()
+        db.session.execute(insert(AuditEvent), [
+            {"at": now, "actor_id": actor.id if actor else None, "course_id": c.course_id,
+             "action": "comment.rescored", "object_type": "comment", "object_id": c.id,
+             "subject_id": c.author_id, "before": {"status": c.status.value},
+             "after": {"status": c.new_status.value},  # type: ignore[union-attr]
+             "reason": "automatic decision after a policy or rule change"} for c in moved])
+    totals.held = sum(c.new_status == CommentStatus.PENDING for c in moved)
+    totals.released = len(moved) - totals.held
+    return totals
 
 
-def _count_move(totals: RescoreTotals, status: CommentStatus) -> None:
-    if status == CommentStatus.PENDING:
-        totals.held += 1
-    else:
-        totals.released += 1
+def _signature(flags: Iterable[dict[str, Any]]) -> set[tuple[object, ...]]:
+    """What flags say, for telling whether a new analysis changed them."""
+    return {(f["rule"], f["severity"], f["message"], tuple(map(tuple, f["spans"])))
+            for f in flags}
 
 
-def _is_staff(user_id: int, discussion: Discussion) -> bool:
-    role = db.session.scalar(select(Membership.role).where(
-        Membership.user_id == user_id, Membership.course_id == discussion.course_id))
-    return role is not None and role.is_staff
+def _flag_signatures(ids: Sequence[int]) -> dict[int, set[tuple[object, ...]]]:
+    found: dict[int, list[dict[str, Any]]] = {}
+    for row in db.session.execute(
+            select(Flag.comment_id, Flag.rule, Flag.severity, Flag.message, Flag.spans)
+            .where(Flag.comment_id.in_(list(ids)))):
+        found.setdefault(row.comment_id, []).append(row._asdict())
+    return {cid: _signature(flags) for cid, flags in found.items()}
 
 
 def record(totals: RescoreTotals, course_id: int | None, *, actor: User | None = None,
@@ -136,15 +252,16 @@ def record(totals: RescoreTotals, course_id: int | None, *, actor: User | None =
 MAX_IN_REQUEST = 1000
 
 
-def undecided(course_id: int, discussion_id: int | None = None) -> Select[Comment]:
+def undecided(course_id: int,
+              discussion_id: int | None = None) -> Select[*tuple[Any, ...]]:
     """The comments a policy change may move, oldest first: pending or approved automatically.
 
     Never a comment a person decided, a rejected one, or one by the course's staff.
     """
     by_staff = exists().where(Membership.user_id == Comment.author_id,
                               Membership.course_id == Comment.course_id,
-                              Membership.role.in_([role for role in Role if role.is_staff]))
-    query = select(Comment).where(
+                              Membership.role.in_(STAFF_ROLES))
+    query: Select[*tuple[Any, ...]] = select(*COLUMNS).where(
         Comment.course_id == course_id, Comment.decided_by_id.is_(None),
         Comment.status != CommentStatus.REJECTED, ~by_staff).order_by(Comment.id)
     if discussion_id is not None:
@@ -173,15 +290,11 @@ def preview(course: Course, discussion: Discussion | None = None) -> RescoreTota
     The same check and the same status decision as the rescore itself.
     """
     _within_limit(course, discussion)
-    totals = RescoreTotals()
-    comments = db.session.scalars(undecided(course.id, discussion.id if discussion else None))
-    for comment in comments.unique():
-        verdict, staff = _checked(comment)
-        totals.comments += 1
-        status = automatic_status(comment, verdict, staff)
-        if status is not None:
-            _count_move(totals, status)
-    return totals
+    rows = list(db.session.execute(undecided(course.id, discussion.id if discussion else None)))
+    changes = check(rows, Scopes())
+    moved = [c for c in changes if c.new_status is not None]
+    held = sum(c.new_status == CommentStatus.PENDING for c in moved)
+    return RescoreTotals(comments=len(changes), held=held, released=len(moved) - held)
 
 
 def rescore_undecided(course: Course, actor: User,
@@ -190,12 +303,17 @@ def rescore_undecided(course: Course, actor: User,
     _within_limit(course, discussion)
     # Locked until commit (PostgreSQL): a decision made meanwhile waits, then is not
     # overwritten; a comment decided before the lock is no longer in scope.
-    comments = db.session.scalars(
+    rows = list(db.session.execute(
         undecided(course.id, discussion.id if discussion else None)
-        .with_for_update(of=Comment).execution_options(populate_existing=True)).unique()
-    totals = RescoreTotals()
-    for comment in list(comments):
-        rescore_comment(comment, totals, actor)
+        .with_for_update(of=Comment)))
+    totals = write(check(rows, Scopes()), actor)
     record(totals, course.id, actor=actor, scope=discussion or course)
     db.session.flush()
     return totals
+
+
+# --- The command line: batches, checked in worker processes or here, written here --------
+
+def check_range(course_id: int | None, first: int, last: int, scopes: Scopes) -> list[Change]:
+    """Load and check one batch (in a worker process, or in the writing process)."""
+    return check(load(course_id, first, last), scopes)
