@@ -104,7 +104,10 @@ def build(app, comments: int, students: int, discussions: int) -> dict[str, int]
                 conn.execute(text("ANALYZE"))
         pending = session.scalar(select(Comment.id).where(Comment.status == "pending")
                                  .order_by(Comment.id).offset(300).limit(1))
-        return {"comment": pending or 1, "discussion": 3}
+        late = session.scalar(select(Comment.id).where(
+            Comment.discussion_id == 3, Comment.parent_id.is_(None)).order_by(
+            Comment.submitted_at.desc()).offset(100).limit(1))
+        return {"comment": pending or 1, "discussion": 3, "late": late or 1}
 
 
 def timed(client, url: str, runs: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
@@ -161,6 +164,10 @@ def main() -> None:
         ("course queue (text search)", "/teach/courses/1/queue?status=approved&q=verdict"),
         ("discussion queue", f"/teach/discussions/{ids['discussion']}/queue"),
         ("one comment", f"/teach/comments/{ids['comment']}"),
+        ("discussion page (2,500 comments), first page",
+         f"/discussions/{ids['discussion']}"),
+        ("discussion page, a later page",
+         f"/discussions/{ids['discussion']}?at={ids['late']}"),
     ]
     print(f"{'page':<46} {'median ms':>10} {'queries':>8}   (target: <= 50 ms)")
     for label, path in pages:

@@ -108,7 +108,7 @@ def test_a_revision_replaces_the_rejected_comment_on_the_page(app, client, setup
         assert revision.status == CommentStatus.PENDING and revision.body == REVISED
         revision_id = revision.id
     assert response.headers["Location"].endswith(
-        f"/discussions/{setup['discussion'].id}#comment-{revision_id}")
+        f"/discussions/{setup['discussion'].id}?at={revision_id}#comment-{revision_id}")
     page = client.get(response.headers["Location"]).text
     assert "Your revision is awaiting moderation" in page
     assert REVISED in page and "Awaiting moderation" in page

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
 )
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.analysis import Policy
@@ -91,6 +92,17 @@ class Comment(Base):
     __tablename__ = "comment"
     __table_args__ = (
         Index("ix_comment_discussion_status", "discussion_id", "status"),
+        # A discussion's page: its responses in time order, a page at a time.
+        Index("ix_comment_discussion_time", "discussion_id", "submitted_at", "id"),
+        # Most comments are responses and are not revisions: indexing only the rows that
+        # have a value keeps these small, and keeps SQLite's statistics from judging a
+        # lookup by them as reading every row (which made it scan the table).
+        Index("ix_comment_parent_id", "parent_id",
+              sqlite_where=sa_text("parent_id IS NOT NULL"),
+              postgresql_where=sa_text("parent_id IS NOT NULL")),
+        Index("uq_comment_revision_of", "revision_of_id", unique=True,
+              sqlite_where=sa_text("revision_of_id IS NOT NULL"),
+              postgresql_where=sa_text("revision_of_id IS NOT NULL")),
         # The course-wide queue: one index range per status, in time or severity order.
         Index("ix_comment_course_queue", "course_id", "status", "submitted_at", "id"),
         # Severity order reads this index backwards: most severe, then newest, first.
@@ -104,9 +116,9 @@ class Comment(Base):
     # The discussion's course, kept here so the course-wide queue is one index range.
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     # The rejected comment this one revises; one revision per rejected comment.
-    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), unique=True)
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[CommentStatus] = mapped_column(
         enum_column(CommentStatus, "comment_status"), default=CommentStatus.PENDING

@@ -191,8 +191,10 @@ def bulk(course_id: int, comment_ids: Sequence[int], actor: User, decision: Deci
     decision = _checked(decision)
     comments = _locked_many(course_id, ids)
     result = BulkResult([], [i for i in ids if i not in {c.id for c in comments}])
+    revised = set(db.session.scalars(select(Comment.revision_of_id).where(
+        Comment.revision_of_id.in_([c.id for c in comments]))))
     for comment in comments:
-        if comment.status != expected or (comment.revision is not None
+        if comment.status != expected or (comment.id in revised
                                            and decision.status != CommentStatus.REJECTED):
             result.skipped.append(comment.id)
             continue

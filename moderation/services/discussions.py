@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from moderation.extensions import db
@@ -23,6 +23,7 @@ from moderation.models import (
 from moderation.models.discussions import DEFAULTS
 from moderation.services import audit, grading
 from moderation.services.errors import InvalidInput
+from moderation.services.paging import Cursor
 from moderation.services.text import clean_name
 
 EDITABLE = (
@@ -121,23 +122,121 @@ def visible_to_students(discussion: Discussion) -> bool:
     return discussion.state != DiscussionState.DRAFT
 
 
-def visible_comments(discussion: Discussion, viewer: User, staff: bool) -> list[Comment]:
-    """Return the comments the viewer may see: approved ones, plus their own pending ones.
+def _visible(viewer: User, staff: bool) -> ColumnElement[bool]:
+    """Which comments the viewer may see: approved ones, plus their own pending ones.
 
     A student also sees their own rejected comments that wait for a revision, in place
-    (with the reason); once revised, the revision takes their place.
+    (with the reason); once revised, the revision takes their place. Staff see every
+    comment but rejected ones.
     """
-    query = select(Comment).where(Comment.discussion_id == discussion.id)
-    if not staff:
-        revision = aliased(Comment)
-        query = query.where(or_(
-            Comment.status == CommentStatus.APPROVED,
-            (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.PENDING),
-            (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.REJECTED)
-            & ~exists().where(revision.revision_of_id == Comment.id),
-        ))
+    if staff:
+        return Comment.status != CommentStatus.REJECTED
+    revision = aliased(Comment)
+    return or_(
+        Comment.status == CommentStatus.APPROVED,
+        (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.PENDING),
+        (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.REJECTED)
+        & ~exists().where(revision.revision_of_id == Comment.id),
+    )
+
+
+def visible_comments(discussion: Discussion, viewer: User, staff: bool) -> list[Comment]:
+    """Every comment of the discussion the viewer may see, oldest first."""
+    return list(db.session.scalars(
+        select(Comment).where(Comment.discussion_id == discussion.id, _visible(viewer, staff))
+        .options(selectinload(Comment.flags))
+        .order_by(Comment.submitted_at, Comment.id)).unique())
+
+
+THREADS_PER_PAGE = 25
+
+
+@dataclass
+class ThreadPage:
+    """Responses of one page, each with its replies, and the cursors around the page."""
+
+    top: list[Comment]
+    replies: dict[int, list[Comment]]
+    previous: Cursor | None
+    next: Cursor | None
+
+
+def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
+                after: Cursor | None = None, before: Cursor | None = None,
+                at: int | None = None) -> ThreadPage:
+    """A page of the discussion's responses, oldest first, each with all its replies.
+
+    Keyset pages over the responses (a reply always stays with its response), so any page
+    of a discussion of thousands costs a few queries. `at` starts the page at the
+    response of a given comment (where a student lands after posting).
+    """
+    visible = _visible(viewer, staff)
+    top_level = (Comment.discussion_id == discussion.id, Comment.parent_id.is_(None), visible)
+    key = tuple_(Comment.submitted_at, Comment.id)
+    if at is not None:
+        root = _root(discussion.id, at)
+        after = Cursor(0, root.submitted_at, root.id) if root else None
+        inclusive = root is not None
     else:
-        query = query.where(Comment.status != CommentStatus.REJECTED)
-    # Flags are shown under the viewer's own comments and to staff: load them in one query.
-    query = query.options(selectinload(Comment.flags))
-    return list(db.session.scalars(query.order_by(Comment.submitted_at, Comment.id)).unique())
+        inclusive = False
+    forward = before is None
+    query = select(Comment).where(*top_level)
+    if forward and after is not None:
+        edge = (after.submitted_at, after.id)
+        query = query.where(key >= edge if inclusive else key > edge)
+    elif before is not None:
+        query = query.where(key < (before.submitted_at, before.id))
+    order = (Comment.submitted_at, Comment.id) if forward else (
+        Comment.submitted_at.desc(), Comment.id.desc())
+    rows = list(db.session.scalars(
+        query.order_by(*order).limit(THREADS_PER_PAGE + 1)
+        .options(selectinload(Comment.flags))).unique())
+    more = len(rows) > THREADS_PER_PAGE
+    top = rows[:THREADS_PER_PAGE]
+    if not forward:
+        top.reverse()
+    replies = _replies_of([c for c in top if c.status != CommentStatus.REJECTED], visible)
+    if not top:
+        return ThreadPage([], {}, None, None)
+    first, last = top[0], top[-1]
+    if forward:
+        has_previous = after is not None and db.session.scalar(
+            select(Comment.id).where(*top_level, key < (first.submitted_at, first.id))
+            .limit(1)) is not None
+        has_next = more
+    else:
+        has_previous, has_next = more, True
+    return ThreadPage(top, replies,
+                      previous=Cursor(0, first.submitted_at, first.id) if has_previous else None,
+                      next=Cursor(0, last.submitted_at, last.id) if has_next else None)
+
+
+def _root(discussion_id: int, comment_id: int) -> Comment | None:
+    """The response a comment belongs to (itself, for a response)."""
+    comment = db.session.get(Comment, comment_id)
+    for _ in range(20):  # replies to replies are a few levels deep at most
+        if comment is None or comment.discussion_id != discussion_id:
+            return None
+        if comment.parent_id is None:
+            return comment
+        comment = db.session.get(Comment, comment.parent_id)
+    return None
+
+
+def _replies_of(parents: list[Comment],
+                visible: ColumnElement[bool]) -> dict[int, list[Comment]]:
+    """Every visible reply under these comments, a level at a time, by parent id.
+
+    A reply under a rejected (or hidden) comment is never shown, and never floats up.
+    """
+    replies: dict[int, list[Comment]] = {}
+    level = [c.id for c in parents]
+    while level:
+        found = list(db.session.scalars(
+            select(Comment).where(Comment.parent_id.in_(level), visible)
+            .order_by(Comment.submitted_at, Comment.id)
+            .options(selectinload(Comment.flags))).unique())
+        for reply in found:
+            replies.setdefault(reply.parent_id or 0, []).append(reply)
+        level = [r.id for r in found if r.status != CommentStatus.REJECTED]
+    return replies

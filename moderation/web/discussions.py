@@ -29,8 +29,9 @@ from moderation.models import (
     Membership,
 )
 from moderation.services import courses, grading, queue, revisions
-from moderation.services.discussions import accepts_comments, visible_comments
+from moderation.services.discussions import accepts_comments, thread_page
 from moderation.services.errors import ServiceError
+from moderation.services.paging import Cursor
 from moderation.services.queue import Blocked
 from moderation.web.access import course_or_404, discussion_or_404, own_comment_or_404
 from moderation.web.forms import CommentForm, JoinForm
@@ -77,31 +78,18 @@ def course(course_id: int) -> ResponseReturnValue:
                            discussions=discussions)
 
 
-def _thread(discussion: Discussion,
-            staff: bool) -> tuple[list[Comment], dict[int, list[Comment]]]:
-    """Return top-level comments and a map of replies by parent id."""
-    comments = visible_comments(discussion, current_user, staff)
-    # Replies stay with their parent: under a rejected comment (shown only to its author)
-    # or a hidden one, they are not shown, and never float up to the top level.
-    ids = {c.id for c in comments if c.status != CommentStatus.REJECTED}
-    replies: dict[int, list[Comment]] = {}
-    top = []
-    for comment in comments:
-        if comment.parent_id in ids:
-            replies.setdefault(comment.parent_id, []).append(comment)
-        elif comment.parent_id is None:
-            top.append(comment)
-    return top, replies
-
-
 def _render_discussion(discussion: Discussion, membership: Membership, form: CommentForm,
                        status: int = 200, blocked: Blocked | None = None) -> ResponseReturnValue:
     form.fresh_token()
-    top, replies = _thread(discussion, membership.role.is_staff)
+    after = Cursor.decode(request.args.get("after"))
+    before = Cursor.decode(request.args.get("before")) if after is None else None
+    at = parse_id(request.args["at"], "That comment") if "at" in request.args else None
+    page = thread_page(discussion, current_user, membership.role.is_staff,
+                       after=after, before=before, at=at)
     return render_template(
         "discussions/show.html", discussion=discussion, membership=membership, form=form,
-        top=top, replies=replies, open_for_comments=accepts_comments(discussion),
-        blocked=blocked,
+        top=page.top, replies=page.replies, page=page,
+        open_for_comments=accepts_comments(discussion), blocked=blocked,
     ), status
 
 
@@ -150,7 +138,7 @@ def submit(discussion_id: int) -> ResponseReturnValue:
     elif result.created:
         flash("Your comment is posted." + (" See the notes under it." if comment.flags else ""),
               "success")
-    return redirect(url_for("discussions.show", discussion_id=discussion.id,
+    return redirect(url_for("discussions.show", discussion_id=discussion.id, at=comment.id,
                             _anchor=f"comment-{comment.id}"), code=303)
 
 
@@ -236,7 +224,7 @@ def submit_revision(comment_id: int) -> ResponseReturnValue:
     elif result.created:
         flash("Your revision is posted in place of the rejected comment.", "success")
     return redirect(url_for("discussions.show", discussion_id=revision.discussion_id,
-                            _anchor=f"comment-{revision.id}"), code=303)
+                            at=revision.id, _anchor=f"comment-{revision.id}"), code=303)
 
 
 @bp.errorhandler(429)

@@ -31,7 +31,7 @@ def test_double_click_makes_one_comment(app, page, server, student_in_discussion
     page.fill("#body", "The withdrawal mostly shows the limits of the court, since the "
                        "treaty was never ratified by the state.")
     page.dblclick("#comment-form button[type=submit]")
-    page.wait_for_url(f"{server}/discussions/{discussion.id}#comment-*")
+    page.wait_for_url(f"{server}/discussions/{discussion.id}?at=*#comment-*")
     page.locator(".comment").filter(has_text="never ratified").first.wait_for()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 1

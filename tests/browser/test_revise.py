@@ -56,7 +56,7 @@ def test_a_student_revises_a_rejected_comment(app, page, server, make_user, make
     feedback.filter(has_text=re.compile(r"^26 words .*reading level")).wait_for()
 
     page.get_by_role("button", name="Submit the revision").click()
-    page.wait_for_url(re.compile(rf"{re.escape(server)}/discussions/{discussion.id}#comment-\d+"))
+    page.wait_for_url(re.compile(rf"{re.escape(server)}/discussions/{discussion.id}\?at=\d+#comment-\d+"))
     assert "Your revision is awaiting moderation" in page.locator(".flash").inner_text()
     revision = page.locator(".comment.pending").filter(has_text="Smith (2019)")
     assert "Awaiting moderation" in revision.inner_text()

@@ -1,4 +1,5 @@
-"""fingerprint index: winnowed fingerprints of every comment, for finding copies
+"""fingerprint index (winnowed fingerprints of every comment, for finding copies) and
+discussion pages in time order
 
 Revision ID: 0004
 Revises: 0003
@@ -40,6 +41,19 @@ def upgrade():
     sa.PrimaryKeyConstraint('course_id', 'hash', name=op.f('pk_fingerprint_count'))
     )
 
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_comment_revision_of_id', type_='unique')
+        batch_op.create_index('ix_comment_discussion_time', ['discussion_id', 'submitted_at', 'id'], unique=False)
+    # Partial indexes (only rows with a value), outside the batch: SQLite creates them as
+    # they are, without rebuilding the table.
+    op.drop_index('ix_comment_parent_id', table_name='comment')
+    op.create_index('ix_comment_parent_id', 'comment', ['parent_id'],
+                    sqlite_where=sa.text('parent_id IS NOT NULL'),
+                    postgresql_where=sa.text('parent_id IS NOT NULL'))
+    op.create_index('uq_comment_revision_of', 'comment', ['revision_of_id'], unique=True,
+                    sqlite_where=sa.text('revision_of_id IS NOT NULL'),
+                    postgresql_where=sa.text('revision_of_id IS NOT NULL'))
+
     # Fingerprint the comments already stored, a batch at a time; then count each
     # fingerprint per course and drop the rows of the common ones, as the app does.
     connection = op.get_bind()
@@ -65,6 +79,12 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('uq_comment_revision_of', table_name='comment')
+    op.drop_index('ix_comment_parent_id', table_name='comment')
+    op.create_index('ix_comment_parent_id', 'comment', ['parent_id'])
+    with op.batch_alter_table('comment', schema=None) as batch_op:
+        batch_op.create_unique_constraint('uq_comment_revision_of_id', ['revision_of_id'])
+        batch_op.drop_index('ix_comment_discussion_time')
     op.drop_table('fingerprint_count')
     with op.batch_alter_table('fingerprint', schema=None) as batch_op:
         batch_op.drop_index('ix_fingerprint_comment_id')

@@ -24,7 +24,8 @@ from moderation.models import (
 from moderation.services import decisions, policies, queue_list, revisions
 from moderation.services.decisions import Decision
 from moderation.services.errors import ServiceError
-from moderation.services.queue_list import Cursor, QueueFilter
+from moderation.services.paging import Cursor
+from moderation.services.queue_list import QueueFilter
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import (
