@@ -91,8 +91,9 @@ proc_name = "moderation"
 # other's. Signals do the same work: HUP reload, TERM graceful stop, TTIN/TTOU workers.
 control_socket_disable = True
 
-WARM_UP_TEXT = ("A short comment that loads every word list, the dictionary and the "
-                "offensive-language weights before any student is waiting for them.")
+WARM_UP_TEXT = ("A short comment that loads every word list, the dictionnary and the "
+                "offensive-language weights before any student is waiting for them "
+                "(the misspelling builds the index of suggestions).")
 
 
 def when_ready(server: Any) -> None:
