@@ -1,8 +1,12 @@
-"""Database engine tuning: SQLite runs with WAL, a busy timeout and BEGIN IMMEDIATE for writes."""
+"""Database engine tuning: SQLite runs with WAL, a busy timeout, BEGIN IMMEDIATE for writes,
+and writers that wait their turn in a queue instead of polling."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -81,9 +85,64 @@ def tune_sqlite(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    queue = WriterQueue(engine.url.database) if engine.url.database not in (
+        None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _begin_immediate.get() else "BEGIN")
+        if not _begin_immediate.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if queue is not None:
+            queue.enter(conn.connection.dbapi_connection)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    if queue is not None:
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _on_end(conn: Connection) -> None:
+            queue.leave(conn.connection.dbapi_connection)
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(dbapi_connection: Any, _record: object) -> None:
+            queue.leave(dbapi_connection)  # a safety net: never keep the turn in the pool
+
+
+class WriterQueue:
+    """Writers of one SQLite file wait their turn on a lock file before BEGIN IMMEDIATE.
+
+    SQLite's busy handler polls with sleeps that grow to 100 ms, so under load a waiting
+    writer sleeps through many releases and a few wait for a second or more. A blocking
+    `flock` wakes the next writer as soon as the lock is free, and the kernel drops it
+    if a worker dies. The turn ends just before COMMIT (SQLAlchemy has no event after
+    it): the next writer may then meet the commit's last millisecond in the busy handler.
+    """
+
+    def __init__(self, database: str) -> None:
+        self.path = f"{database}-writers.lock"
+        # id(DBAPI connection) -> (the lock file's descriptor, the thread holding the turn)
+        self.held: dict[int, tuple[int, int]] = {}
+
+    def enter(self, dbapi_connection: Any) -> None:
+        """Wait for this connection's turn to write."""
+        key, thread = id(dbapi_connection), threading.get_ident()
+        if key in self.held or any(t == thread for _, t in list(self.held.values())):
+            # This thread already has the turn on another connection: waiting for it
+            # would wait for itself. SQLite's own lock and busy timeout decide instead.
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.held[key] = (fd, thread)
+
+    def leave(self, dbapi_connection: Any) -> None:
+        """Give the turn to the next writer (closing the descriptor releases the lock)."""
+        fd, _ = self.held.pop(id(dbapi_connection), (None, None))
+        if fd is not None:
+            os.close(fd)
 
 
 def init_app(app: Flask) -> None:

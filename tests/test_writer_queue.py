@@ -1,0 +1,120 @@
+"""SQLite writers wait their turn on a lock file, released on commit, rollback and death."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from moderation import db_setup
+
+
+@pytest.fixture
+def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
+    engine = create_engine(f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    db_setup.tune_sqlite(engine)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (n INTEGER)"))
+    yield engine
+    engine.dispose()
+
+
+def _write_after(engine, started: threading.Event, order: list[str], name: str) -> None:  # type: ignore[no-untyped-def]
+    started.set()
+    with engine.begin() as connection:
+        order.append(f"{name} began")
+        connection.execute(text("INSERT INTO t VALUES (2)"))
+
+
+def _turn_is_free(engine) -> bool:  # type: ignore[no-untyped-def]
+    fd = os.open(f"{engine.url.database}-writers.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_a_second_writer_waits_for_the_first_to_commit(engine) -> None:  # type: ignore[no-untyped-def]
+    order: list[str] = []
+    started = threading.Event()
+    assert _turn_is_free(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        assert not _turn_is_free(engine), "a writer began without taking the turn"
+        other = threading.Thread(target=_write_after, args=(engine, started, order, "second"))
+        other.start()
+        started.wait(5)
+        time.sleep(0.2)  # long enough for the second writer to have begun, were it free to
+        order.append("first commits")
+    other.join(10)
+    assert order == ["first commits", "second began"]
+    assert _turn_is_free(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
+
+
+def test_a_rollback_gives_the_turn_away(engine) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(RuntimeError), engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        raise RuntimeError("the request failed")
+    thread = threading.Thread(target=_write_after, args=(engine, threading.Event(), [], "next"))
+    thread.start()
+    thread.join(5)
+    assert not thread.is_alive(), "the turn was kept after a rollback"
+
+
+def test_one_thread_with_two_connections_does_not_wait_for_itself(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as first:
+        first.execute(text("INSERT INTO t VALUES (1)"))
+        second = engine.connect()
+        # Without the guard this flock would block forever; with it, SQLite answers
+        # "database is locked" once its busy timeout ends, here shortened.
+        second.connection.dbapi_connection.execute("PRAGMA busy_timeout = 50")  # type: ignore[union-attr]
+        with pytest.raises(OperationalError, match="locked"):
+            second.execute(text("INSERT INTO t VALUES (2)"))
+        second.close()
+
+
+CHILD = """
+import sys, time
+from sqlalchemy import create_engine, text
+from moderation import db_setup
+engine = create_engine(sys.argv[1])
+db_setup.tune_sqlite(engine)
+connection = engine.connect()
+connection.begin()
+connection.execute(text("INSERT INTO t VALUES (9)"))
+print("holding", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_writer_releases_its_turn(engine) -> None:  # type: ignore[no-untyped-def]
+    child = subprocess.Popen([sys.executable, "-c", CHILD, str(engine.url)],
+                             stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "holding"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+        finished = threading.Thread(target=_write_after,
+                                    args=(engine, threading.Event(), [], "after"))
+        finished.start()
+        finished.join(10)
+        assert not finished.is_alive(), "the dead writer's turn was never released"
+    finally:
+        child.kill()
+    with engine.connect() as connection:  # the dead writer's row was never committed
+        assert connection.execute(text("SELECT n FROM t")).scalars().all() == [2]
