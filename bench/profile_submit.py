@@ -1,13 +1,15 @@
-"""Where a submit's time goes: cProfile over real form posts through the test client.
+"""Where a submit's time goes: timed and profiled form posts through the test client.
 
 Seeds a class (bench/classroom.py) on a scratch SQLite file (or --postgres URL, emptied
-first), lets each student post a few untimed comments so caches and the discussion are
-warm, then profiles `--submits` posts through the real form (session, CSRF, analysis,
-flags, fingerprints, audit, grading) and prints milliseconds per submit, statements per
-submit, and the top functions by own time and by cumulative time.
+first), posts `--earlier` untimed comments through the real form (the discussion's size),
+then times `--submits` more (session, CSRF, analysis, flags, fingerprints, audit,
+grading: median, p90 and statements per submit), times `--previews` live-feedback
+previews of a new 300-word draft, prints the process's RSS, and profiles `--profiled`
+further submits with cProfile (top functions by own and by cumulative time).
 
     .venv/bin/python bench/profile_submit.py
-    .venv/bin/python bench/profile_submit.py --earlier 1000 --submits 300
+    .venv/bin/python bench/profile_submit.py --earlier 1000 --profiled 0   # preview target
+    .venv/bin/python bench/profile_submit.py --earlier 5000 --profiled 0   # flat with size?
     .venv/bin/python bench/profile_submit.py --postgres postgresql://postgres@127.0.0.1/bench_load
 """
 
@@ -19,6 +21,7 @@ import io
 import os
 import pstats
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -33,19 +36,23 @@ TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sqlalchemy import event
+    from sqlalchemy import event, func, select
 
     from bench.classroom import seed_classroom
     from bench.comments import Writer
     from bench.databases import bench_app, postgres_database, prepare, sqlite_database
     from bench.load_run import RAISED_LIMITS
     from moderation.extensions import db
+    from moderation.models import Comment
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=8)
     parser.add_argument("--earlier", type=int, default=300,
                         help="untimed comments posted first (the discussion's size)")
-    parser.add_argument("--submits", type=int, default=200, help="profiled submits")
+    parser.add_argument("--submits", type=int, default=200, help="timed submits")
+    parser.add_argument("--profiled", type=int, default=150,
+                        help="submits under cProfile after the timed ones (0: no profile)")
+    parser.add_argument("--previews", type=int, default=100, help="timed previews")
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--save", metavar="FILE", help="also write the raw profile here")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database, "
@@ -56,7 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(scratch)
         database = (postgres_database(args.postgres, folder) if args.postgres
                     else sqlite_database(folder))
-        os.environ.update(RAISED_LIMITS)  # read by create_app; said so by the load bench too
+        # Read by create_app: limits raised for the run, as the load bench does.
+        os.environ.update(RAISED_LIMITS, MODERATION_PREVIEW_RATE_LIMIT="1000000 per minute")
         app = bench_app(database)
         prepare(database, app)
         room = seed_classroom(app, args.students, "profile")
@@ -82,7 +90,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n in range(args.earlier):
             post(n)
 
-        # Only the POST is profiled and counted: the page read for the tokens is not a submit.
+        # Only the POST is timed, counted and profiled: the page read for the tokens is not
+        # part of a submit.
         statements = 0
 
         def count(*_: object) -> None:
@@ -92,27 +101,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         with app.app_context():
             engine = db.engine
         profile = cProfile.Profile()
-        spent = 0.0
-        for n in range(args.submits):
+        timed: list[float] = []
+        for n in range(args.submits + args.profiled):
             client, writer = clients[n % len(clients)]
             page = client.get(path).get_data(as_text=True)
             data = {"csrf_token": CSRF.search(page)[1],  # type: ignore[index]
                     "submission_token": TOKEN.search(page)[1],  # type: ignore[index]
                     "body": writer.comment(), "parent_id": ""}
-            event.listen(engine, "before_cursor_execute", count)
+            profiled = n >= args.submits
+            if not profiled:
+                event.listen(engine, "before_cursor_execute", count)
             started = time.perf_counter()
-            profile.enable()
+            if profiled:
+                profile.enable()
             answer = client.post(f"{path}/comments", data=data)
-            profile.disable()
-            spent += time.perf_counter() - started
-            event.remove(engine, "before_cursor_execute", count)
+            if profiled:
+                profile.disable()
+            else:
+                timed.append(time.perf_counter() - started)
+                event.remove(engine, "before_cursor_execute", count)
             if answer.status_code != 303:
                 raise RuntimeError(f"submit answered {answer.status_code}")
 
-    print(f"{database.label}: {args.students} students, {args.earlier} earlier comments, "
-          f"{args.submits} profiled submits")
-    print(f"{spent / args.submits * 1000:.1f} ms per submit (under the profiler, which adds "
-          f"to it), {statements / args.submits:.1f} statements per submit")
+        # Live feedback: a 300-word draft, new each time, as a student types it.
+        previews: list[float] = []
+        for n in range(args.previews):
+            client, writer = clients[n % len(clients)]
+            page = client.get(path).get_data(as_text=True)
+            draft = " ".join((writer.comment() + " " + writer.comment()).split()[:300])
+            started = time.perf_counter()
+            answer = client.post(f"{path}/preview", json={"body": draft}, headers={
+                "X-CSRFToken": CSRF.search(page)[1]})  # type: ignore[index]
+            previews.append(time.perf_counter() - started)
+            if answer.status_code != 200:
+                raise RuntimeError(f"preview answered {answer.status_code}")
+        with app.app_context():
+            comments = db.session.scalar(select(func.count(Comment.id)))
+
+    rss = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    print(f"{database.label}: {args.students} students, {comments:,} comments in the "
+          f"discussion at the end ({args.earlier:,} posted before the timed ones)")
+    if timed:
+        print(f"submit: median {statistics.median(timed) * 1000:.1f} ms, p90 "
+              f"{statistics.quantiles(timed, n=10)[-1] * 1000:.1f} ms over {len(timed)} "
+              f"posts; {statements / len(timed):.1f} statements per submit")
+    if previews:
+        print(f"preview (300 words): median {statistics.median(previews) * 1000:.1f} ms over "
+              f"{len(previews)}")
+    print(f"this process (the app and the test client): RSS {rss / 2**20:.0f} MB")
+    if not args.profiled:
+        return 0
+    print(f"\nProfile of {args.profiled} more submits:")
     if args.save:
         profile.dump_stats(args.save)
     for order in ("tottime", "cumulative"):

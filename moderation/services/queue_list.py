@@ -31,6 +31,9 @@ PAGE_SIZE = 50
 SORTS = ("time", "severity")  # time: oldest first; severity: most severe, newest first
 STATUSES = frozenset(s.value for s in CommentStatus)
 SEVERITIES = frozenset(s.value for s in Severity)
+# An alias, so the filters' subqueries never correlate with an outer query over Flag;
+# built once (an alias made per call builds its column proxies again when first used).
+_FLAG = aliased(Flag, name="flag")
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,7 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
         where.append(Comment.discussion_id == f.discussion_id)
     if f.student_id is not None:
         where.append(Comment.author_id == f.student_id)
-    # An alias, so these subqueries never correlate with an outer query over Flag.
-    flag = aliased(Flag)
+    flag = _FLAG
     if f.rule:
         where.append(exists().where(flag.comment_id == Comment.id, flag.rule == f.rule))
     if f.severity is not None:
