@@ -10,6 +10,8 @@ further submits with cProfile (top functions by own and by cumulative time).
     .venv/bin/python bench/profile_submit.py
     .venv/bin/python bench/profile_submit.py --earlier 1000 --profiled 0   # preview target
     .venv/bin/python bench/profile_submit.py --earlier 5000 --profiled 0   # flat with size?
+    .venv/bin/python bench/profile_submit.py --earlier 0 --submits 10000 --profiled 0 \
+        --students 200   # memory after 10,000 submits
     .venv/bin/python bench/profile_submit.py --postgres postgresql://postgres@127.0.0.1/bench_load
 """
 
@@ -33,6 +35,14 @@ sys.path[0] = str(ROOT)  # bench/queue.py must not stand in for the standard lib
 
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
+
+
+CHECKPOINTS = {1, 100, 1_000, 2_000, 5_000, 10_000, 20_000}
+
+
+def rss() -> int:
+    """This process's resident memory in bytes."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             engine = db.engine
         profile = cProfile.Profile()
         timed: list[float] = []
+        memory = [(0, rss())]  # (timed submits so far, RSS)
         for n in range(args.submits + args.profiled):
             client, writer = clients[n % len(clients)]
             page = client.get(path).get_data(as_text=True)
@@ -120,35 +131,41 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 timed.append(time.perf_counter() - started)
                 event.remove(engine, "before_cursor_execute", count)
+                if len(timed) in CHECKPOINTS or len(timed) == args.submits:
+                    memory.append((len(timed), rss()))
             if answer.status_code != 303:
                 raise RuntimeError(f"submit answered {answer.status_code}")
 
         # Live feedback: a 300-word draft, new each time, as a student types it.
         previews: list[float] = []
+        submit_statements, statements = statements, 0
         for n in range(args.previews):
             client, writer = clients[n % len(clients)]
             page = client.get(path).get_data(as_text=True)
             draft = " ".join((writer.comment() + " " + writer.comment()).split()[:300])
+            event.listen(engine, "before_cursor_execute", count)
             started = time.perf_counter()
             answer = client.post(f"{path}/preview", json={"body": draft}, headers={
                 "X-CSRFToken": CSRF.search(page)[1]})  # type: ignore[index]
             previews.append(time.perf_counter() - started)
+            event.remove(engine, "before_cursor_execute", count)
             if answer.status_code != 200:
                 raise RuntimeError(f"preview answered {answer.status_code}")
         with app.app_context():
             comments = db.session.scalar(select(func.count(Comment.id)))
 
-    rss = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
     print(f"{database.label}: {args.students} students, {comments:,} comments in the "
           f"discussion at the end ({args.earlier:,} posted before the timed ones)")
     if timed:
         print(f"submit: median {statistics.median(timed) * 1000:.1f} ms, p90 "
               f"{statistics.quantiles(timed, n=10)[-1] * 1000:.1f} ms over {len(timed)} "
-              f"posts; {statements / len(timed):.1f} statements per submit")
+              f"posts; {submit_statements / len(timed):.1f} statements per submit")
     if previews:
         print(f"preview (300 words): median {statistics.median(previews) * 1000:.1f} ms over "
-              f"{len(previews)}")
-    print(f"this process (the app and the test client): RSS {rss / 2**20:.0f} MB")
+              f"{len(previews)}, {statements / len(previews):.1f} statements per preview")
+    print("RSS of this process (the app and its test client, as one worker), after n timed "
+          "submits: " + ", ".join(f"{n:,}: {size / 2**20:.0f} MB" for n, size in memory)
+          + f"; at the end {rss() / 2**20:.0f} MB")
     if not args.profiled:
         return 0
     print(f"\nProfile of {args.profiled} more submits:")
