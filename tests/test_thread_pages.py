@@ -61,9 +61,16 @@ def test_pages_walk_every_response_once_with_its_replies(app, client, make_user,
     assert seen == tops and pages == 3
     back = re.search(r'href="([^"]+)" rel="prev"', page).group(1).replace("&amp;", "&")
     assert [i for i in responses_on(client.get(back).text) if i in tops] == tops[4:8]
-    # Landing on a reply opens the page of its response.
-    landed = client.get(url, query_string={"at": replies[tops[9]]}).text
-    assert tops[9] in responses_on(landed) and 'rel="prev"' in landed
+    # Landing on a comment opens the page reading from the start reaches: the same
+    # responses, not a page that starts at the comment's response.
+    pages_of = [tops[0:4], tops[4:8], tops[8:10]]
+    for n, top in enumerate(tops):
+        landing = replies.get(top, top)  # a reply lands on its response's page
+        on_page = [i for i in responses_on(client.get(url, query_string={"at": landing}).text)
+                   if i in tops]
+        assert on_page == pages_of[n // 4], n
+    first = client.get(url, query_string={"at": tops[2]}).text
+    assert 'rel="prev"' not in first and 'rel="next"' in first
 
 
 def test_a_page_costs_the_same_queries_whatever_the_discussion(app, client, make_user,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, or_, select, tuple_
+from sqlalchemy import ColumnElement, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from moderation.extensions import db
@@ -171,23 +171,19 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
     """A page of the discussion's responses, oldest first, each with all its replies.
 
     Keyset pages over the responses (a reply always stays with its response), so any page
-    of a discussion of thousands costs a few queries. `at` starts the page at the
-    response of a given comment (where a student lands after posting).
+    of a discussion of thousands costs a few queries. `at` opens the page that holds a
+    given comment's response (where a student lands after posting): pages are counted
+    from the first response, so it is the page reading from the start would reach.
     """
     visible = _visible(viewer, staff)
     top_level = (Comment.discussion_id == discussion.id, Comment.parent_id.is_(None), visible)
     key = tuple_(Comment.submitted_at, Comment.id)
     if at is not None:
-        root = _root(discussion.id, at)
-        after = Cursor(0, root.submitted_at, root.id) if root else None
-        inclusive = root is not None
-    else:
-        inclusive = False
+        after = _page_start(top_level, _root(discussion.id, at))
     forward = before is None
     query = select(Comment).where(*top_level)
     if forward and after is not None:
-        edge = (after.submitted_at, after.id)
-        query = query.where(key >= edge if inclusive else key > edge)
+        query = query.where(key > (after.submitted_at, after.id))
     elif before is not None:
         query = query.where(key < (before.submitted_at, before.id))
     order = (Comment.submitted_at, Comment.id) if forward else (
@@ -213,6 +209,24 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
     return ThreadPage(top, replies,
                       previous=Cursor(0, first.submitted_at, first.id) if has_previous else None,
                       next=Cursor(0, last.submitted_at, last.id) if has_next else None)
+
+
+def _page_start(top_level: tuple[ColumnElement[bool], ...],
+                root: Comment | None) -> Cursor | None:
+    """Where the page holding `root` starts, counting pages of THREADS_PER_PAGE from the
+    first response: the same pages as reading from the start (None: the first page)."""
+    if root is None:
+        return None
+    key = tuple_(Comment.submitted_at, Comment.id)
+    earlier = db.session.scalar(select(func.count()).select_from(Comment).where(
+        *top_level, key < (root.submitted_at, root.id))) or 0
+    start = earlier // THREADS_PER_PAGE * THREADS_PER_PAGE
+    if start == 0:
+        return None
+    edge = db.session.execute(
+        select(Comment.submitted_at, Comment.id).where(*top_level)
+        .order_by(Comment.submitted_at, Comment.id).offset(start - 1).limit(1)).one()
+    return Cursor(0, edge.submitted_at, edge.id)
 
 
 def _root(discussion_id: int, comment_id: int) -> Comment | None:
