@@ -1,17 +1,19 @@
-"""One whole term's discussion in a real Chromium, through the real UI, checked by axe on
-every page.
+"""One whole discussion in a real Chromium, through the real UI, checked by axe on every page.
 
 What it proves, end to end and only through pages a person would use: an instructor makes
-a course and a discussion and opens it; a student joins with the course's join code, gets
-live feedback while typing, and submits a response that is held with a flag and a reply;
-the instructor works the queue with the keyboard (j, k, r, a), approving the reply and
-rejecting the response with a reason; the student reads the reason and revises; the
-instructor opens the revision with its diff and approves it, accepts the suggested grade,
-adds feedback, releases it and downloads the Canvas CSV, whose header, student row and
-score the test reads; the student then sees the released grade. On each page axe-core finds
-no serious or critical violation, and focus on a link and a button is visible (≥ 3:1).
-Full-page screenshots of the key pages are saved as artefacts ($MODERATION_TEST_SCREENSHOTS,
-else the test's tmp_path); `bench/screenshots.py` puts the best two in docs/screenshots/.
+a course and a discussion (every comment held) and opens it; a classmate and the student
+join with the course's join code; the student gets live feedback while typing and submits
+a response held with a flag; the instructor works the queue with the keyboard (j, k, a, r),
+approving the classmate's response and rejecting the student's with a reason; the student
+reads the reason, replies to the classmate and revises; the instructor approves the reply
+(a), opens the revision (o), reads its diff with the flag highlighted and approves it (a);
+accepts the suggested grades, adds feedback, releases them and downloads the Canvas CSV,
+whose header, Points Possible row and student row the test reads; the student then sees
+the released grade and the feedback. On each page axe-core finds no serious or critical
+violation, focus on a link and a button is visible (≥ 3:1), and no page logs a script or
+CSP error or gets a 4xx/5xx answer. Full-page screenshots of the key pages are kept
+($MODERATION_TEST_SCREENSHOTS, else the test's tmp_path); `bench/screenshots.py` copies
+the best two to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ PROMPT = ("Read the article on the state that left the International Criminal Co
           "to a classmate.")
 CLASSMATE = ("The court keeps its reach over what happened before the withdrawal, as "
              "Jones (2020) explains, so leaving changes less than it seems.")
-# "According to ," cites nobody: the empty_citation rule holds it for the instructor.
+# "According to ," cites nobody: the empty_citation rule holds it for the instructor. The
+# misspelling is on purpose: the revision keeps it, so its page shows a highlighted flag.
 HELD = ("According to , the court loses most of its power when a state withdraws from "
         "the treaty, because the goverment no longer has to hand anyone over.")
 REVISED = HELD.replace("According to ,", "According to Smith (2019),")
@@ -80,6 +83,20 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     student = browser.new_context(viewport=VIEWPORT).new_page()
     student.set_default_timeout(15_000)
 
+    # A CSP violation shows as a console error; a refused request as a 4xx or 5xx.
+    problems: list[str] = []
+
+    def watch(p) -> None:
+        """Collect the page's console errors, script errors and failed requests."""
+        p.on("console", lambda m: problems.append(f"{p.url}: {m.text}")
+             if m.type == "error" else None)
+        p.on("pageerror", lambda e: problems.append(f"{p.url}: {e}"))
+        p.on("response", lambda r: problems.append(f"{r.status} {r.url}")
+             if r.status >= 400 else None)
+
+    watch(teacher)
+    watch(student)
+
     def check(p, name: str, shot: bool = False) -> None:
         """axe on the page as it is now, and a screenshot of it when asked."""
         assert_accessible(p, name)
@@ -115,6 +132,7 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     # A classmate joins and responds (held, as every comment here), then leaves.
     classmate_context = browser.new_context(viewport=VIEWPORT)
     classmate = classmate_context.new_page()
+    watch(classmate)
     sign_up(classmate, server, join_code, "Kai Nguyen", "kai@school.test")
     classmate.get_by_role("link", name=TITLE).click()
     classmate.fill("#body", CLASSMATE)
@@ -269,3 +287,4 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
         assert db.session.scalar(select(db.func.count()).select_from(Comment).where(
             Comment.status == CommentStatus.PENDING)) == 0
         assert all(db.session.scalars(select(Grade.released)))
+    assert problems == []
