@@ -138,8 +138,10 @@ def focus_indicator(page: Any) -> tuple[float, dict[str, Any]]:
 
 
 def assert_focus_visible(page: Any, selector: str, where: str, *, limit: int = 60) -> None:
-    """Tab from the top of the page to the first element matching `selector`, as a keyboard
-    user would, and check that its focus indicator contrasts at least 3:1 with the page."""
+    """Press Tab, as a keyboard user would, until an element matching `selector` has the
+    focus, and check that its focus indicator contrasts at least 3:1 with the page."""
+    # Blurred first, so the element reached is one Tab gave the focus to (:focus-visible),
+    # not one a click or a script focused.
     page.evaluate("document.activeElement && document.activeElement.blur()")
     for _ in range(limit):
         page.keyboard.press("Tab")
