@@ -59,9 +59,7 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.save_grade", "POST"): (MODERATE, 422),
     ("dashboard.accept_suggestions", "POST"): (MODERATE, 303),
     ("dashboard.release_all", "POST"): (MANAGE, 303),
-    # The empty form is refused before the service checks MANAGE (with a valid form a TA
-    # without it gets 403 from grading.set_released; tests/grading cover that).
-    ("dashboard.release_one", "POST"): (MODERATE, 400),
+    ("dashboard.release_one", "POST"): (MANAGE, 400),
     ("dashboard.discussion_rubric", "GET"): (MANAGE, 200),
     ("dashboard.discussion_rubric", "POST"): (MANAGE, 422),
     ("dashboard.discussion_rubric_default", "POST"): (MANAGE, 303),

@@ -534,12 +534,18 @@ def _trie_pattern(forms: Iterable[str]) -> str:
         node[""] = {}
 
     def build(node: _Trie) -> str:
+        # Letters with one way on are joined in a loop, not by recursion: a long word is one
+        # long chain, and recursing once per letter ran out of stack on a word of ~500.
+        chain = []
+        while len(node) == 1 and "" not in node:
+            (char, node), = node.items()
+            chain.append(_char_class(char))
         branches = [_char_class(char) + build(child) for char, child in sorted(node.items())
                     if char]
         if not branches:
-            return ""
+            return "".join(chain)
         body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
+        return "".join(chain) + (f"(?:{body})?" if "" in node else body)
 
     return build(trie)
 

@@ -157,7 +157,9 @@ def release_all(discussion_id: int, action: str) -> ResponseReturnValue:
          "<any(release, unrelease):action>")
 def release_one(discussion_id: int, student_id: int, action: str) -> ResponseReturnValue:
     """Release one student's grade, or take it back."""
-    discussion, membership = discussion_or_404(discussion_id, staff=True)
+    # Refuse a TA without the right before reading the form: a refusal must not depend on
+    # what was posted (grading.set_released checks the same permission).
+    discussion, membership = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     form = ReleaseForm(prefix=f"r{student_id}")
     if not form.validate_on_submit():
         abort(400)
