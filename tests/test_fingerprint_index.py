@@ -103,3 +103,21 @@ def test_common_fingerprints_stop_being_indexed(app, course):
         longest = db.session.scalar(select(func.max(FingerprintCount.comments)).where(
             ~FingerprintCount.hash.in_(common)))
         assert longest <= COMMON_FINGERPRINT  # every list still indexed is short
+
+
+def test_a_comment_made_only_of_common_phrasing_is_stored(app, course):
+    """When every fingerprint of a text is already common, there is nothing to index (the
+    load bench found a 500 here: an INSERT of no rows)."""
+    course_row, discussion, students = course
+    boilerplate = "As the reading says in its opening paragraph about the court, I agree"
+    with app.app_context():
+        d = db.session.get(Discussion, discussion.id)
+        people = [db.session.get(User, s.id) for s in students]
+        for n in range(COMMON_FINGERPRINT + 1):
+            queue.submit_comment(d, people[n % len(people)], f"{boilerplate} ({n}).", f"c{n}")
+        db.session.commit()
+        last = queue.submit_comment(d, people[0], f"{boilerplate}!", "last").comment
+        db.session.commit()
+        assert last.id is not None
+        assert db.session.scalar(select(func.count()).select_from(Fingerprint).where(
+            Fingerprint.comment_id == last.id)) == 0

@@ -61,10 +61,11 @@ def record(comments: Sequence[Comment]) -> None:
         per_hash[course_id, value] = per_hash.get((course_id, value), 0) + 1
     _add_counts(per_hash)
     counts = _counts(per_hash)
-    db.session.execute(insert(Fingerprint), [
-        {"course_id": course_id, "hash": value, "comment_id": comment_id}
-        for course_id, value, comment_id in pairs
-        if counts[course_id, value] <= COMMON_FINGERPRINT])
+    rows = [{"course_id": course_id, "hash": value, "comment_id": comment_id}
+            for course_id, value, comment_id in pairs
+            if counts[course_id, value] <= COMMON_FINGERPRINT]
+    if rows:  # every fingerprint common phrasing: nothing to index (an empty list is no INSERT)
+        db.session.execute(insert(Fingerprint), rows)
     crossed = [key for key, added in per_hash.items()
                if counts[key] > COMMON_FINGERPRINT >= counts[key] - added]
     for course_id, value in crossed:
