@@ -20,6 +20,8 @@ from moderation import db_setup
 
 @pytest.fixture
 def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
+    # Writes begin IMMEDIATE here, whatever an earlier test left in this thread's context.
+    db_setup.set_read_only(False)
     engine = create_engine(f"sqlite:///{tmp_path / 'queue.sqlite'}")
     db_setup.tune_sqlite(engine)
     with engine.begin() as connection:
