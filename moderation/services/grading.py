@@ -135,8 +135,11 @@ def gather(discussion: Discussion, rubric: Rubric,
     narrow = (Comment.author_id.in_(list(only)),) if only is not None else ()
     # The text is read only when the rubric asks whether a source is named.
     body = Comment.body if rubric.points["citation"] > 0 else None
+    # Only the reading grade of the stored metrics, extracted by the database: decoding
+    # each comment's whole metrics document cost more than the rest of the suggestion.
+    reading = Comment.metrics["flesch_kincaid_grade"].as_float()
     columns = [Comment.id, Comment.author_id, parent.author_id, Comment.parent_id,
-               Comment.word_count, Comment.metrics, Comment.submitted_at]
+               Comment.word_count, reading, Comment.submitted_at]
     rows = db.session.execute(
         select(*columns, *([body] if body is not None else []))
         .outerjoin(parent, parent.id == Comment.parent_id)
@@ -149,13 +152,12 @@ def gather(discussion: Discussion, rubric: Rubric,
         holds[comment_id].add(rule)
     facts: dict[int, list[CommentFacts]] = defaultdict(list)
     for row in rows:
-        comment_id, author_id, parent_author, parent_id, words, metrics, submitted = row[:7]
-        reading = (metrics or {}).get("flesch_kincaid_grade")
+        comment_id, author_id, parent_author, parent_id, words, grade, submitted = row[:7]
         facts[author_id].append(CommentFacts(
             id=comment_id, submitted_at=submitted, words=words, is_reply=parent_id is not None,
             to_classmate=(parent_author is not None and parent_author != author_id
                           and parent_author not in staff),
-            reading_grade=float(reading) if isinstance(reading, int | float) else None,
+            reading_grade=float(grade) if grade is not None else None,
             quality_holds=frozenset(holds.get(comment_id, ())),
             cites_source=body is not None and grading.cites_source(row[7])))
     return facts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,7 +49,9 @@ class Submission:
 
 
 def _normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    # str.split() splits on the same Unicode whitespace as re's \s, several times faster:
+    # a submit compares with every earlier comment of its author in the discussion.
+    return " ".join(text.split()).casefold()
 
 
 def clean_body(body: str) -> str:
