@@ -26,7 +26,9 @@ import time
 from importlib import resources
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would stand in
+# for the standard library's queue (psycopg and multiprocessing import it): the checkout goes there.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import textstat  # noqa: E402
 

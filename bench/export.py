@@ -24,7 +24,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would stand in
+# for the standard library's queue (psycopg and multiprocessing import it): the checkout goes there.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import event, insert, select, text, update  # noqa: E402
 

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # not bench/, where bench/queue.py would stand in for the stdlib queue
 
 from sqlalchemy import insert, text  # noqa: E402
 

@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would stand in
+# for the standard library's queue (psycopg and multiprocessing import it): the checkout goes there.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from moderation.analysis import analyze  # noqa: E402
 from tests.analysis.test_worst_cases import WORST_CASES, worst_context  # noqa: E402
