@@ -59,8 +59,7 @@ def record(comments: Sequence[Comment]) -> None:
     per_hash: dict[tuple[int, int], int] = {}
     for course_id, value, _ in pairs:
         per_hash[course_id, value] = per_hash.get((course_id, value), 0) + 1
-    _add_counts(per_hash)
-    counts = _counts(per_hash)
+    counts = _add_counts(per_hash)
     rows = [{"course_id": course_id, "hash": value, "comment_id": comment_id}
             for course_id, value, comment_id in pairs
             if counts[course_id, value] <= COMMON_FINGERPRINT]
@@ -84,30 +83,20 @@ def forget(comment: Comment) -> None:
     db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment.id))
 
 
-def _add_counts(per_hash: dict[tuple[int, int], int]) -> None:
-    """Add to each (course, fingerprint)'s count: one upsert statement."""
+def _add_counts(per_hash: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
+    """Add to each (course, fingerprint)'s count and return the new counts: one upsert
+    statement per batch of rows, RETURNING what it wrote (SQLite 3.35+, PostgreSQL)."""
     dialect = db.session.get_bind().dialect.name
     insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_of(FingerprintCount)
-    statement = statement.on_conflict_do_update(
+    upsert = insert_of(FingerprintCount)
+    statement = upsert.on_conflict_do_update(
         index_elements=[FingerprintCount.course_id, FingerprintCount.hash],
-        set_={"comments": FingerprintCount.comments + statement.excluded.comments})
-    db.session.execute(statement, [{"course_id": c, "hash": h, "comments": n}
-                                   for (c, h), n in sorted(per_hash.items())])
-
-
-def _counts(per_hash: Collection[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    found: dict[tuple[int, int], int] = {}
-    by_course: dict[int, list[int]] = {}
-    for course_id, value in per_hash:
-        by_course.setdefault(course_id, []).append(value)
-    for course_id, values in by_course.items():
-        for chunk in _chunks(values):
-            found.update(((course_id, h), n) for h, n in db.session.execute(
-                select(FingerprintCount.hash, FingerprintCount.comments).where(
-                    FingerprintCount.course_id == course_id,
-                    FingerprintCount.hash.in_(chunk))).all())
-    return found
+        set_={"comments": FingerprintCount.comments + upsert.excluded.comments},
+    ).returning(FingerprintCount.course_id, FingerprintCount.hash, FingerprintCount.comments)
+    # Sorted, so concurrent writers on PostgreSQL lock the count rows in one order.
+    rows = db.session.execute(statement, [{"course_id": c, "hash": h, "comments": n}
+                                          for (c, h), n in sorted(per_hash.items())])
+    return {(course_id, value): n for course_id, value, n in rows}
 
 
 @dataclass(frozen=True)
