@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, Membership
@@ -22,7 +23,9 @@ def course_or_404(course_id: int, *, staff: bool = False,
 def discussion_or_404(discussion_id: int, *, staff: bool = False,
                       permission: Permission | None = None) -> tuple[Discussion, Membership]:
     """Return the discussion and the viewer's membership; students never see drafts."""
-    discussion = db.get_or_404(Discussion, discussion_id)
+    # The course comes in the same query: every caller checks membership of it next.
+    discussion = db.get_or_404(Discussion, discussion_id,
+                               options=[joinedload(Discussion.course)])
     membership = require_member(current_user, discussion.course, staff=staff,
                                 permission=permission)
     if not membership.role.is_staff and not visible_to_students(discussion):
