@@ -101,11 +101,19 @@ def tune_sqlite(engine: Engine) -> None:
         @event.listens_for(engine, "commit")
         @event.listens_for(engine, "rollback")
         def _on_end(conn: Connection) -> None:
-            queue.leave(conn.connection.dbapi_connection)
+            if not conn.invalidated:  # an invalidated one gave the turn back already
+                queue.leave(conn.connection.dbapi_connection)
 
+        # Safety nets: a connection going back to the pool, invalidated after an error or
+        # closed never keeps the turn.
         @event.listens_for(engine, "checkin")
+        @event.listens_for(engine, "close")
         def _on_checkin(dbapi_connection: Any, _record: object) -> None:
-            queue.leave(dbapi_connection)  # a safety net: never keep the turn in the pool
+            queue.leave(dbapi_connection)
+
+        @event.listens_for(engine, "invalidate")
+        def _on_invalidate(dbapi_connection: Any, _record: object, _error: object) -> None:
+            queue.leave(dbapi_connection)
 
 
 class WriterQueue:

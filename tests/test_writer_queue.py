@@ -120,3 +120,13 @@ def test_a_killed_writer_releases_its_turn(engine) -> None:  # type: ignore[no-u
         child.kill()
     with engine.connect() as connection:  # the dead writer's row was never committed
         assert connection.execute(text("SELECT n FROM t")).scalars().all() == [2]
+
+
+def test_an_invalidated_connection_gives_the_turn_away(engine) -> None:  # type: ignore[no-untyped-def]
+    connection = engine.connect()
+    connection.execute(text("INSERT INTO t VALUES (1)"))
+    assert not _turn_is_free(engine)
+    connection.invalidate()  # as after a lost connection: no commit, no rollback seen
+    assert _turn_is_free(engine)
+    connection.rollback()
+    connection.close()
