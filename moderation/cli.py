@@ -12,6 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from moderation import db_setup
 from moderation.extensions import db
 from moderation.services.errors import ServiceError
 
@@ -221,6 +222,9 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     from moderation.models import Course
     from moderation.services import rescore
 
+    # Reads begin deferred, so the web's writers are not kept waiting while batches are
+    # read and checked; each batch's writes take the lock only for themselves.
+    db_setup.set_read_only(True)
     course_id = None
     if course_code:
         course_id = db.session.scalar(select(Course.id).where(Course.code == course_code))
@@ -243,10 +247,14 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     with click.progressbar(length=total, label=f"Rescoring ({jobs} processes)",
                            file=sys.stderr) as bar:
         for changes in batches:
+            db_setup.begin_write()
             totals.add(rescore.write(changes))
             db.session.commit()  # one transaction per batch: short write locks
+            db_setup.set_read_only(True)
             bar.update(len(changes))
     click.echo("", err=True)
+    db_setup.set_read_only(False)
+    db.session.commit()  # ends the last read; what follows writes
     rescore.record(totals, course_id)
     db.session.commit()
     click.echo(f"Rescored {totals.comments} comments: flags changed on {totals.flags_changed}; "

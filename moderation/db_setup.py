@@ -4,9 +4,11 @@ and writers that wait their turn in a queue instead of polling."""
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -21,6 +23,9 @@ from sqlalchemy.engine import Connection, Engine
 _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=True)
 
 BUSY_TIMEOUT_MS = 15_000
+QUEUE_TIMEOUT_S = 7.5  # then SQLite's busy timeout: 22.5 s in all, under gunicorn's 30 s
+
+log = logging.getLogger(__name__)
 
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -120,16 +125,19 @@ class WriterQueue:
     """Writers of one SQLite file wait their turn on a lock file before BEGIN IMMEDIATE.
 
     SQLite's busy handler polls with sleeps that grow to 100 ms, so under load a waiting
-    writer sleeps through many releases and a few wait for a second or more. A blocking
-    `flock` wakes the next writer as soon as the lock is free, and the kernel drops it
-    if a worker dies. The turn ends just before COMMIT (SQLAlchemy has no event after
-    it): the next writer may then meet the commit's last millisecond in the busy handler.
+    writer sleeps through many releases and a few wait for a second or more. Here a
+    writer polls an `flock` every 0.1–2 ms, and the kernel drops the lock if a worker
+    dies. The turn ends just before COMMIT (SQLAlchemy has no event after it): the next
+    writer may then meet the commit's last millisecond in the busy handler. A writer that
+    waits longer than QUEUE_TIMEOUT_S goes on without the turn, and SQLite's own lock and
+    busy timeout decide, as without the queue (together within gunicorn's timeout).
     """
 
     def __init__(self, database: str) -> None:
         self.path = f"{database}-writers.lock"
         # id(DBAPI connection) -> (the lock file's descriptor, the thread holding the turn)
         self.held: dict[int, tuple[int, int]] = {}
+        os.register_at_fork(after_in_child=self._after_fork)
 
     def enter(self, dbapi_connection: Any) -> None:
         """Wait for this connection's turn to write."""
@@ -138,13 +146,45 @@ class WriterQueue:
             # This thread already has the turn on another connection: waiting for it
             # would wait for itself. SQLite's own lock and busy timeout decide instead.
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            # Read-only is enough for flock; 0o644, so a worker running as another user
+            # than whoever created the file (a migration, a rescore) can still open it.
+            fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, 0o644)
+        except OSError as error:
+            log.warning("writers' queue unavailable (%s); SQLite's lock alone decides", error)
+            return
+        try:
+            if self._wait(fd):
+                self.held[key] = (fd, thread)
+                return
         except BaseException:
             os.close(fd)
             raise
-        self.held[key] = (fd, thread)
+        os.close(fd)
+        log.warning("waited %.0f s for the writers' queue; going on without it",
+                    QUEUE_TIMEOUT_S)
+
+    @staticmethod
+    def _wait(fd: int) -> bool:
+        """Take the lock, polling with short sleeps; False when QUEUE_TIMEOUT_S ran out."""
+        deadline, pause = time.monotonic() + QUEUE_TIMEOUT_S, 0.0001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+    def _after_fork(self) -> None:
+        """In a forked child: drop the copies of the parent's descriptors. A turn the
+        parent holds stays the parent's (closing a copy does not release it), and the
+        parent's release is not held up by copies living on in the child."""
+        for fd, _ in self.held.values():
+            os.close(fd)
+        self.held.clear()
 
     def leave(self, dbapi_connection: Any) -> None:
         """Give the turn to the next writer (closing the descriptor releases the lock)."""

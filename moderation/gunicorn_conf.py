@@ -41,8 +41,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers(cores()))
 # Sync workers: the analysis is CPU-bound Python, so threads would only queue on the GIL;
 # one request per process also lets `timeout` kill exactly the request that hung.
 worker_class = "sync"
-# A worker silent this long is killed and replaced. Above SQLite's 15 s busy timeout, so a
-# submit waiting its turn for the write lock is never mistaken for a hung one.
+# A worker silent this long is killed and replaced. Above the longest wait for SQLite's
+# write lock (the writers' queue 7.5 s, then SQLite's busy timeout 15 s), so a submit
+# waiting its turn is never mistaken for a hung one.
 timeout = 30
 # SIGTERM (systemd's stop, Kubernetes): stop accepting, finish requests in flight, then exit.
 graceful_timeout = 30

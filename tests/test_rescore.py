@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from moderation.extensions import db
@@ -68,3 +69,47 @@ def test_rescore_after_a_policy_change(app, runner, make_user, make_course, make
 def test_rescore_unknown_course(runner):
     result = runner.invoke(args=["rescore", "--course", "NOPE"])
     assert result.exit_code != 0 and "No course with code NOPE" in result.output
+
+
+def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db_kind, make_user,
+                                                                make_course, make_discussion,
+                                                                enrol, monkeypatch):
+    """Between its batches' writes the command holds no write lock (SQLite: the writers'
+    turn), so submits from the web are not kept waiting while it analyses."""
+    import fcntl
+    import os
+
+    from moderation.services import rescore
+
+    if db_kind != "sqlite":
+        pytest.skip("PostgreSQL's writers never wait for a reader")
+    course = make_course(code="LCK1")
+    discussion = make_discussion(course, min_words=5)
+    student = make_user()
+    enrol(student, course)
+    with app.app_context():
+        for i, text in enumerate(TEXTS):
+            queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
+                                 text, f"l{i}")
+        db.session.commit()
+        lock = db.engine.url.database + "-writers.lock"
+    checked = []
+    real_check = rescore.check_range
+
+    def check_and_look(*args, **kwargs):  # type: ignore[no-untyped-def]
+        changes = real_check(*args, **kwargs)
+        fd = os.open(lock, os.O_RDONLY | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            checked.append("free")
+        except BlockingIOError:
+            checked.append("held")
+        finally:
+            os.close(fd)
+        return changes
+
+    monkeypatch.setattr(rescore, "check_range", check_and_look)
+    result = runner.invoke(args=["rescore", "--course", "LCK1", "--batch-size", "1",
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert checked == ["free"] * 3

@@ -130,3 +130,48 @@ def test_an_invalidated_connection_gives_the_turn_away(engine) -> None:  # type:
     assert _turn_is_free(engine)
     connection.rollback()
     connection.close()
+
+
+def test_a_writer_kept_waiting_too_long_goes_on_without_the_turn(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A stuck holder (a paused shell, a hung command) never stops every writer for good."""
+    monkeypatch.setattr(db_setup, "QUEUE_TIMEOUT_S", 0.2)
+    stuck = os.open(f"{engine.url.database}-writers.lock", os.O_RDONLY | os.O_CREAT)
+    fcntl.flock(stuck, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+        assert 0.2 <= time.monotonic() - started < 5
+    finally:
+        os.close(stuck)
+
+
+def test_a_forked_child_does_not_keep_the_parents_turn(engine) -> None:  # type: ignore[no-untyped-def]
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        child = os.fork()
+        if child == 0:  # the child lives on past the parent's commit, as a worker would
+            time.sleep(3)
+            os._exit(0)
+    try:
+        # The child drops its copy as it starts; without that it would keep the lock
+        # for as long as it lives.
+        deadline = time.monotonic() + 1
+        while not _turn_is_free(engine) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _turn_is_free(engine), "the child's copy of the descriptor kept the lock"
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+
+
+def test_the_lock_file_opens_for_other_users(engine) -> None:  # type: ignore[no-untyped-def]
+    """Created by whoever writes first (a migration as root); readable is all flock needs."""
+    previous = os.umask(0o022)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+    finally:
+        os.umask(previous)
+    mode = os.stat(f"{engine.url.database}-writers.lock").st_mode & 0o777
+    assert mode == 0o644

@@ -31,8 +31,9 @@ REFERENCE = re.compile(
 
 
 # Grading asks again each time a student's suggestion is refreshed (after each of their
-# approved comments); the answer depends on the text alone. About 8 MB at 2 KB a text.
-@lru_cache(maxsize=4096)
+# approved comments); the answer depends on the text alone. The texts are the keys: about
+# 2 MB at a typical 2 KB a comment, 20-80 MB if every one were at MAX_COMMENT_CHARS.
+@lru_cache(maxsize=1024)
 def cites_source(text: str) -> bool:
     """Whether the text names a source.
 

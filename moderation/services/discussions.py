@@ -178,7 +178,7 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
     visible = _visible(viewer, staff)
     top_level = (Comment.discussion_id == discussion.id, Comment.parent_id.is_(None), visible)
     key = tuple_(Comment.submitted_at, Comment.id)
-    if at is not None:
+    if at is not None and before is None:
         after = _page_start(top_level, _root(discussion.id, at))
     forward = before is None
     query = select(Comment).where(*top_level)
@@ -225,8 +225,10 @@ def _page_start(top_level: tuple[ColumnElement[bool], ...],
         return None
     edge = db.session.execute(
         select(Comment.submitted_at, Comment.id).where(*top_level)
-        .order_by(Comment.submitted_at, Comment.id).offset(start - 1).limit(1)).one()
-    return Cursor(0, edge.submitted_at, edge.id)
+        .order_by(Comment.submitted_at, Comment.id).offset(start - 1).limit(1)).first()
+    # None when a response vanished between the two reads (rejected meanwhile): the first
+    # page, rather than an error.
+    return Cursor(0, edge.submitted_at, edge.id) if edge is not None else None
 
 
 def _root(discussion_id: int, comment_id: int) -> Comment | None:

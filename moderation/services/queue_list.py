@@ -33,7 +33,7 @@ STATUSES = frozenset(s.value for s in CommentStatus)
 SEVERITIES = frozenset(s.value for s in Severity)
 # An alias, so the filters' subqueries never correlate with an outer query over Flag;
 # built once (an alias made per call builds its column proxies again when first used).
-_FLAG = aliased(Flag, name="flag")
+_FLAG = aliased(Flag, name="flag_filter")
 
 
 @dataclass(frozen=True)
