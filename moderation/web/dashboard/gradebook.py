@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from moderation.extensions import db
 from moderation.lms import FORMATS, csv_safe
 from moderation.models import Course, Membership
-from moderation.services import gradebook
+from moderation.services import gradebook, participation
 from moderation.services.courses import Permission, allows
 from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404
@@ -79,8 +79,8 @@ def participation_report(course_id: int) -> ResponseReturnValue:
     """Per student: posts, replies received, words, reading grade, times, late, flags, score."""
     course, membership = course_or_404(course_id, staff=True)
     discussion_id = _discussion_filter(course)
-    sort, descending = _sorting(tuple(gradebook.REPORT_COLUMNS), [])
-    report = gradebook.participation(course, discussion_id=discussion_id, sort=sort,
+    sort, descending = _sorting(tuple(participation.REPORT_COLUMNS), [])
+    report = participation.participation(course, discussion_id=discussion_id, sort=sort,
                                      descending=descending)
     histograms = [(h, bar_chart([f"{10 * i}–{10 * i + 10}%" for i in range(10)], [h.bins],
                                 width=420, height=150, every=2))
@@ -92,7 +92,7 @@ def participation_report(course_id: int) -> ResponseReturnValue:
     return render_template(
         "grading/participation.html", course=course, report=report, sort=sort,
         descending=descending, discussion_id=discussion_id, histograms=histograms,
-        timeline=timeline, columns=gradebook.REPORT_COLUMNS, confirm=ConfirmForm(),
+        timeline=timeline, columns=participation.REPORT_COLUMNS, confirm=ConfirmForm(),
         may_export=allows(membership, Permission.EXPORT))
 
 
@@ -116,11 +116,11 @@ def participation_csv(course_id: int) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     discussion_id = _discussion_filter(course)
-    report = gradebook.participation(course, discussion_id=discussion_id)
-    gradebook.record_report_download(course, current_user, discussion_id)
+    report = participation.participation(course, discussion_id=discussion_id)
+    participation.record_report_download(course, current_user, discussion_id)
     db.session.commit()
     code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code)
-    return _download(csv_safe.render(gradebook.report_rows(report)),
+    return _download(csv_safe.render(participation.report_rows(report)),
                      f"{code}-participation.csv", "text/csv; charset=utf-8")
 
 
