@@ -9,6 +9,7 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -137,7 +138,7 @@ class WriterQueue:
         self.path = f"{database}-writers.lock"
         # id(DBAPI connection) -> (the lock file's descriptor, the thread holding the turn)
         self.held: dict[int, tuple[int, int]] = {}
-        os.register_at_fork(after_in_child=self._after_fork)
+        _QUEUES.add(self)
 
     def enter(self, dbapi_connection: Any) -> None:
         """Wait for this connection's turn to write."""
@@ -191,6 +192,19 @@ class WriterQueue:
         fd, _ = self.held.pop(id(dbapi_connection), (None, None))
         if fd is not None:
             os.close(fd)
+
+
+# Every queue of this process, for the one at-fork hook (an app made per test must not
+# leave a hook behind each time).
+_QUEUES: weakref.WeakSet[WriterQueue] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for queue in list(_QUEUES):
+        queue._after_fork()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def init_app(app: Flask) -> None:
