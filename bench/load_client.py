@@ -120,7 +120,7 @@ class Client:
             return
         _, _, page = self.main.fetch("GET", "/login")
         status, _, _ = self.main.fetch("POST", "/login", {
-            "csrf_token": _csrf(page), "email": self.spec.email,
+            "csrf_token": csrf_of(page), "email": self.spec.email,
             "password": self.spec.password})
         if status != 302:
             raise RuntimeError(f"{self.spec.email} could not sign in ({status})")
@@ -131,7 +131,7 @@ class Client:
         status, _, page = self.main.fetch("GET", f"/discussions/{self.spec.discussion_id}")
         if status != 200:
             raise RuntimeError(f"the discussion page answered {status}")
-        self.csrf = _csrf(page)
+        self.csrf = csrf_of(page)
         found = SUBMISSION_TOKEN.search(page)
         if not found:
             raise RuntimeError("no submission token on the discussion page")
@@ -198,7 +198,8 @@ class Client:
                       int(found.group(1)) if found else None, double)
 
 
-def _csrf(page: str) -> str:
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's form carries."""
     found = CSRF.search(page)
     if not found:
         raise RuntimeError("no CSRF token on the page")

@@ -22,19 +22,17 @@ import cProfile
 import io
 import os
 import pstats
-import re
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # bench/queue.py must not stand in for the standard library's queue
 
-CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-TOKEN = re.compile(r'name="submission_token" type="hidden" value="([^"]+)"')
 
 
 CHECKPOINTS = {1, 100, 1_000, 2_000, 5_000, 10_000, 20_000}
@@ -51,6 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.classroom import seed_classroom
     from bench.comments import Writer
     from bench.databases import bench_app, postgres_database, prepare, sqlite_database
+    from bench.load_client import SUBMISSION_TOKEN, csrf_of
     from bench.load_run import RAISED_LIMITS
     from moderation.extensions import db
     from moderation.models import Comment
@@ -82,23 +81,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         for n, account in enumerate(room.students):
             client = app.test_client()
             page = client.get("/login").get_data(as_text=True)
-            client.post("/login", data={"csrf_token": CSRF.search(page)[1],  # type: ignore[index]
-                                        "email": account.email, "password": account.password})
+            client.post("/login", data={"csrf_token": csrf_of(page), "email": account.email,
+                                        "password": account.password})
             clients.append((client, Writer(n)))
         path = f"/discussions/{room.discussion_id}"
 
-        def post(n: int) -> None:
+        def form(n: int) -> tuple[Any, dict[str, str]]:
+            """The nth post's client and form, read off the discussion page as a browser would."""
             client, writer = clients[n % len(clients)]
             page = client.get(path).get_data(as_text=True)
-            answer = client.post(f"{path}/comments", data={
-                "csrf_token": CSRF.search(page)[1],  # type: ignore[index]
-                "submission_token": TOKEN.search(page)[1],  # type: ignore[index]
-                "body": writer.comment(), "parent_id": ""})
+            return client, {"csrf_token": csrf_of(page),
+                            "submission_token": SUBMISSION_TOKEN.search(page)[1],  # type: ignore[index]
+                            "body": writer.comment(), "parent_id": ""}
+
+        def posted(answer: Any) -> None:
             if answer.status_code != 303:
                 raise RuntimeError(f"submit answered {answer.status_code}")
 
         for n in range(args.earlier):
-            post(n)
+            client, data = form(n)
+            posted(client.post(f"{path}/comments", data=data))
 
         # Only the POST is timed, counted and profiled: the page read for the tokens is not
         # part of a submit.
@@ -114,11 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timed: list[float] = []
         memory = [(0, rss())]  # (timed submits so far, RSS)
         for n in range(args.submits + args.profiled):
-            client, writer = clients[n % len(clients)]
-            page = client.get(path).get_data(as_text=True)
-            data = {"csrf_token": CSRF.search(page)[1],  # type: ignore[index]
-                    "submission_token": TOKEN.search(page)[1],  # type: ignore[index]
-                    "body": writer.comment(), "parent_id": ""}
+            client, data = form(n)
             profiled = n >= args.submits
             if not profiled:
                 event.listen(engine, "before_cursor_execute", count)
@@ -133,8 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 event.remove(engine, "before_cursor_execute", count)
                 if len(timed) in CHECKPOINTS or len(timed) == args.submits:
                     memory.append((len(timed), rss()))
-            if answer.status_code != 303:
-                raise RuntimeError(f"submit answered {answer.status_code}")
+            posted(answer)
 
         # Live feedback: a 300-word draft, new each time, as a student types it.
         previews: list[float] = []
@@ -146,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             event.listen(engine, "before_cursor_execute", count)
             started = time.perf_counter()
             answer = client.post(f"{path}/preview", json={"body": draft}, headers={
-                "X-CSRFToken": CSRF.search(page)[1]})  # type: ignore[index]
+                "X-CSRFToken": csrf_of(page)})
             previews.append(time.perf_counter() - started)
             event.remove(engine, "before_cursor_execute", count)
             if answer.status_code != 200:
