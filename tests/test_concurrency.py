@@ -241,8 +241,11 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
         engine = db.engine
     login_as(students[3])
     statements: list[str] = []
+    write_turns: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        if statement == "BEGIN IMMEDIATE":
+            write_turns.append(statement)
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):
             statements.append(statement)
 
@@ -255,6 +258,7 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
                            json={"body": body}).status_code == 200
         preview = len(statements)
         statements.clear()
+        write_turns.clear()
         assert client.post(f"/discussions/{discussion.id}/comments",
                            data={"body": body, "submission_token": "pinned"}).status_code == 303
         submit = len(statements)
@@ -263,4 +267,8 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
     # Before the fingerprint index and the read-then-write submit: 8 and 19 with a handful
     # of earlier comments, and growing with the discussion (up to 58 at 100,000 comments).
     assert preview <= 8, preview
-    assert submit <= 24, submit  # 6 keep the suggested grade current; 1 is PostgreSQL's lock
+    assert submit <= 23, submit  # 6 keep the suggested grade current; 1 is PostgreSQL's lock
+    if engine.dialect.name == "sqlite":
+        # One turn at the write lock, for the inserts only: the redirect after it reads
+        # nothing more (it once read the new comment's flags, taking the lock again).
+        assert write_turns == ["BEGIN IMMEDIATE"], write_turns

@@ -136,8 +136,10 @@ def submit(discussion_id: int) -> ResponseReturnValue:
         flash("Thanks! Your comment is awaiting moderation; only you can see it until "
               "your instructor approves it. The notes under it say why it is held.", "info")
     elif result.created:
-        flash("Your comment is posted." + (" See the notes under it." if comment.flags else ""),
-              "success")
+        # flag_level, not the flags themselves: reading them now would begin another
+        # transaction, on SQLite a second turn at the write lock.
+        flash("Your comment is posted."
+              + (" See the notes under it." if comment.flag_level else ""), "success")
     return redirect(url_for("discussions.show", discussion_id=discussion.id, at=comment.id,
                             _anchor=f"comment-{comment.id}"), code=303)
 
