@@ -24,19 +24,25 @@ def words_with_spans(text: str) -> list[tuple[str, int, int]]:
     return [(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-@lru_cache(maxsize=512)
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    """The text's overlapping runs of three words (cached: earlier comments recur).
+@lru_cache(maxsize=1024)
+def shingles(text: str) -> frozenset[int]:
+    """The text's overlapping runs of three words, each kept as its hash (cached: earlier
+    comments recur).
 
-    The cache holds 512 texts: about 15 MB at 200 words each, whatever the course size.
+    Hashes, not tuples of words: a set of integers takes a third of the memory and is
+    intersected several times faster (a tuple's hash is computed again at each lookup).
+    Two runs whose hashes collide (1 in 2**61 per pair in this process) would count as
+    shared, which changes no score. The cache holds 1,024 texts: about 20 MB at 200 words
+    each (95 bytes a shingle), whatever the course size.
 
-    >>> sorted(shingles("The court, the court!"))
-    [('court', 'the', 'court'), ('the', 'court', 'the')]
+    >>> shingles("The court, the court!") == {hash(("the", "court", "the")),
+    ...                                       hash(("court", "the", "court"))}
+    True
     """
     words = _WORD.findall(text.lower())
     if len(words) < SHINGLE:
-        return frozenset([tuple(words)]) if words else frozenset()
-    return frozenset(zip(words, words[1:], words[2:], strict=False))
+        return frozenset([hash(tuple(words))]) if words else frozenset()
+    return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
 
 
 def resemblance(a: str, b: str) -> float:

@@ -57,14 +57,40 @@ def test_a_shared_run_of_the_guaranteed_length_always_shares_a_fingerprint(pair)
         assert fingerprints(source) & fingerprints(copy)
 
 
-@settings(max_examples=400, deadline=None)
-@given(copies())
-def test_pairs_above_the_rule_thresholds_are_found_by_fingerprint(pair):
-    """What the copied (containment >= 0.8) and repeat (resemblance >= 0.9) rules flag."""
-    source, copy = pair
-    flagged = containment(copy, source) >= 0.8 or resemblance(copy, source) >= 0.9
-    if flagged and len(copy.split()) >= 10:
-        assert fingerprints(source) & fingerprints(copy), (source, copy)
+def random_copy(rng: random.Random) -> tuple[str, str]:
+    """As `copies`, drawn from a seeded generator rather than shrunk by hypothesis."""
+    def text() -> list[str]:
+        return [rng.choice(VOCABULARY) for _ in range(rng.randint(10, 120))]
+
+    source = text()
+    start = rng.randrange(len(source))
+    passage = source[start:rng.randint(start + 1, len(source))]
+    for _ in range(rng.randint(0, 3)):
+        passage.insert(rng.randrange(len(passage) + 1), rng.choice(VOCABULARY))
+    return " ".join(source), " ".join(text()[:rng.randint(0, 20)] + passage + text()[:5])
+
+
+def test_pairs_above_the_rule_thresholds_are_found_by_fingerprint():
+    """What the copied (containment >= 0.8) and repeat (resemblance >= 0.9) rules flag.
+
+    Winnowing guarantees only shared runs of GUARANTEE words (the test above). The rules
+    measure sets of shingles, so a text can reach 0.8 of another without such a run:
+    "court court treaty court treaty court court court court court" is 80% contained in
+    "court court treaty court court treaty court treaty court court" and shares no
+    fingerprint. Texts like that are three words repeated; over everyday random copies
+    the rate of such misses is measured here (0 of 1,972 flagged pairs over three seeds
+    of 20,000 when this was written) and held under 0.5%.
+    """
+    rng = random.Random(20261130)
+    flagged = missed = 0
+    for _ in range(10_000):
+        source, copy = random_copy(rng)
+        if ((containment(copy, source) >= 0.8 or resemblance(copy, source) >= 0.9)
+                and len(copy.split()) >= 10):
+            flagged += 1
+            missed += not fingerprints(source) & fingerprints(copy)
+    assert flagged > 200  # the generator really makes copies above the thresholds
+    assert missed <= flagged * 0.005, (missed, flagged)
 
 
 def test_unrelated_texts_rarely_share_fingerprints():
