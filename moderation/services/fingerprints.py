@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -26,6 +26,7 @@ from moderation.models import (
     FingerprintCount,
     User,
 )
+from moderation.services.sets import among
 
 CANDIDATES = 40  # earlier comments handed to the similarity rules
 # A candidate shares at least this share of the text's uncommon fingerprints. The rules
@@ -78,7 +79,7 @@ def forget(comment: Comment) -> None:
     if not values:
         return
     db.session.execute(update(FingerprintCount).where(
-        FingerprintCount.course_id == comment.course_id, FingerprintCount.hash.in_(values))
+        FingerprintCount.course_id == comment.course_id, among(FingerprintCount.hash, values))
         .values(comments=FingerprintCount.comments - 1))
     db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment.id))
 
@@ -131,10 +132,11 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
     prints = [fingerprints(q.text) for q in queries]
     common = _common(course_id, set().union(*prints))
     postings: dict[int, list[int]] = {}
-    for chunk in _chunks(set().union(*prints) - common):
+    uncommon = set().union(*prints) - common
+    if uncommon:
         for value, comment_id in db.session.execute(
                 select(Fingerprint.hash, Fingerprint.comment_id).where(
-                    Fingerprint.course_id == course_id, Fingerprint.hash.in_(chunk))):
+                    Fingerprint.course_id == course_id, among(Fingerprint.hash, uncommon))):
             postings.setdefault(value, []).append(comment_id)
     shared: list[dict[int, int]] = []
     for values in prints:
@@ -144,13 +146,13 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
                 counts[comment_id] = counts.get(comment_id, 0) + 1
         least = max(1, math.ceil(MIN_SHARED * len(values - common)))
         shared.append({cid: n for cid, n in counts.items() if n >= least})
-    facts = _facts({cid for counts in shared for cid in counts})
+    facts = _facts({cid for counts in shared for cid in counts},
+                   before=max(q.before for q in queries))
     chosen: list[list[int]] = []
     for query, counts in zip(queries, shared, strict=True):
         eligible = [
             (n, cid) for cid, n in counts.items()
             if cid in facts and cid != query.exclude_id
-            and facts[cid].status != CommentStatus.REJECTED
             and facts[cid].submitted_at < query.before
             and (not visible_only or facts[cid].author_id == query.author_id
                  or facts[cid].status == CommentStatus.APPROVED)]
@@ -160,49 +162,38 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
     return [[texts[cid] for cid in ids] for ids in chosen]
 
 
-@dataclass(frozen=True)
-class _Facts:
-    author_id: int
-    status: CommentStatus
-    submitted_at: datetime
-
-
 def _common(course_id: int, values: Collection[int]) -> set[int]:
     """Which of these fingerprints are common phrasing in the course."""
-    found: set[int] = set()
-    for chunk in _chunks(values):
-        found.update(db.session.scalars(select(FingerprintCount.hash).where(
-            FingerprintCount.course_id == course_id, FingerprintCount.hash.in_(chunk),
-            FingerprintCount.comments > COMMON_FINGERPRINT)))
-    return found
+    if not values:
+        return set()
+    return set(db.session.scalars(select(FingerprintCount.hash).where(
+        FingerprintCount.course_id == course_id, among(FingerprintCount.hash, values),
+        FingerprintCount.comments > COMMON_FINGERPRINT)))
 
 
-def _facts(ids: Collection[int]) -> dict[int, _Facts]:
-    """Who wrote each comment found, its status and when: enough to filter them."""
-    found: dict[int, _Facts] = {}
-    for chunk in _chunks(ids):
-        for id_, author_id, status, submitted_at in db.session.execute(
-                select(Comment.id, Comment.author_id, Comment.status, Comment.submitted_at)
-                .where(Comment.id.in_(chunk))):
-            found[id_] = _Facts(author_id, status, submitted_at)
-    return found
+def _facts(ids: Collection[int], before: datetime
+           ) -> dict[int, Row[int, int, CommentStatus, datetime]]:
+    """Who wrote each comment found, its status and when: enough to filter them.
+
+    Rejected comments and those from `before` on (the latest of the texts' own times)
+    never count, so the database leaves them out: in a rescore's batch, about half of
+    what shares fingerprints was written later.
+    """
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.execute(
+        select(Comment.id, Comment.author_id, Comment.status, Comment.submitted_at)
+        .where(among(Comment.id, ids), Comment.status != CommentStatus.REJECTED,
+               Comment.submitted_at < before))}
 
 
 def _texts(ids: Collection[int]) -> dict[int, Similar]:
     """The chosen comments, with what the rules read of them."""
-    found: dict[int, Similar] = {}
-    for chunk in _chunks(ids):
-        for row in db.session.execute(
-                select(Comment.id, Comment.author_id, User.display_name, Comment.body,
-                       Comment.status, Discussion.title)
-                .join(User, User.id == Comment.author_id)
-                .join(Discussion, Discussion.id == Comment.discussion_id)
-                .where(Comment.id.in_(chunk))):
-            found[row.id] = Similar(*row)
-    return found
-
-
-def _chunks(ids: Collection[int], size: int = 5000) -> list[list[int]]:
-    """Ids in sorted chunks small enough for every database's parameter limit."""
-    ordered = sorted(ids)
-    return [ordered[start:start + size] for start in range(0, len(ordered), size)]
+    if not ids:
+        return {}
+    return {row.id: Similar(*row) for row in db.session.execute(
+        select(Comment.id, Comment.author_id, User.display_name, Comment.body,
+               Comment.status, Discussion.title)
+        .join(User, User.id == Comment.author_id)
+        .join(Discussion, Discussion.id == Comment.discussion_id)
+        .where(among(Comment.id, ids)))}

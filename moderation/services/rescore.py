@@ -32,6 +32,7 @@ from moderation.models import (
 )
 from moderation.services import audit, checking, fingerprints
 from moderation.services.errors import Conflict
+from moderation.services.sets import among
 
 STAFF_ROLES = [role for role in Role if role.is_staff]
 
@@ -197,7 +198,7 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     totals.flags_changed = len(replaced)
     totals.kept_decisions = sum(c.decided for c in changes)
     if replaced:
-        db.session.execute(delete(Flag).where(Flag.comment_id.in_(replaced)))
+        db.session.execute(delete(Flag).where(among(Flag.comment_id, replaced)))
         rows = [{**flag, "comment_id": c.id} for c in changes for flag in c.flags]
         if rows:
             db.session.execute(insert(Flag), rows)
@@ -230,7 +231,7 @@ def _flag_signatures(ids: Sequence[int]) -> dict[int, set[tuple[object, ...]]]:
     found: dict[int, list[dict[str, Any]]] = {}
     for row in db.session.execute(
             select(Flag.comment_id, Flag.rule, Flag.severity, Flag.message, Flag.spans)
-            .where(Flag.comment_id.in_(list(ids)))):
+            .where(among(Flag.comment_id, ids))):
         found.setdefault(row.comment_id, []).append(row._asdict())
     return {cid: _signature(flags) for cid, flags in found.items()}
 
