@@ -241,12 +241,6 @@ class Matcher:
         self.by_length = [(n, re.compile(_trie_pattern(fs))) for n, fs in sorted(by_length.items())]
         self.longest = max(by_length)
         self.minimal = _minimal_letters(entries)
-        # Each letter, then its repeats: a plain letter first lets the search skip ahead,
-        # and starting only where a run of it starts keeps the work linear ("aaaa...").
-        self.minimal_tests = [
-            (letters, re.compile(f"(?<!{re.escape(letters[0])})" + "".join(
-                re.escape(c) + re.escape(c) + "*+" for c in letters)))
-            for letters in self.minimal]
         self.quick = {letters: re.compile(_in_order(letters)) for letters in self.minimal}
         # A reading that parses ends with a form: read backwards, a quick way to rule most
         # readings out ("fuckabcd").
@@ -266,15 +260,18 @@ class Matcher:
     def _maybe(self, text: str) -> list[str]:
         """The minimal letters found in the text's skeleton (see `might_contain`).
 
-        Each letter may repeat ("fuuuck"); neighbouring letters differ, so the possessive
-        repeats never need to give anything back.
+        Each letter may repeat ("fuuuck") and neighbouring letters differ, so the letters
+        occur in order through repeats exactly where they are a substring of the skeleton
+        with its runs read once: one pass to collapse the runs, then a substring test per
+        entry (a search per entry read the whole skeleton each time).
         """
         canonical = fold(text).translate(_CANONICAL)
         skeleton = (canonical.translate(_ASCII_SEPARATORS) if canonical.isascii()
                     else _SEPARATORS.sub("", canonical))
-        if "ph" in skeleton:
-            skeleton = _RUNS.sub(r"\1", skeleton).replace("ph", "f")
-        return [letters for letters, runs in self.minimal_tests if runs.search(skeleton)]
+        runs = _RUNS.sub(r"\1", skeleton)
+        if "ph" in runs:
+            runs = _RUNS.sub(r"\1", runs.replace("ph", "f"))
+        return [letters for letters in self.minimal if letters in runs]
 
     def _places(self, text: str) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
