@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import zlib
 from functools import lru_cache
+from zlib import adler32, crc32
 
 SHINGLE = 3  # words per shingle: the same shingles the similarity rules score
 WINDOW = 6  # hashes per window
@@ -45,7 +46,9 @@ def fingerprints(text: str) -> frozenset[int]:
     """
     words = _WORD.findall(text.lower()) if text.isascii() else [
         w.lower() for w in _WORD.findall(text)]  # some letters change length when lowered
-    hashes = list(map(_hash, map(" ".join, zip(words, words[1:], words[2:], strict=False))))
+    # _hash's body, inlined: a call per shingle was a third of the time.
+    hashes = [(crc32(data) << 31) | (adler32(data) >> 1) for data in map(
+        str.encode, map(" ".join, zip(words, words[1:], words[2:], strict=False)))]
     if len(hashes) <= WINDOW:
         return frozenset([min(hashes)]) if hashes else frozenset()
     # The minimum of each window of WINDOW consecutive hashes, windows zipped from shifted

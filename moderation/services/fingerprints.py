@@ -155,7 +155,7 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
             if cid in facts and cid != query.exclude_id
             and facts[cid].submitted_at < query.before
             and (not visible_only or facts[cid].author_id == query.author_id
-                 or facts[cid].status == CommentStatus.APPROVED)]
+                 or facts[cid].approved)]
         eligible.sort(key=lambda pair: (-pair[0], pair[1]))
         chosen.append([cid for _, cid in eligible[:CANDIDATES]])
     texts = _texts({cid for ids in chosen for cid in ids})
@@ -171,9 +171,8 @@ def _common(course_id: int, values: Collection[int]) -> set[int]:
         FingerprintCount.comments > COMMON_FINGERPRINT)))
 
 
-def _facts(ids: Collection[int], before: datetime
-           ) -> dict[int, Row[int, int, CommentStatus, datetime]]:
-    """Who wrote each comment found, its status and when: enough to filter them.
+def _facts(ids: Collection[int], before: datetime) -> dict[int, Row[int, int, bool, datetime]]:
+    """Who wrote each comment found, whether it is approved and when: enough to filter them.
 
     Rejected comments and those from `before` on (the latest of the texts' own times)
     never count, so the database leaves them out: in a rescore's batch, about half of
@@ -182,7 +181,9 @@ def _facts(ids: Collection[int], before: datetime
     if not ids:
         return {}
     return {row.id: row for row in db.session.execute(
-        select(Comment.id, Comment.author_id, Comment.status, Comment.submitted_at)
+        select(Comment.id, Comment.author_id,
+               (Comment.status == CommentStatus.APPROVED).label("approved"),
+               Comment.submitted_at)
         .where(among(Comment.id, ids), Comment.status != CommentStatus.REJECTED,
                Comment.submitted_at < before))}
 

@@ -99,3 +99,18 @@ def test_unrelated_texts_rarely_share_fingerprints():
     shared = sum(bool(fingerprints(" ".join(rng.choices(words, k=150)))
                       & fingerprints(" ".join(rng.choices(words, k=150)))) for _ in range(200))
     assert shared <= 2
+
+
+def test_the_inlined_hashes_are_the_stable_hash():
+    """Stored fingerprints must never change: the fast path equals `_hash`, window by window."""
+    from moderation.analysis.fingerprints import SHINGLE, WINDOW, _hash
+
+    rng = random.Random(3)
+    for _ in range(200):
+        words = [rng.choice(VOCABULARY) for _ in range(rng.randint(3, 60))]
+        hashes = [_hash(" ".join(words[i:i + SHINGLE])) for i in range(len(words) - SHINGLE + 1)]
+        expected = ({min(hashes[i:i + WINDOW]) for i in range(len(hashes) - WINDOW + 1)}
+                    if len(hashes) > WINDOW else {min(hashes)})
+        assert fingerprints(" ".join(words)) == expected
+    # Pinned values: the index on disk holds these.
+    assert _hash("the court said") == 8994504594468438696
