@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from moderation.extensions import db
+from moderation.models import text_key
 from tests.conftest import DATABASES, database_url, make_app, reset_postgres
 
 
@@ -73,11 +74,12 @@ def test_upgrade_a_populated_database_keeps_and_backfills_its_rows(empty_app):
                 "moderation_mode, policy_overrides, created_at, updated_at) VALUES "
                 f"(3, 7, 'D', '', 'open', 10, 2, 1, 600, 1, 300, 'flagged', '{{}}', '{now}', "
                 f"'{now}')"))
-            for cid, token in ((11, "t11"), (12, "t12")):
+            for cid, token, body in ((11, "t11", "text"),
+                                     (12, "t12", "See  https://example.org for the report.")):
                 conn.execute(text(
                     "INSERT INTO comment (id, discussion_id, author_id, body, status, "
                     "submitted_at, submission_token, word_count, metrics) VALUES "
-                    f"({cid}, 3, 1, 'text', 'pending', '{now}', '{token}', 1, '{{}}')"))
+                    f"({cid}, 3, 1, '{body}', 'pending', '{now}', '{token}', 1, '{{}}')"))
             conn.execute(text("INSERT INTO flag (comment_id, rule, severity, message, spans) "
                               "VALUES (11, 'late', 'note', 'm', '[]'), "
                               "(11, 'too_short', 'hold', 'm', '[]')"))
@@ -86,3 +88,10 @@ def test_upgrade_a_populated_database_keeps_and_backfills_its_rows(empty_app):
             rows = conn.execute(text(
                 "SELECT id, course_id, flag_level FROM comment ORDER BY id")).all()
         assert [tuple(r) for r in rows] == [(11, 7, 2), (12, 7, 0)]
+        # 0005 reads what each stored text says: its duplicate-check key, a cited source.
+        with db.engine.connect() as conn:
+            facts = conn.execute(text(
+                "SELECT body_key, cites_source FROM comment ORDER BY id")).all()
+        assert [tuple(f) for f in facts] == [
+            (text_key("text"), False),
+            (text_key("see https://example.org for the report."), True)]

@@ -100,6 +100,42 @@ def test_the_same_text_posted_again_is_a_conflict_with_the_text_kept(app, client
     assert len(comments(app)) == 1
 
 
+def test_a_row_stored_without_its_text_key_still_counts_as_posted(app, client, setup):
+    """Rows written without the ORM before migration 0005 have no key: read by their text."""
+    discussion, student = setup
+    post(client, discussion, GOOD, token="a")
+    with app.app_context():
+        db.session.execute(Comment.__table__.update().values(body_key=None))
+        db.session.commit()
+    response = post(client, discussion, GOOD.lower(), token="b")
+    assert response.status_code == 409
+    assert len(comments(app)) == 1
+
+
+def test_the_text_key_follows_a_staff_edit(app, client, setup, make_user, enrol):
+    """An edited comment is a duplicate of its new text, no longer of the old one."""
+    from moderation.services import decisions
+
+    discussion, student = setup
+    post(client, discussion, GOOD, token="a")
+    from moderation.models import Course, Role
+
+    teacher = make_user("Tess Teacher")
+    with app.app_context():
+        course = db.session.get(Course, discussion.course_id)
+    enrol(teacher, course, Role.INSTRUCTOR)
+    edited = ("The treaty was never ratified, so the court loses little; the ruling is at "
+              "https://example.org/ruling.")
+    with app.app_context():
+        comment = db.session.scalars(select(Comment)).one()
+        assert comment.cites_source is False
+        decisions.edit(comment, db.session.get(User, teacher.id), edited)
+        db.session.commit()
+        assert db.session.scalars(select(Comment)).one().cites_source is True
+    assert post(client, discussion, GOOD, token="b").status_code == 303
+    assert post(client, discussion, edited, token="c").status_code == 409
+
+
 def test_too_short_goes_to_the_queue_with_a_flag(app, client, setup):
     discussion, _ = setup
     response = post(client, discussion, "Agreed.")

@@ -4,7 +4,7 @@ from moderation.models.accounts import User
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base, utcnow
 from moderation.models.courses import Course, Membership
-from moderation.models.discussions import Comment, Discussion, Flag
+from moderation.models.discussions import Comment, Discussion, Flag, text_key
 from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
@@ -35,5 +35,6 @@ __all__ = [
     "Role",
     "Severity",
     "User",
+    "text_key",
     "utcnow",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,10 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy import text as sa_text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from moderation.analysis import Policy
+from moderation.grading.citations import cites_source
 from moderation.models.base import Base, UTCDateTime, utcnow
 from moderation.models.enums import (
     CommentStatus,
@@ -88,6 +90,17 @@ class Discussion(Base):
         return f"<Discussion {self.id} {self.title!r}>"
 
 
+def text_key(text: str) -> str:
+    """A digest of the text with whitespace runs and case folded: the same key, the same
+    comment (the duplicate check).
+
+    >>> text_key("The  court\\nhas NO army.") == text_key("the court has no army.")
+    True
+    """
+    folded = " ".join(text.split()).casefold()
+    return hashlib.blake2b(folded.encode(), digest_size=16).hexdigest()
+
+
 class Comment(Base):
     __tablename__ = "comment"
     __table_args__ = (
@@ -108,6 +121,8 @@ class Comment(Base):
         # Severity order reads this index backwards: most severe, then newest, first.
         Index("ix_comment_course_severity", "course_id", "status", "flag_level",
               "submitted_at", "id"),
+        # The duplicate check: an author's comments in a discussion with the same text.
+        Index("ix_comment_same_text", "discussion_id", "author_id", "body_key"),
         CheckConstraint("flag_level BETWEEN 0 AND 3", name="flag_level"),
     )
 
@@ -120,6 +135,12 @@ class Comment(Base):
     # The rejected comment this one revises; one revision per rejected comment.
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
+    # Read from the text whenever it is set (see `_text_facts`), so that a submit's
+    # duplicate check and a grade's "cites a source" need not read every earlier body.
+    # NULL in rows written without the ORM before migration 0005 filled them in: readers
+    # then fall back to the body.
+    body_key: Mapped[str | None] = mapped_column(String(32))
+    cites_source: Mapped[bool | None] = mapped_column()
     status: Mapped[CommentStatus] = mapped_column(
         enum_column(CommentStatus, "comment_status"), default=CommentStatus.PENDING
     )
@@ -160,6 +181,12 @@ class Comment(Base):
     flags: Mapped[list[Flag]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id"
     )
+
+    @validates("body")
+    def _text_facts(self, _key: str, body: str) -> str:
+        self.body_key = text_key(body)
+        self.cites_source = cites_source(body)
+        return body
 
     @property
     def edited(self) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -133,15 +133,18 @@ def gather(discussion: Discussion, rubric: Rubric,
     approved = (Comment.discussion_id == discussion.id,
                 Comment.status == CommentStatus.APPROVED)
     narrow = (Comment.author_id.in_(list(only)),) if only is not None else ()
-    # The text is read only when the rubric asks whether a source is named.
-    body = Comment.body if rubric.points["citation"] > 0 else None
+    # Whether a source is named, stored with the text; the text itself only for a row
+    # stored without it (see Comment.cites_source), and only if the rubric asks.
+    asks_citation = rubric.points["citation"] > 0
+    cites = ((Comment.cites_source, case((Comment.cites_source.is_(None), Comment.body)))
+             if asks_citation else ())
     # Only the reading grade of the stored metrics, extracted by the database: decoding
     # each comment's whole metrics document cost more than the rest of the suggestion.
     reading = Comment.metrics["flesch_kincaid_grade"].as_float()
     columns = [Comment.id, Comment.author_id, parent.author_id, Comment.parent_id,
                Comment.word_count, reading, Comment.submitted_at]
     rows = db.session.execute(
-        select(*columns, *([body] if body is not None else []))
+        select(*columns, *cites)
         .outerjoin(parent, parent.id == Comment.parent_id)
         .where(*approved, *narrow)).all()
     holds: dict[int, set[str]] = defaultdict(set)
@@ -159,7 +162,8 @@ def gather(discussion: Discussion, rubric: Rubric,
                           and parent_author not in staff),
             reading_grade=float(grade) if grade is not None else None,
             quality_holds=frozenset(holds.get(comment_id, ())),
-            cites_source=body is not None and grading.cites_source(row[7])))
+            cites_source=asks_citation and (
+                row[7] if row[7] is not None else grading.cites_source(row[8]))))
     return facts
 
 

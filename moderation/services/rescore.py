@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Row, Select, delete, exists, func, insert, select, update
 
+from moderation import grading
 from moderation.analysis import ANALYSIS_VERSION
 from moderation.analysis.pipeline import public_metrics
 from moderation.extensions import db
@@ -28,6 +29,7 @@ from moderation.models import (
     Membership,
     Role,
     User,
+    text_key,
     utcnow,
 )
 from moderation.services import audit, checking, fingerprints
@@ -135,6 +137,8 @@ class Change:
     flags: list[dict[str, Any]]  # the new flag rows, or [] with flags_changed False
     flags_changed: bool
     decided: bool  # a person decided it: its status is never moved
+    body_key: str  # what the text says for the duplicate check and the grade, read again:
+    cites_source: bool  # NULL in rows stored without the ORM, and the reading may improve
     new_status: CommentStatus | None = None  # an automatic decision that moves
 
 
@@ -170,6 +174,7 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
             flag_level=max((f["severity"].level for f in flags), default=0),
             flags=flags if changed else [], flags_changed=changed,
             decided=row.decided_by_id is not None,
+            body_key=text_key(row.body), cites_source=grading.cites_source(row.body),
             new_status=automatic_status(row.status, row.decided_by_id, verdict, staff)))
     return changes
 
@@ -204,6 +209,7 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
             db.session.execute(insert(Flag), rows)
     db.session.execute(update(Comment), [
         {"id": c.id, "metrics": c.metrics, "word_count": c.word_count,
+         "body_key": c.body_key, "cites_source": c.cites_source,
          "flag_level": c.flag_level, "analysis_version": ANALYSIS_VERSION,
          **({"status": c.new_status} if c.new_status is not None else {})}
         for c in changes])

@@ -56,6 +56,28 @@ def test_suggestion_counts_approved_comments_only(app, graded_course, make_comme
         assert c.ta.id not in rows  # staff are not graded
 
 
+@pytest.mark.parametrize("stored", [True, False])
+def test_a_source_is_read_from_what_was_stored_or_from_the_text(app, graded_course,
+                                                              make_comment, stored):
+    """Grading reads the stored cites_source; a row stored without it, its text."""
+    from moderation.models import Comment
+
+    c = graded_course
+    make_comment(c.discussion, c.amara, "According to the prosecutor's report, the court "
+                 "keeps its jurisdiction over the territory.")
+    make_comment(c.discussion, c.kai, "The court keeps its jurisdiction over the territory, "
+                 "as far as I can tell.")
+    with app.app_context():
+        if not stored:
+            db.session.execute(Comment.__table__.update().values(cites_source=None))
+            db.session.commit()
+        rows = {row.student.id: row for row in grading.sheet(reload(c.discussion))}
+        assert "Names a source: 1.0 of 1 point" in [
+            line.text for line in rows[c.amara.id].suggestion.lines]
+        assert "Names a source: 1.0 of 1 point" not in [
+            line.text for line in rows[c.kai.id].suggestion.lines]
+
+
 def test_decisions_refresh_the_suggestion_and_never_touch_a_score(app, graded_course,
                                                                   make_comment):
     c = graded_course
