@@ -82,6 +82,42 @@ def test_every_pair_the_exact_scan_flags_is_a_candidate(app, course):
         assert misses == 0
 
 
+def test_a_stored_comments_indexed_fingerprints_find_what_its_text_finds(app, course):
+    """Rescore reads a stored comment's fingerprints from the index instead of computing
+    them from its text again: the candidates are the same, in the same order."""
+    course_row, discussion, students = course
+    rng = random.Random(11)
+    with app.app_context():
+        d = db.session.get(Discussion, discussion.id)
+        people = [db.session.get(User, s.id) for s in students]
+        texts: list[str] = []
+        boilerplate = words(rng, 12)  # common phrasing: it must count in neither path
+        for n in range(COMMON_FINGERPRINT + 30):
+            text = (f"{boilerplate} {words(rng, 20)}" if n % 2
+                    else " ".join(rng.choice(texts).split()[:25]) + " " + words(rng, 15)
+                    if texts else words(rng, 30))
+            queue.submit_comment(d, people[n % len(people)], text, f"i{n}")
+            texts.append(text)
+        db.session.commit()
+        rows = list(db.session.execute(select(Comment.id, Comment.author_id, Comment.body,
+                                              Comment.submitted_at).order_by(Comment.id)))
+        stored = index.indexed([r.id for r in rows])
+        assert any(stored.values())
+        assert db.session.scalar(select(func.count()).select_from(FingerprintCount).where(
+            FingerprintCount.comments > COMMON_FINGERPRINT))  # the boilerplate became common
+
+        def found(queries):
+            return [[s.id for s in group]
+                    for group in index.similar_many(course_row.id, queries)]
+
+        computed = found([index.Query(r.author_id, r.body, r.submitted_at, r.id)
+                          for r in rows])
+        read = found([index.Query(r.author_id, r.body, r.submitted_at, r.id, stored[r.id])
+                      for r in rows])
+        assert read == computed
+        assert sum(map(len, computed)) > 50  # copies were really found
+
+
 def test_common_fingerprints_stop_being_indexed(app, course):
     """A phrase in more than COMMON_FINGERPRINT comments is common: no list to read."""
     course_row, discussion, students = course

@@ -108,6 +108,9 @@ class Query:
     text: str
     before: datetime
     exclude_id: int | None = None
+    # A stored comment's uncommon fingerprints as the index holds them (its rows), read
+    # with its batch instead of computed from its text again (rescore).
+    indexed: frozenset[int] | None = None
 
 
 def similar(course_id: int, author_id: int, text: str, *, before: datetime,
@@ -121,18 +124,20 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
                  visible_only: bool = False) -> list[list[Similar]]:
     """For each query, the earlier comments sharing the most fingerprints, best first.
 
-    Four reads whatever the course's size: which of the texts' fingerprints are common,
-    where the others occur (each list at most COMMON_FINGERPRINT long), the facts of the
-    comments that share at least MIN_SHARED of a text's uncommon fingerprints, and the
-    text of the best of them. Rejected
+    At most four reads whatever the course's size: which of the texts' fingerprints are
+    common (not for texts already `indexed`), where the others occur (each list at most
+    COMMON_FINGERPRINT long), the facts of the comments that share at least MIN_SHARED of
+    a text's uncommon fingerprints, and the text of the best of them. Rejected
     comments and comments from a query's `before` on never count; with `visible_only`, a
     classmate's comment counts only once approved (what the author can read). Submit and
     rescore both find their candidates here, one text or a batch at a time.
     """
-    prints = [fingerprints(q.text) for q in queries]
-    common = _common(course_id, set().union(*prints))
+    computed = {i: fingerprints(q.text) for i, q in enumerate(queries) if q.indexed is None}
+    common = _common(course_id, set().union(*computed.values()))
+    prints = [q.indexed if q.indexed is not None else computed[i] - common
+              for i, q in enumerate(queries)]
     postings: dict[int, list[int]] = {}
-    uncommon = set().union(*prints) - common
+    uncommon = set().union(*prints)
     if uncommon:
         for value, comment_id in db.session.execute(
                 select(Fingerprint.hash, Fingerprint.comment_id).where(
@@ -144,7 +149,7 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
         for value in values:
             for comment_id in postings.get(value, ()):
                 counts[comment_id] = counts.get(comment_id, 0) + 1
-        least = max(1, math.ceil(MIN_SHARED * len(values - common)))
+        least = max(1, math.ceil(MIN_SHARED * len(values)))
         shared.append({cid: n for cid, n in counts.items() if n >= least})
     facts = _facts({cid for counts in shared for cid in counts},
                    before=max(q.before for q in queries))
@@ -160,6 +165,17 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
         chosen.append([cid for _, cid in eligible[:CANDIDATES]])
     texts = _texts({cid for ids in chosen for cid in ids})
     return [[texts[cid] for cid in ids] for ids in chosen]
+
+
+def indexed(comment_ids: Collection[int]) -> dict[int, frozenset[int]]:
+    """Stored comments' uncommon fingerprints, as the index holds them (one read)."""
+    found: dict[int, set[int]] = {comment_id: set() for comment_id in comment_ids}
+    if comment_ids:
+        for comment_id, value in db.session.execute(
+                select(Fingerprint.comment_id, Fingerprint.hash)
+                .where(among(Fingerprint.comment_id, comment_ids))):
+            found[comment_id].add(value)
+    return {comment_id: frozenset(values) for comment_id, values in found.items()}
 
 
 def _common(course_id: int, values: Collection[int]) -> set[int]:

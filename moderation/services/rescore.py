@@ -146,16 +146,19 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
     """Check stored comments again, as each was when submitted; write nothing.
 
     The checking path of a submit (`checking.verdict`), with the earlier similar
-    comments of the whole batch found at once (`fingerprints.similar_many`).
+    comments of the whole batch found at once (`fingerprints.similar_many`), from the
+    fingerprints the index already holds for them rather than their texts again.
     """
     similar: dict[int, list[fingerprints.Similar]] = {}
     by_course: dict[int, list[Row[Any]]] = {}
     for row in rows:
         if checking.wants_similar(row.body):
             by_course.setdefault(row.course_id, []).append(row)
+    stored = fingerprints.indexed([r.id for group in by_course.values() for r in group])
     for course_id, group in by_course.items():
         found = fingerprints.similar_many(course_id, [
-            fingerprints.Query(r.author_id, r.body, r.submitted_at, r.id) for r in group])
+            fingerprints.Query(r.author_id, r.body, r.submitted_at, r.id, stored[r.id])
+            for r in group])
         similar.update((r.id, f) for r, f in zip(group, found, strict=True))
     before = _flag_signatures([row.id for row in rows])
     changes = []
