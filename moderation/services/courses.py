@@ -126,9 +126,19 @@ def sign_up_with_code(display_name: str, email: str, password: str, code: str) -
 
 def membership_of(user: User, course: Course) -> Membership | None:
     """Return the user's membership in the course, if any."""
-    return db.session.scalar(
+    # A request asks twice (the view's access check, then the service's own): the second
+    # answer comes from the session's identity map, with no query, while it holds.
+    known: dict[tuple[int, int], int] = db.session.info.setdefault("membership_ids", {})
+    if (user.id, course.id) in known:
+        found = db.session.get(Membership, known[user.id, course.id])
+        if found is not None and (found.user_id, found.course_id) == (user.id, course.id):
+            return found
+    found = db.session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.course_id == course.id)
     )
+    if found is not None:
+        known[user.id, course.id] = found.id
+    return found
 
 
 class Permission(enum.StrEnum):

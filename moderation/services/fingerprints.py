@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy import Row, and_, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -124,25 +124,19 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
                  visible_only: bool = False) -> list[list[Similar]]:
     """For each query, the earlier comments sharing the most fingerprints, best first.
 
-    At most four reads whatever the course's size: which of the texts' fingerprints are
-    common (not for texts already `indexed`), where the others occur (each list at most
-    COMMON_FINGERPRINT long), the facts of the comments that share at least MIN_SHARED of
-    a text's uncommon fingerprints, and the text of the best of them. Rejected
+    Three reads whatever the course's size: which of the texts' fingerprints are common
+    and where the others occur (each list at most COMMON_FINGERPRINT long), the facts of
+    the comments that share at least MIN_SHARED of a text's uncommon fingerprints, and
+    the text of the best of them. Rejected
     comments and comments from a query's `before` on never count; with `visible_only`, a
     classmate's comment counts only once approved (what the author can read). Submit and
     rescore both find their candidates here, one text or a batch at a time.
     """
     computed = {i: fingerprints(q.text) for i, q in enumerate(queries) if q.indexed is None}
-    common = _common(course_id, set().union(*computed.values()))
+    common, postings = _postings(course_id, set().union(
+        *computed.values(), *(q.indexed for q in queries if q.indexed is not None)))
     prints = [q.indexed if q.indexed is not None else computed[i] - common
               for i, q in enumerate(queries)]
-    postings: dict[int, list[int]] = {}
-    uncommon = set().union(*prints)
-    if uncommon:
-        for value, comment_id in db.session.execute(
-                select(Fingerprint.hash, Fingerprint.comment_id).where(
-                    Fingerprint.course_id == course_id, among(Fingerprint.hash, uncommon))):
-            postings.setdefault(value, []).append(comment_id)
     shared: list[dict[int, int]] = []
     for values in prints:
         counts: dict[int, int] = {}
@@ -178,13 +172,26 @@ def indexed(comment_ids: Collection[int]) -> dict[int, frozenset[int]]:
     return {comment_id: frozenset(values) for comment_id, values in found.items()}
 
 
-def _common(course_id: int, values: Collection[int]) -> set[int]:
-    """Which of these fingerprints are common phrasing in the course."""
+def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[int, list[int]]]:
+    """Which of these fingerprints are common phrasing in the course, and which comments
+    hold each of the others: one read, the counts joined to the index's rows (a common
+    fingerprint has none left)."""
+    common: set[int] = set()
+    postings: dict[int, list[int]] = {}
     if not values:
-        return set()
-    return set(db.session.scalars(select(FingerprintCount.hash).where(
-        FingerprintCount.course_id == course_id, among(FingerprintCount.hash, values),
-        FingerprintCount.comments > COMMON_FINGERPRINT)))
+        return common, postings
+    for value, is_common, comment_id in db.session.execute(
+            select(FingerprintCount.hash, FingerprintCount.comments > COMMON_FINGERPRINT,
+                   Fingerprint.comment_id)
+            .outerjoin(Fingerprint, and_(Fingerprint.course_id == FingerprintCount.course_id,
+                                         Fingerprint.hash == FingerprintCount.hash))
+            .where(FingerprintCount.course_id == course_id,
+                   among(FingerprintCount.hash, values))):
+        if is_common:
+            common.add(value)
+        elif comment_id is not None:
+            postings.setdefault(value, []).append(comment_id)
+    return common, postings
 
 
 def _facts(ids: Collection[int], before: datetime) -> dict[int, Row[int, int, bool, datetime]]:
