@@ -9,6 +9,7 @@ comment in three carries a common misspelling, so flags are written under load t
 from __future__ import annotations
 
 import random
+from typing import Any
 
 PROMPT = (
     "Our city council proposes replacing street parking on Main Street with wider "
@@ -112,3 +113,12 @@ class Writer:
             chosen.append(f"Write to me at writer{self.seed}@school.example to compare notes.")
         paragraphs = [" ".join(chosen[i:i + 4]) for i in range(0, len(chosen), 4)]
         return opening + " " + "\n\n".join(paragraphs)
+
+
+def text_facts(body: str) -> dict[str, Any]:
+    """What the ORM stores beside a comment's text (Comment.body_key, .cites_source), for
+    the benches that insert rows directly, so they measure the path the app takes."""
+    from moderation.grading.citations import cites_source
+    from moderation.models import text_key
+
+    return {"body_key": text_key(body), "cites_source": cites_source(body)}

@@ -30,6 +30,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import event, insert, select, text, update  # noqa: E402
 
+from bench.comments import text_facts  # noqa: E402
 from moderation import create_app  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import (  # noqa: E402
@@ -127,7 +128,8 @@ def seed_comments(course_id: int, discussion_id: int, student_ids: list[int],
     """A response from every student, then replies to classmates' responses; some flagged."""
     now = utcnow()
     rows = [{"discussion_id": discussion_id, "course_id": course_id, "author_id": uid,
-             "body": BODY, "status": "approved", "submitted_at": now - timedelta(hours=5),
+             "body": BODY, **text_facts(BODY), "status": "approved",
+             "submitted_at": now - timedelta(hours=5),
              "submission_token": secrets.token_hex(12), "word_count": len(BODY.split()),
              "flag_level": 0, "metrics": {"words": 75, "flesch_kincaid_grade": 10.2},
              "decision_reason": None} for uid in student_ids]
@@ -141,6 +143,7 @@ def seed_comments(course_id: int, discussion_id: int, student_ids: list[int],
             classmate = student_ids[(i + k) % len(student_ids)]
             replies.append({"discussion_id": discussion_id, "course_id": course_id,
                             "author_id": uid, "parent_id": responses[classmate], "body": REPLY,
+                            **text_facts(REPLY),
                             "status": "approved", "submitted_at": now - timedelta(hours=2),
                             "submission_token": secrets.token_hex(12), "word_count": 16,
                             "flag_level": 1, "metrics": {"words": 16,

@@ -29,6 +29,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
+from bench.comments import text_facts  # noqa: E402
 from moderation import create_app  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import (  # noqa: E402
@@ -86,10 +87,11 @@ def build(app, comments: int, students: int, discussions: int) -> dict[str, int]
             # A worked queue: most held comments decided, about 2% still waiting.
             status = rng.choices(("approved", "rejected", "pending"), (93, 5, 2))[0]
             words = rng.randint(20, 400)
+            body = " ".join(rng.choices(WORDS, k=words)) + "."
             batch.append({
                 "id": cid, "discussion_id": rng.randint(1, discussions), "course_id": 1,
                 "author_id": rng.randint(2, students + 1), "status": status,
-                "body": " ".join(rng.choices(WORDS, k=words)) + ".",
+                "body": body, **text_facts(body),
                 "submitted_at": now + timedelta(seconds=cid * 7),
                 "submission_token": f"s{cid}", "word_count": words, "flag_level": level,
                 "metrics": {"words": words, "flesch_kincaid_grade": rng.uniform(5, 14),

@@ -26,6 +26,7 @@ sys.path[0] = str(ROOT)  # not bench/, where bench/queue.py would stand in for t
 
 from sqlalchemy import insert, text  # noqa: E402
 
+from bench.comments import text_facts  # noqa: E402
 from moderation import create_app  # noqa: E402
 from moderation.analysis.fingerprints import fingerprints  # noqa: E402
 from moderation.extensions import db  # noqa: E402
@@ -95,7 +96,8 @@ def build(app, comments: int, students: int, discussions: int) -> None:  # type:
                 "id": cid, "discussion_id": 1 + cid * discussions // (comments + 1),
                 "course_id": 1, "author_id": rng.randint(2, students + 1),
                 "status": rng.choices(("approved", "pending", "rejected"), (90, 6, 4))[0],
-                "body": body, "submitted_at": start + timedelta(seconds=cid * 60),
+                "body": body, **text_facts(body),
+                "submitted_at": start + timedelta(seconds=cid * 60),
                 "submission_token": f"s{cid}", "word_count": len(body.split()),
                 "flag_level": 0, "metrics": {}})
             prints += [{"course_id": 1, "hash": h, "comment_id": cid}

@@ -113,3 +113,43 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
                                  "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert checked == ["free"] * 3
+
+
+def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(
+        app, make_user, make_course, make_discussion, enrol):
+    """The command line checks batches ahead of writing them: what a staff edit or an
+    instructor's decision changed meanwhile is kept, not overwritten by the older check."""
+    from moderation.services import decisions, rescore
+
+    course = make_course()
+    discussion = make_discussion(course, min_words=5)
+    students = [make_user() for _ in range(2)]
+    for student in students:
+        enrol(student, course)
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        ids = [queue.submit_comment(db.session.merge(discussion), db.session.merge(s),
+                                    TEXTS[i], f"t{i}").comment.id
+               for i, s in enumerate(students)]
+        db.session.commit()
+        policies.set_course_policy(db.session.get(Course, course.id), db.session.merge(teacher),
+                                   {"watched_words": ["sanction"]})
+        db.session.commit()
+        changes = rescore.check(rescore.load(None, min(ids), max(ids)), rescore.Scopes())
+        assert all(c.new_status == CommentStatus.PENDING for c in changes)
+        db.session.rollback()
+        # Meanwhile: the first comment is edited, the second approved by the instructor.
+        edited = "The court needs its neighbours to act; see https://example.org/ruling."
+        decisions.edit(db.session.get(Comment, ids[0]), db.session.merge(teacher), edited)
+        decisions.approve(db.session.get(Comment, ids[1]), db.session.merge(teacher),
+                          CommentStatus.APPROVED)
+        db.session.commit()
+        totals = rescore.write(changes)
+        db.session.commit()
+        first, second = db.session.get(Comment, ids[0]), db.session.get(Comment, ids[1])
+        assert (first.body, first.cites_source, first.status) == (
+            edited, True, CommentStatus.APPROVED)
+        assert [f.rule for f in first.flags] == []  # the edit's own check, kept
+        assert second.status == CommentStatus.APPROVED and second.decided_by_id is not None
+        assert [f.rule for f in second.flags] == ["watched_words"]  # flags still refreshed
+        assert (totals.held, totals.released, totals.kept_decisions) == (0, 0, 1)

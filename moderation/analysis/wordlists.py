@@ -175,18 +175,23 @@ def _letters(entry: str) -> str:
 
 
 _SEPARATORS = re.compile(r"[\W_]+")
+_RUNS = re.compile(r"(.)\1+")
 
 
 def _collapse_runs(text: str) -> str:
     """Each run of one character read once.
 
-    A replace per doubled character, each pass halving its runs: a regex substitution
-    (`(.)\\1+` → `\\1`) spent most of its time expanding its template in Python per run.
+    A replace per doubled character, each pass halving its runs: the regex substitution
+    (`_RUNS`) spends most of its time expanding its template in Python per run, so it is
+    kept for texts of many different characters only.
 
     >>> _collapse_runs("fuuuuckk offf"), _collapse_runs("a" * 1000)
     ('fuck of', 'a')
     """
-    for char in set(text):
+    chars = set(text)
+    if len(chars) > 64:  # a scan per character would be quadratic in, say, CJK text
+        return _RUNS.sub(r"\1", text)
+    for char in chars:
         double = char + char
         while double in text:
             text = text.replace(double, char)

@@ -80,7 +80,8 @@ def forget(comment: Comment) -> None:
         return
     db.session.execute(update(FingerprintCount).where(
         FingerprintCount.course_id == comment.course_id, among(FingerprintCount.hash, values))
-        .values(comments=FingerprintCount.comments - 1))
+        .values(comments=FingerprintCount.comments - 1)
+        .execution_options(synchronize_session=False))  # no counts are loaded as objects
     db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment.id))
 
 

@@ -10,7 +10,7 @@ command line can check batches in worker processes while one process writes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Row, Select, Table, bindparam, delete, exists, func, insert, select
@@ -202,6 +202,7 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     totals = RescoreTotals(comments=len(changes))
     if not changes:
         return totals
+    changes = _still_as_checked(changes)
     replaced = [c.id for c in changes if c.flags_changed]
     totals.flags_changed = len(replaced)
     totals.kept_decisions = sum(c.decided for c in changes)
@@ -236,6 +237,29 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     totals.held = sum(c.new_status == CommentStatus.PENDING for c in moved)
     totals.released = len(moved) - totals.held
     return totals
+
+
+def _still_as_checked(changes: Sequence[Change]) -> list[Change]:
+    """The changes that still apply, read again under the write lock (rows locked on
+    PostgreSQL): the command line checks batches ahead of writing them.
+
+    A comment whose text a staff edit changed meanwhile keeps what the edit's own check
+    wrote; a status moves only if nobody decided the comment meanwhile.
+    """
+    comment = cast(Table, Comment.__table__)
+    now = {row.id: row for row in db.session.execute(
+        select(comment.c.id, comment.c.body_key, comment.c.status, comment.c.decided_by_id)
+        .where(among(comment.c.id, [c.id for c in changes])).with_for_update())}
+    current = []
+    for change in changes:
+        row = now.get(change.id)
+        if row is None or row.body_key not in (None, change.body_key):
+            continue  # deleted, or its text edited since it was checked
+        if change.new_status is not None and (row.decided_by_id is not None
+                                              or row.status != change.status):
+            change = replace(change, new_status=None, decided=row.decided_by_id is not None)
+        current.append(change)
+    return current
 
 
 def _signature(flags: Iterable[dict[str, Any]]) -> set[tuple[object, ...]]:
