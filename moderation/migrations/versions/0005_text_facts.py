@@ -1,5 +1,5 @@
 """what a comment's text says, stored with it: the key of the duplicate check and whether
-it cites a source
+it cites a source; a student's comments in a discussion by index
 
 Revision ID: 0005
 Revises: 0004
@@ -43,12 +43,12 @@ def upgrade():
              for id_, body in rows])
         last = rows[-1][0]
 
-    op.create_index('ix_comment_same_text', 'comment',
-                    ['discussion_id', 'author_id', 'body_key'], unique=False)
+    op.create_index('ix_comment_discussion_author', 'comment',
+                    ['discussion_id', 'author_id', 'status'], unique=False)
 
 
 def downgrade():
-    op.drop_index('ix_comment_same_text', table_name='comment')
+    op.drop_index('ix_comment_discussion_author', table_name='comment')
     with op.batch_alter_table('comment', schema=None) as batch_op:
         batch_op.drop_column('cites_source')
         batch_op.drop_column('body_key')
