@@ -245,6 +245,38 @@ def test_changing_the_discussion_refreshes_suggestions(app, graded_course, make_
         assert grade_of(discussion, c.amara).suggested_score == 18  # all but the citation
 
 
+def test_one_students_suggestion_reads_only_their_comments(app, graded_course, make_comment,
+                                                          db_kind):
+    """Refreshing a student's suggestion (after each approved comment) reads that student's
+    comments by index, even on SQLite without statistics, where the planner once chose
+    (discussion, status) and read every approved comment of the discussion per submit."""
+    if db_kind != "sqlite":
+        pytest.skip("SQLite's query plans")
+    from sqlalchemy import event
+
+    c = graded_course
+    make_comment(c.discussion, c.amara)
+    with app.app_context():
+        statements: list[tuple[str, object]] = []
+
+        def seen(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+            if "comment.author_id IN" in statement:
+                statements.append((statement, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            grading.refresh_suggestion(reload(c.discussion), c.amara.id)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+        assert len(statements) == 2  # the comments, their quality flags
+        connection = db.session.connection().connection.dbapi_connection
+        for statement, parameters in statements:
+            plan = " ".join(str(step[-1]) for step in connection.execute(
+                "EXPLAIN QUERY PLAN " + statement, parameters).fetchall())
+            assert "ix_comment_discussion_author" in plan, plan
+        db.session.rollback()
+
+
 def test_suggestions_for_a_discussion_take_a_constant_number_of_queries(
         app, graded_course, make_user, enrol, make_comment):
     from sqlalchemy import event
