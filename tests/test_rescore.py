@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from moderation.extensions import db
-from moderation.models import AuditEvent, Comment, CommentStatus, Course, utcnow
+from moderation.models import AuditEvent, Comment, CommentStatus, Course, User, utcnow
 from moderation.services import policies, queue
 from tests.conftest import instructor_of
 
@@ -17,21 +17,30 @@ TEXTS = [
 ]
 
 
-def test_rescore_after_a_policy_change(app, runner, make_user, make_course, make_discussion,
-                                       enrol):
-    course = make_course(code="POL1")
-    discussion = make_discussion(course, min_words=5)
-    students = [make_user() for _ in range(3)]
-    for student in students:
-        enrol(student, course)
-    teacher = instructor_of(app, course)
+@pytest.fixture
+def posted_class(app, make_user, make_course, make_discussion, enrol):
+    """A course, its instructor, and the ids of `n` students' comments (one of TEXTS each)."""
+
+    def make(n: int, code: str | None = None) -> tuple[Course, User, list[int]]:
+        course = make_course(code=code)
+        discussion = make_discussion(course, min_words=5)
+        students = [make_user() for _ in range(n)]
+        for student in students:
+            enrol(student, course)
+        teacher = instructor_of(app, course)
+        with app.app_context():
+            ids = [queue.submit_comment(db.session.merge(discussion), db.session.merge(s),
+                                        TEXTS[i], f"t{i}").comment.id
+                   for i, s in enumerate(students)]
+            db.session.commit()
+        return course, teacher, ids
+
+    return make
+
+
+def test_rescore_after_a_policy_change(app, runner, posted_class):
+    course, teacher, ids = posted_class(3, code="POL1")
     with app.app_context():
-        ids = []
-        for i, student in enumerate(students):
-            result = queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
-                                          TEXTS[i], f"t{i}")
-            ids.append(result.comment.id)
-        db.session.commit()
         # An instructor decided the last one; the rescore must leave that alone.
         decided = db.session.get(Comment, ids[2])
         decided.decided_by_id = teacher.id
@@ -115,23 +124,13 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
     assert checked == ["free"] * 3
 
 
-def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(
-        app, make_user, make_course, make_discussion, enrol):
+def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(app, posted_class):
     """The command line checks batches ahead of writing them: what a staff edit or an
     instructor's decision changed meanwhile is kept, not overwritten by the older check."""
     from moderation.services import decisions, rescore
 
-    course = make_course()
-    discussion = make_discussion(course, min_words=5)
-    students = [make_user() for _ in range(2)]
-    for student in students:
-        enrol(student, course)
-    teacher = instructor_of(app, course)
+    course, teacher, ids = posted_class(2)
     with app.app_context():
-        ids = [queue.submit_comment(db.session.merge(discussion), db.session.merge(s),
-                                    TEXTS[i], f"t{i}").comment.id
-               for i, s in enumerate(students)]
-        db.session.commit()
         policies.set_course_policy(db.session.get(Course, course.id), db.session.merge(teacher),
                                    {"watched_words": ["sanction"]})
         db.session.commit()

@@ -168,18 +168,12 @@ def _canonical_table() -> dict[int, str]:
 _CANONICAL = _canonical_table()
 
 
-def _letters(entry: str) -> str:
-    """The entry's letters as the quick search reads them: canonical, each run once."""
-    letters = re.sub(r"[\W_]+", "", fold(entry).translate(_CANONICAL)).replace("ph", "f")
-    return re.sub(r"(.)\1+", r"\1", letters)
-
-
 _SEPARATORS = re.compile(r"[\W_]+")
 _RUNS = re.compile(r"(.)\1+")
 
 
 def _collapse_runs(text: str) -> str:
-    """Each run of one character read once.
+    """Each run of one character read once (`_collapse` keeps masked runs, for readings).
 
     A replace per doubled character, each pass halving its runs: the regex substitution
     (`_RUNS`) spends most of its time expanding its template in Python per run, so it is
@@ -200,6 +194,12 @@ def _collapse_runs(text: str) -> str:
 
 _ASCII_SEPARATORS = str.maketrans("", "", "".join(
     chr(i) for i in range(128) if not chr(i).isalnum()))
+
+
+def _letters(entry: str) -> str:
+    """The entry's letters as the quick search reads them: canonical, each run once."""
+    letters = _SEPARATORS.sub("", fold(entry).translate(_CANONICAL)).replace("ph", "f")
+    return _collapse_runs(letters)
 
 
 def _minimal_letters(entries: Iterable[str]) -> tuple[str, ...]:

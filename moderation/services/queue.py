@@ -219,8 +219,8 @@ def _same_submission(existing: Comment, author: User) -> Submission:
 def _refuse_duplicate(discussion: Discussion, author: User, body: str) -> None:
     """Refuse the same text from the same author in the same discussion (WordPress's 409)."""
     key = text_key(body)
-    # By the stored key (an index lookup), and by the text only for rows stored without
-    # one (see Comment.body_key).
+    # The author's comments in the discussion are one index range; their stored keys are
+    # compared, and their texts only for rows stored without one (see Comment.body_key).
     earlier = db.session.execute(
         select(Comment.body_key, case((Comment.body_key.is_(None), Comment.body)))
         .where(Comment.discussion_id == discussion.id, Comment.author_id == author.id,

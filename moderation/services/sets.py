@@ -24,10 +24,10 @@ def among(target: Any, values: Collection[int]) -> ColumnElement[bool]:
     """`target IN values`, bound as one parameter (the values are integers)."""
     if not values:
         return ~true()  # nothing is among no values
-    ordered = sorted(values)
+    listed_values = list(values)
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(ColumnElement[bool],
-                    target == any_(bindparam(None, ordered, type_=ARRAY(BigInteger))))
+                    target == any_(bindparam(None, listed_values, type_=ARRAY(BigInteger))))
     listed = select(column("value", BigInteger)).select_from(
-        func.json_each(bindparam(None, json.dumps(ordered))))
+        func.json_each(bindparam(None, json.dumps(listed_values))))
     return cast(ColumnElement[bool], target.in_(listed.scalar_subquery()))
