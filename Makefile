@@ -18,13 +18,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# On a developer's machine mail is printed here (no mail server), with links to this server.
 run: install
 	$(BIN)/moderation init-db
 	$(BIN)/moderation seed-demo
+	MODERATION_MAIL_CONSOLE=$${MODERATION_MAIL_CONSOLE:-true} \
+	MODERATION_SERVER_NAME=$${MODERATION_SERVER_NAME:-$(HOST):$(PORT)} \
 	$(BIN)/moderation run --host $(HOST) --port $(PORT)
 
 # gunicorn with gunicorn.conf.py against the configured database ($$DATABASE_URL, else the
-# instance folder's SQLite file); $$WEB_CONCURRENCY sets the worker count.
+# instance folder's SQLite file); $$WEB_CONCURRENCY sets the worker count. It refuses to
+# start without $$MODERATION_SERVER_NAME, the host name links are built from.
 serve: install
 	$(BIN)/moderation init-db
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)

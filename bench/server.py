@@ -90,10 +90,13 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def wait_until_up(base: str, path: str = "/healthz", timeout: float = 90) -> None:
-    """Poll until the server answers 200, or raise."""
+def wait_until_up(base: str, path: str = "/healthz", timeout: float = 90,
+                  process: subprocess.Popen[bytes] | None = None) -> None:
+    """Poll until the server answers 200, or raise (at once if its process has exited)."""
     deadline = time.monotonic() + timeout
     while True:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{base}: the server exited with status {process.returncode}")
         try:
             with urllib.request.urlopen(base + path, timeout=5) as response:
                 if response.status == 200:
@@ -117,6 +120,8 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int | None = None,
         command += ["--workers", str(workers)]
     if app is not None:
         command.append(app)
+    # The site's name links are built from: gunicorn refuses to serve without one.
+    env = {"MODERATION_SERVER_NAME": f"127.0.0.1:{port}", **env}
     log_dir.mkdir(parents=True, exist_ok=True)
     access_log, error_log = log_dir / f"{name}.access.log", log_dir / f"{name}.error.log"
     with access_log.open("wb") as out, error_log.open("wb") as err:
@@ -126,7 +131,7 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int | None = None,
     server = Server("127.0.0.1", port, process, access_log, error_log)
     try:
         try:
-            wait_until_up(server.base, ready_path)
+            wait_until_up(server.base, ready_path, process=process)
         except RuntimeError as error:
             raise RuntimeError(f"{error}\n{server.logs()[-3000:]}") from None
         yield server

@@ -57,19 +57,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url_from_env(uri)
     if not app.config["SECRET_KEY"]:
-        if app.testing or app.debug:
-            app.config["SECRET_KEY"] = "dev-only-not-secret"
+        # Debug mode too gets a generated key: a debug server reachable from a network must
+        # not sign sessions with a key anyone can read here.
+        if app.testing:
+            app.config["SECRET_KEY"] = "test-only-not-secret"
         else:
             app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
     from moderation import db_setup, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services import notifications
+    from moderation.services import mail
 
     logs.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
-    notifications.init_app(app)
+    mail.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -69,7 +69,8 @@ def create_instructor_command(email: str, name: str) -> None:
     try:
         user = accounts.find_user(email)
         if user is None:
-            user = accounts.create_user(email, name, password, can_create_courses=True)
+            user = accounts.create_user(email, name, password, can_create_courses=True,
+                                            verified=True)
         else:
             user.can_create_courses = True
             accounts.set_password(user, password)
@@ -118,6 +119,8 @@ def import_roster_command(course_code: str, file: Path, email_domain: str | None
         db.session.rollback()
         for problem in error.problems:
             click.echo(problem, err=True)
+        if error.more:
+            click.echo(f"…and {error.more:,} more.", err=True)
         raise click.ClickException("Nothing was imported.") from None
     except ServiceError as error:
         _fail(error)
@@ -312,11 +315,9 @@ def export_grades_command(course_code: str, format_name: str, discussion_id: int
         if len(book.students) >= PROGRESS_FROM:
             with click.progressbar(length=len(book.students), label="Exporting",
                                    file=sys.stderr) as bar:
-                csv_safe.write(_counted(rows, bar), out, delimiter=fmt.DELIMITER,
-                               quote_all=fmt.QUOTE_ALL, bom=fmt.BOM)
+                csv_safe.write(_counted(rows, bar), out, delimiter=fmt.DELIMITER, bom=fmt.BOM)
         else:
-            csv_safe.write(rows, out, delimiter=fmt.DELIMITER, quote_all=fmt.QUOTE_ALL,
-                           bom=fmt.BOM)
+            csv_safe.write(rows, out, delimiter=fmt.DELIMITER, bom=fmt.BOM)
         out.flush()
     finally:
         out.detach()
@@ -434,6 +435,22 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Restored {path} into {live}. Start the server again.")
 
 
+@click.command("grants")
+@click.argument("role")
+@with_appcontext
+def grants_command(role: str) -> None:
+    """Print the GRANTs for running the app as ROLE on PostgreSQL (a role that owns nothing)."""
+    from moderation.db_grants import grant_statements
+
+    url = db.engine.url
+    if url.get_backend_name() != "postgresql":
+        raise click.ClickException("Roles and grants are PostgreSQL's; SQLite has none.")
+    click.echo(f"-- Run as the owner of the tables (who runs `moderation init-db`), then run "
+               f"the app with DATABASE_URL naming {role}. Run again after each upgrade.")
+    for statement in grant_statements(db.metadata, url.database or "", role):
+        click.echo(statement)
+
+
 def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     for command in (init_db_command, seed_demo_command, create_instructor_command,
@@ -443,6 +460,10 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    # Beside Flask-Migrate's upgrade and downgrade, as `moderation db grants ROLE`.
+    migrations = app.cli.commands.get("db")
+    if isinstance(migrations, click.Group):
+        migrations.add_command(grants_command)
 
 
 def main() -> None:

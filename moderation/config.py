@@ -24,12 +24,33 @@ DEFAULTS: dict[str, object] = {
     # Shared by all workers in production: set MODERATION_RATELIMIT_STORAGE_URI=redis://…
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
-    "LOGIN_RATE_LIMIT": "10 per minute;50 per hour",
+    # Sign-in counts failures only, so a room of students signing in together is never
+    # refused: per account from devices that never signed in to it, per client address
+    # (the real one: see PROXY_COUNT), and per device that did. A correct password from a
+    # device that signed in before is never refused for someone else's failures.
+    "LOGIN_ACCOUNT_FAILURE_LIMIT": "10 per 10 minutes",
+    "LOGIN_CLIENT_FAILURE_LIMIT": "60 per 10 minutes",
+    "LOGIN_DEVICE_FAILURE_LIMIT": "10 per 10 minutes",
+    # Sign-up and joining by code, per client address (a class of 30 in one room, with
+    # retries) and, for joining while signed in, per user.
+    "SIGNUP_RATE_LIMIT": "100 per 10 minutes",
+    # Links mailed to one address (sign-up, new password, confirmation): no mail bombing.
+    "EMAIL_LINK_RATE_LIMIT": "5 per hour",
+    # Proxies in front of the app that set X-Forwarded-For and X-Forwarded-Proto (0: none).
+    # With the right count, limits see each student's address and cookies know HTTPS.
+    "PROXY_COUNT": 0,
     "SUBMIT_RATE_LIMIT": "10 per minute",
     "PREVIEW_RATE_LIMIT": "60 per minute",  # live feedback while typing (debounced)
     "MAX_COMMENT_CHARS": 20_000,
-    "ACTIVATION_MAX_AGE_DAYS": 30,
-    # Email to students when a comment is rejected: off unless MAIL_SERVER is set.
+    "ACTIVATION_MAX_AGE_DAYS": 30,  # activation and invitation links staff hand out
+    "EMAIL_LINK_MAX_AGE_HOURS": 48,  # links mailed for sign-up, a new password, confirming
+    # Mail printed on standard output instead of sent (`moderation run` turns it on when
+    # MAIL_SERVER is unset, so sign-up works end to end on a developer's machine).
+    "MAIL_CONSOLE": False,
+    # Mail (sign-up links, invitations, rejections): off unless MAIL_SERVER is set. Links in
+    # mail and on staff pages are built from SERVER_NAME (required by gunicorn), never from
+    # a request's Host header.
+    "SERVER_NAME": None,
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,  # STARTTLS

@@ -97,6 +97,21 @@ WARM_UP_TEXT = ("A short comment that loads every word list, the dictionnary and
                 "(the misspelling builds the index of suggestions).")
 
 
+def on_starting(server: Any) -> None:
+    """Refuse to serve without the site's name: links in mail and on staff pages need it.
+
+    Without it they would be built from each request's Host header, which whoever sends
+    the request chooses (a link to evil.example carrying a student's token).
+    """
+    app = server.app.wsgi()
+    config = getattr(app, "config", None)
+    if config is not None and "moderation.analysis" in sys.modules \
+            and not config.get("SERVER_NAME"):
+        sys.exit("moderation: set MODERATION_SERVER_NAME to the site's host name, such as "
+                 "moderation.school.edu (and MODERATION_PREFERRED_URL_SCHEME=https behind "
+                 "HTTPS): links in mail and on the roster are built from it.")
+
+
 def when_ready(server: Any) -> None:
     """In the master, before the first fork: load what every request needs, then freeze it.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, has_request_context, request
@@ -24,7 +24,8 @@ HEADER = "X-Request-ID"
 REQUEST_ID_KEY = "moderation.request_id"  # in the WSGI environ
 # The path as logs may show it: gunicorn's access log reads it as %({moderation.path}e)s.
 LOGGED_PATH_KEY = "moderation.path"
-# Route arguments that are credentials (activation links): logged as `<token>`.
+# Route arguments that are credentials (activation, invitation, mailed links): logged as
+# `<token>`.
 SECRET_ARGS = frozenset({"token"})
 # What a load balancer's id looks like (a UUID, nginx's $request_id, AWS's Root=1-…);
 # anything else could forge or garble log lines, so it is replaced.
@@ -54,18 +55,35 @@ def without_query(line: str) -> str:
     return _QUERY.sub("", line)
 
 
-def logged_path(path: str, view_args: Mapping[str, Any] | None) -> str:
-    """The path with any credential in it replaced by its argument's name.
+def logged_path(path: str, token_prefixes: Iterable[str]) -> str:
+    """The path with the segment after any token-bearing prefix shown as `<token>`.
 
-    >>> logged_path("/activate/abc.def", {"token": "abc.def"})
-    '/activate/<token>'
-    >>> logged_path("/discussions/7/comments", {"discussion_id": 7})
+    Whatever follows the token (a trailing slash, more segments: a 404) is kept, and the
+    token still hidden.
+
+    >>> logged_path("/activate/abc.def/", ["/activate/"])
+    '/activate/<token>/'
+    >>> logged_path("/discussions/7/comments", ["/activate/"])
     '/discussions/7/comments'
     """
-    secrets = {str(v) for k, v in (view_args or {}).items() if k in SECRET_ARGS}
-    if not secrets:
-        return path
-    return "/".join("<token>" if part in secrets else part for part in path.split("/"))
+    for prefix in token_prefixes:
+        if path.startswith(prefix) and len(path) > len(prefix):
+            _token, slash, rest = path[len(prefix):].partition("/")
+            return f"{prefix}<token>{slash}{rest}"
+    return path
+
+
+def token_prefixes(app: Flask) -> list[str]:
+    """The static start of every route that carries a credential, such as "/activate/".
+
+    >>> from flask import Flask
+    >>> demo = Flask("demo")
+    >>> _ = demo.add_url_rule("/invitations/<token>", "i", lambda token: "")
+    >>> token_prefixes(demo)
+    ['/invitations/']
+    """
+    return sorted({rule.rule.split("<", 1)[0] for rule in app.url_map.iter_rules()
+                   if SECRET_ARGS & rule.arguments})
 
 
 def current_request_id() -> str | None:
@@ -103,14 +121,20 @@ class RequestIds:
     a 429, a CSRF failure) has its id on its log line.
     """
 
-    def __init__(self, app: WSGIApplication) -> None:
+    def __init__(self, app: WSGIApplication, flask_app: Flask) -> None:
         self.app = app
+        self.flask_app = flask_app
+        self._prefixes: list[str] | None = None
 
     def __call__(self, environ: WSGIEnvironment,
                  start_response: StartResponse) -> Iterable[bytes]:
         request_id = sane_request_id(environ.get("HTTP_X_REQUEST_ID"))
         environ[REQUEST_ID_KEY] = request_id
-        environ[LOGGED_PATH_KEY] = environ.get("PATH_INFO", "")
+        if self._prefixes is None:  # every route is known by the first request
+            self._prefixes = token_prefixes(self.flask_app)
+        # By the path itself, not the matched route: a token in a path no route matches
+        # (a 404) is hidden too.
+        environ[LOGGED_PATH_KEY] = logged_path(environ.get("PATH_INFO", ""), self._prefixes)
 
         def start(status: str, headers: list[tuple[str, str]],
                   exc_info: Any = None) -> Any:
@@ -130,13 +154,7 @@ def _add_filter_once(target: logging.Filterer, kind: type[logging.Filter]) -> No
 
 def init_app(app: Flask) -> None:
     """Install request ids, and keep query strings and credentials out of log lines."""
-    app.wsgi_app = RequestIds(app.wsgi_app)  # type: ignore[method-assign]
-
-    @app.url_value_preprocessor
-    def _hide_credentials(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-        # Runs before any before_request hook, so a refused request is covered too.
-        if values and SECRET_ARGS & values.keys():
-            request.environ[LOGGED_PATH_KEY] = logged_path(request.path, values)
+    app.wsgi_app = RequestIds(app.wsgi_app, app)  # type: ignore[method-assign]
 
     # Under gunicorn, gunicorn.conf.py configures the handlers; elsewhere (the development
     # server, another WSGI server) Flask's own handler shows the id as well.

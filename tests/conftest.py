@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
 import os
+import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -124,12 +128,12 @@ def make_user(app: Flask) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, *, instructor: bool = False, email: str | None = None,
-             password: str | None = PASSWORD) -> User:
+             password: str | None = PASSWORD, verified: bool = True) -> User:
         n = next(counter)
         name = name or f"Student {n}"
         with app.app_context():
             user = accounts.create_user(email or f"user{n}@school.test", name, password,
-                                        can_create_courses=instructor)
+                                        can_create_courses=instructor, verified=verified)
             return committed(user)
 
     return make
@@ -205,3 +209,53 @@ def login_as(client: FlaskClient, app: Flask) -> Callable[[User], None]:
         assert response.status_code == 302, response.text
 
     return login
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    class Inbox(Sink):
+        def __init__(self) -> None:
+            self.messages: list[bytes] = []
+            self.port = 0
+
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            self.messages.append(envelope.content)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Inbox()
+    handler.port = port
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield handler
+    finally:
+        server.stop()
+
+
+def received(inbox) -> list[email.message.EmailMessage]:  # type: ignore[no-untyped-def]
+    """The messages an inbox received, parsed, with their text in CRLF-free form."""
+    return [email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[misc]
+            for raw in inbox.messages]
+
+
+def link_in(message: email.message.EmailMessage) -> str:
+    """The one link in a message, as a path the test client can open."""
+    text = message.get_content().replace("\r\n", "\n")
+    [url] = re.findall(r"https?://\S+", text)
+    return url.split("moderation.test", 1)[1]
+
+
+@pytest.fixture
+def mailed(app, inbox):  # type: ignore[no-untyped-def]
+    """Mail on: messages go to a real SMTP server on 127.0.0.1 (aiosmtpd) and are kept."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
+    return inbox

@@ -11,7 +11,7 @@ from flask import url_for
 
 from moderation.extensions import db
 from moderation.models import Course, Role
-from moderation.services import courses, queue
+from moderation.services import courses, invitations, queue
 from moderation.services.courses import Permission
 from tests.conftest import instructor_of
 
@@ -52,6 +52,8 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.add_ta", "POST"): (STAFF, 422),
     ("dashboard.remove_ta", "POST"): (STAFF, 302),
     ("dashboard.ta_permissions", "POST"): (STAFF, 302),
+    ("dashboard.cancel_ta_invitation", "POST"): (STAFF, 302),
+    ("dashboard.cancel_student_invitation", "POST"): (MANAGE, 302),
     ("dashboard.audit_page", "GET"): (MODERATE, 200),
     ("dashboard.audit_csv", "POST"): (EXPORT, 200),
     ("dashboard.grading_sheet", "GET"): (MODERATE, 200),
@@ -132,6 +134,10 @@ def test_each_role_gets_the_right_status_from_every_route(app, client, login_as,
             setattr(row, flag, value)
         comment = queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
                                        "Short.", "tok").comment
+        teacher = db.session.merge(people["instructor"])
+        invited = {role_of: invitations.invite(row, teacher, f"invited.{role_of}@school.test",
+                                               role_of).id
+                   for role_of in (Role.TA, Role.STUDENT)}
         values = {"course_id": course.id, "discussion_id": discussion.id, "comment_id": comment.id,
                   "membership_id": courses.membership_of(db.session.merge(helper), row).id,
                   "student_id": student.id}
@@ -142,7 +148,11 @@ def test_each_role_gets_the_right_status_from_every_route(app, client, login_as,
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/teach"):
             continue
-        args = {arg: values[arg] for arg in rule.arguments if arg != "action"}
+        args = {arg: values[arg] for arg in rule.arguments if arg not in ("action",
+                                                                          "invitation_id")}
+        if "invitation_id" in rule.arguments:
+            role_of = Role.TA if rule.endpoint == "dashboard.cancel_ta_invitation" else Role.STUDENT
+            args["invitation_id"] = invited[role_of]
         if "action" in rule.arguments:  # an any(...) of its own per route: its first choice
             args["action"] = rule._converters["action"].regex[3:-1].split("|")[0]
         with app.test_request_context():

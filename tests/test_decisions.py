@@ -180,36 +180,6 @@ def test_the_audit_table_refuses_update_and_delete(app, setup):
         assert db.session.scalar(select(func.count()).select_from(User)) >= 3
 
 
-@pytest.fixture
-def inbox():
-    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Sink
-
-    class Inbox(Sink):
-        def __init__(self) -> None:
-            self.messages: list[bytes] = []
-            self.port = 0
-
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-            self.messages.append(envelope.content)
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Inbox()
-    handler.port = port
-    server = Controller(handler, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
-        yield handler
-    finally:
-        server.stop()
-
-
 def test_a_rejection_emails_the_student_through_smtp(app, setup, inbox):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port,
                       MAIL_FROM="course@school.test")
@@ -256,7 +226,7 @@ def test_without_a_request_or_server_name_the_email_names_my_comments(app, setup
 
 
 def test_no_email_is_queued_unless_mail_is_configured(app, setup):
-    from moderation.services.notifications import OUTBOX
+    from moderation.services.mail import OUTBOX
 
     assert app.config["MAIL_SERVER"] is None  # off by default
     with app.app_context():

@@ -93,3 +93,39 @@ def test_oversized_request_is_413_with_a_page(client):
     response = client.post("/login", data={"email": "a@b.test", "password": "x" * 4096})
     assert response.status_code == 413
     assert "<h1>" in response.text
+
+
+def test_debug_mode_without_a_secret_key_generates_one(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    """A debug server reachable from a network must not sign sessions with a known key."""
+    monkeypatch.setenv("MODERATION_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.debug
+    assert app.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text().strip()
+    assert len(app.config["SECRET_KEY"]) == 64
+
+
+def test_over_https_cookies_are_secure_and_hsts_is_sent(client, make_user):
+    from tests.conftest import PASSWORD
+
+    user = make_user()
+    plain = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert "Strict-Transport-Security" not in plain.headers
+    assert "Secure" not in plain.headers["Set-Cookie"]
+    secure = client.post("/login", base_url="https://moderation.test",
+                         data={"email": user.email, "password": PASSWORD})
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    cookies = secure.headers.getlist("Set-Cookie")
+    assert cookies and all("; Secure" in c for c in cookies)
+
+
+@pytest.mark.parametrize("app_config", [{"PROXY_COUNT": 1}])
+def test_behind_a_proxy_its_https_makes_cookies_secure(client, make_user):
+    from tests.conftest import PASSWORD
+
+    user = make_user()
+    response = client.post("/login", headers={"X-Forwarded-Proto": "https"},
+                           data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert all("; Secure" in c for c in response.headers.getlist("Set-Cookie"))

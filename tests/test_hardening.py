@@ -226,3 +226,38 @@ def test_the_demo_join_code_is_the_code_the_readme_names(app, client, runner):
                                             "email": "new@school.test", "password": PASSWORD,
                                             "join_code": "demo101"})
     assert response.status_code == 302
+
+
+def test_the_preview_answers_deeply_nested_json_with_a_400(app, client, make_course,
+                                                          make_discussion, make_user, enrol,
+                                                          login_as):
+    course = make_course()
+    discussion = make_discussion(course)
+    student = make_user()
+    enrol(student, course)
+    login_as(student)
+    for body in ("[" * 100_000, '{"body": ' * 50_000):
+        response = client.post(f"/discussions/{discussion.id}/preview", data=body,
+                               content_type="application/json")
+        assert response.status_code == 400 and "error" in response.json
+
+
+def test_links_on_staff_pages_and_in_mail_never_come_from_the_host_header(
+        app, client, make_course, login_as, mailed):
+    """SERVER_NAME (moderation.test here) names the site; a request's Host never does."""
+    from tests.conftest import link_in, received
+
+    course = make_course()
+    teacher = instructor_of(app, course)
+    evil = app.test_client()
+    host = {"base_url": "http://evil.example"}  # every request says Host: evil.example
+    evil.post("/login", data={"email": teacher.email, "password": PASSWORD}, **host)
+    evil.post(f"/teach/courses/{course.id}/staff", data={"email": "ta@school.test"}, **host)
+    page = evil.get(f"/teach/courses/{course.id}/staff", **host).text
+    assert "http://moderation.test/invitations/" in page and "evil.example" not in page
+    app.test_client().post("/signup", data={
+        "display_name": "Ada", "email": "ada@school.test", "join_code": course.join_code},
+        **host)
+    for message in received(mailed):
+        assert "evil.example" not in message.get_content()
+        assert link_in(message).startswith("/")  # the site's own name, cut off by link_in

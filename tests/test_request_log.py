@@ -31,6 +31,27 @@ def test_a_sane_incoming_request_id_is_kept_and_anything_else_replaced(client):
     assert first != second
 
 
+@pytest.mark.parametrize("path, logged", [
+    ("/activate/abc.def", "/activate/<token>"),
+    ("/activate/abc.def/", "/activate/<token>/"),
+    ("/activate/abc.def/x/y", "/activate/<token>/x/y"),
+    ("/invitations/abc", "/invitations/<token>"),
+    ("/email/abc/", "/email/<token>/"),
+    ("/discussions/7", "/discussions/7"),
+])
+def test_every_token_bearing_path_is_logged_masked_whatever_the_routing(app, client, path,
+                                                                       logged):
+    from flask import request
+
+    from moderation.logs import LOGGED_PATH_KEY
+
+    seen = []
+    app.after_request(lambda response: seen.append(request.environ[LOGGED_PATH_KEY])
+                      or response)
+    client.get(path)
+    assert seen == [logged]
+
+
 def test_the_apps_own_log_lines_carry_the_request_id(app, caplog):
     @app.get("/boom")
     def boom():  # type: ignore[no-untyped-def]
@@ -82,6 +103,10 @@ def test_under_gunicorn_each_request_has_one_line_with_its_id_and_nothing_privat
         requests = [
             ("GET", f"/healthz?probe={secret}", None, {}, "/healthz"),
             ("GET", f"/activate/{secret}?again={secret}", None, {}, "/activate/<token>"),
+            # A path no route matches (a 404) still hides the token it carries.
+            ("GET", f"/activate/{secret}/", None, {}, "/activate/<token>/"),
+            ("GET", f"/invitations/{secret}/more", None, {}, "/invitations/<token>/more"),
+            ("GET", f"/email/{secret}", None, {}, "/email/<token>"),
             ("POST", f"/discussions/{room.discussion_id}/comments?from={secret}",
              {"csrf_token": student.csrf, "submission_token": student.token(),
               "body": f"My comment mentions {secret} in the middle of a long sentence "
@@ -118,3 +143,26 @@ def test_under_gunicorn_the_apps_own_lines_carry_the_request_id(tmp_path: Path):
               if "health check" in line]
     assert f"rid={request_id} " in line and "[WARNING]" in line
     assert "OperationalError" in line
+
+
+@pytest.mark.server
+def test_gunicorn_refuses_to_serve_without_the_sites_name(tmp_path: Path):
+    """Links would otherwise come from each request's Host header, chosen by its sender."""
+    env = server.clean_env(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite",
+                           SECRET_KEY=secrets.token_hex(16), MODERATION_SERVER_NAME="",
+                           MODERATION_INSTANCE_PATH=str(tmp_path / "instance"))
+    with pytest.raises(RuntimeError, match="MODERATION_SERVER_NAME"), server.gunicorn(
+            env, tmp_path / "logs", workers=1, name="unnamed"):
+        pass
+
+
+def test_outside_tests_mail_links_never_use_the_request_host(app):
+    from moderation.services import mail
+
+    app.config.update(TESTING=False, SERVER_NAME=None, MAIL_SERVER="127.0.0.1")
+    with app.test_request_context("/", base_url="http://evil.example"):
+        assert mail.link("auth.login") is None
+        assert not mail.enabled()  # so sign-up falls back to what works without mail
+    app.config.update(SERVER_NAME="moderation.school.edu")
+    with app.test_request_context("/", base_url="http://evil.example"):
+        assert mail.link("auth.login") == "http://moderation.school.edu/login"

@@ -133,3 +133,46 @@ def test_import_roster_command(app, runner, make_course):
     assert result.exit_code == 0, result.output
     assert "3 added" in result.output
     assert len(students(app, course)) == 3
+
+
+@pytest.mark.parametrize("data, problem", [
+    # Old Mac files end lines with a lone CR: read as lines, not one long refusal.
+    (b"name,email\rAda Lovelace,ada@school.test\rBob Bell,bob@school.test\r", None),
+    (b'name,email\r\n"Ada\rLovelace",ada@school.test\r\n', "line 3: the name has a line break"),
+    (b"name,email\r\nAda," + b"a" * 140_000 + b"\r\n",
+     "line 2: a cell is longer than 131,072 characters"),
+    (b'name,email\r\n"Ada,ada@school.test\r\n', None),  # an open quote to the end: one cell
+])
+def test_a_file_the_csv_module_cannot_read_is_refused_by_line(app, make_course, data,
+                                                              problem):
+    course = make_course()
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        try:
+            result = roster.import_roster(db.session.get(Course, course.id), data,
+                                          db.session.merge(teacher))
+        except roster.RosterError as error:
+            db.session.rollback()
+            assert problem is None or problem in error.problems[0], error.problems
+            assert error.message.startswith("Nothing was imported")
+        else:
+            assert problem is None and result.added == 2
+    if problem is not None:
+        assert students(app, course) == {}
+
+
+def test_a_huge_bad_file_shows_the_first_50_problems_and_a_count(app, client, make_course,
+                                                                 login_as):
+    course = make_course()
+    login_as(instructor_of(app, course))
+    lines = b"name,email\r\n" + b"".join(b"x,not-an-email\r\n" for _ in range(4000))
+    response = client.post(f"/teach/courses/{course.id}/roster", data={
+        "file": (io.BytesIO(lines), "bad.csv")})
+    assert response.status_code == 422
+    assert response.text.count("is not an email address") == 50
+    assert "…and 3,950 more." in response.text
+    many = b"name,email\r\n" + b"".join(b"x,y@z.test\r\n" for _ in range(100_000))
+    with app.app_context(), pytest.raises(roster.RosterError) as refused:
+        roster.parse_roster(many)
+    assert refused.value.problems == ["the file has more than 5,000 students; split it into "
+                                      "smaller files"]

@@ -34,47 +34,110 @@ def events(app, action: str) -> list[AuditEvent]:
         return rows
 
 
-def test_an_existing_account_is_enrolled_as_ta_and_keeps_its_name(app, client, staff_page,
-                                                                   make_user):
+def invitation_link(page: str, email: str) -> str:
+    """The invitation link the staff page shows for an address, to copy."""
+    before = page.split(f'aria-label="Invitation link for {email}" class="copy-link"')[0]
+    return before.rsplit('value="', 1)[1].split('"')[0]
+
+
+def test_adding_a_ta_answers_the_same_whether_or_not_the_address_has_an_account(
+        app, client, staff_page, make_user):
+    course, teacher, url = staff_page
+    make_user("Tess Assistant", email="tess@school.test")
+    pages = {}
+    for email in ("tess@school.test", "nobody@school.test"):
+        response = client.post(url, data={"email": email.title(), "display_name": ""})
+        assert response.status_code == 302
+        pages[email] = client.get(url).text
+    said = {email: page.split('role="status">')[1].split("</p>")[0]
+            for email, page in pages.items()}
+    assert said["tess@school.test"] == said["nobody@school.test"].replace(
+        "nobody@school.test", "tess@school.test")
+    assert "Tess Assistant" not in pages["tess@school.test"]  # her name stays hers
+    # Nobody is staff until they open the link: an address proves nothing by itself.
+    assert role_of(app, "tess@school.test", course) is None
+    assert [e.after for e in events(app, "course.invited")] == [
+        {"email": "tess@school.test", "role": "ta"}, {"email": "nobody@school.test",
+                                                      "role": "ta"}]
+    assert events(app, "course.ta_added") == []
+
+
+def test_an_existing_account_accepts_by_signing_in_and_keeps_its_name(
+        app, client, staff_page, make_user):
     course, teacher, url = staff_page
     tess = make_user("Tess Assistant", email="tess@school.test")
-    response = client.post(url, data={"email": " Tess@School.test ", "display_name": "Other"})
-    assert response.status_code == 302
-    page = client.get(url).text
-    assert "tess@school.test already had an account (Tess Assistant)" in page
-    assert "<bdi>Tess Assistant</bdi>" in page
+    client.post(url, data={"email": "tess@school.test", "display_name": "Other Name"})
+    link = invitation_link(client.get(url).text, "tess@school.test")
+    client.post("/logout")
+    page = client.get(link)
+    assert page.status_code == 200 and "Sign in as tess@school.test" in page.text
+    assert client.post(link, data={"display_name": "X", "password": "a new password"}
+                       ).status_code == 200  # no password is set here for a proved account
+    client.post("/login", data={"email": tess.email, "password": PASSWORD})
+    accepted = client.post(link, data={})
+    assert accepted.status_code == 302
     assert role_of(app, "tess@school.test", course) == "ta"
-    [added] = events(app, "course.ta_added")
-    assert added.actor_id == teacher.id and added.after["new_account"] is False
     with app.app_context():
         assert db.session.get(User, tess.id).display_name == "Tess Assistant"
+    assert client.get(link).status_code == 422  # the link worked once
+    [event] = events(app, "course.invitation_accepted")
+    assert event.actor_id == tess.id and event.after["role"] == "ta"
 
 
-def test_a_new_email_gets_an_account_and_an_activation_link(app, client, staff_page):
+def test_a_new_address_makes_its_account_from_the_invitation(app, client, staff_page):
     course, _, url = staff_page
-    response = client.post(url, data={"email": "new.ta@school.test", "display_name": "Nia TA"})
-    assert response.status_code == 302
-    page = client.get(url).text
-    assert "Created an account for new.ta@school.test" in page
-    link = page.split('aria-label="Activation link for Nia TA" class="copy-link"')[0]
-    link = link.rsplit('value="', 1)[1].split('"')[0]
-    assert "/activate/" in link
+    client.post(url, data={"email": "new.ta@school.test", "display_name": "Nia TA"})
+    link = invitation_link(client.get(url).text, "new.ta@school.test")
+    assert "/invitations/" in link and link.startswith("http://moderation.test/")
     client.post("/logout")
-    activated = client.post(link, data={"password": PASSWORD})
-    assert activated.status_code in (302, 303)
-    [added] = events(app, "course.ta_added")
-    assert added.after == {"name": "Nia TA", "email": "new.ta@school.test", "role": "ta",
-                           "new_account": True}
+    page = client.get(link).text
+    assert 'value="Nia TA"' in page  # the name the instructor typed, offered
+    short = client.post(link, data={"display_name": "Nia TA", "password": "short"})
+    assert short.status_code == 422 and role_of(app, "new.ta@school.test", course) is None
+    accepted = client.post(link, data={"display_name": "Nia Teaching", "password": PASSWORD})
+    assert accepted.status_code == 302
+    assert role_of(app, "new.ta@school.test", course) == "ta"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "new.ta@school.test"))
+        assert user.display_name == "Nia Teaching" and user.email_verified
+    assert client.get(f"/teach/courses/{course.id}/queue").status_code == 200  # signed in
 
 
-def test_a_new_email_needs_a_name_and_keeps_what_was_typed(app, client, staff_page):
+def test_whoever_typed_an_address_at_sign_up_never_becomes_staff_by_it(
+        app, client, staff_page, make_user):
+    """A pre-account takeover: a stranger signs up with the future TA's address."""
     course, _, url = staff_page
-    response = client.post(url, data={"email": "nobody@school.test", "display_name": " "})
-    assert response.status_code == 422
-    assert 'id="display_name-errors"' in response.text and "Enter the new TA" in response.text
-    assert 'value="nobody@school.test"' in response.text
-    assert role_of(app, "nobody@school.test", course) is None
-    assert events(app, "course.ta_added") == []
+    squatter = make_user("Mallory", email="future.ta@school.test", verified=False)
+    mallory = app.test_client()
+    mallory.post("/login", data={"email": squatter.email, "password": PASSWORD})
+    client.post(url, data={"email": "future.ta@school.test"})
+    assert role_of(app, "future.ta@school.test", course) is None
+    assert mallory.get(f"/teach/courses/{course.id}/queue").status_code == 404
+    # The real holder opens the invitation (mailed to the address, or handed to them):
+    link = invitation_link(client.get(url).text, "future.ta@school.test")
+    client.post("/logout")
+    assert "Choose your password" in client.get(link).text
+    client.post(link, data={"display_name": "Fay Real", "password": "the real one's password"})
+    assert role_of(app, "future.ta@school.test", course) == "ta"
+    # The squatter's sessions ended, and their password no longer opens the account.
+    assert mallory.get("/").status_code == 302
+    assert mallory.post("/login", data={"email": squatter.email, "password": PASSWORD}
+                        ).status_code == 401
+    [claimed] = events(app, "user.address_claimed")
+    assert claimed.before["name"] == "Mallory" and claimed.after["name"] == "Fay Real"
+
+
+def test_a_cancelled_invitation_link_stops_working(app, client, staff_page):
+    course, _, url = staff_page
+    client.post(url, data={"email": "new.ta@school.test"})
+    page = client.get(url).text
+    link = invitation_link(page, "new.ta@school.test")
+    cancel = page.split('/staff/invitations/')[1].split('"')[0]
+    form = form_fields(page, f"{url}/invitations/{cancel}")
+    assert client.post(f"{url}/invitations/{cancel}", data=form).status_code == 302
+    assert 'aria-label="Invitation link for new.ta@school.test"' not in client.get(url).text
+    client.post("/logout")
+    assert client.get(link).status_code == 422
 
 
 @pytest.mark.parametrize("role, message", [
@@ -92,7 +155,7 @@ def test_a_member_of_the_course_is_refused_beside_the_email(app, client, staff_p
     error = response.text.split('id="email-errors" class="field-error">')[1].split("</small>")[0]
     assert message in error
     assert role_of(app, "sam@school.test", course) == role.value
-    assert events(app, "course.ta_added") == []
+    assert events(app, "course.invited") == []
 
 
 def test_removing_a_ta_and_only_a_ta(app, client, staff_page, make_user, make_course, enrol):

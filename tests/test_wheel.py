@@ -86,6 +86,13 @@ def test_the_wheel_installs_and_serves(tmp_path: Path):
     password = re.search(r"student@demo\.example\.edu\s+password: (\S+)", seeded).group(1)
 
     port = free_port()
+    # Without the site's name, the server refuses to start, and says what to set.
+    refused = subprocess.run(
+        [str(venv / "bin" / "gunicorn"), "-c", "python:moderation.gunicorn_conf",
+         "--workers", "1", "--bind", f"127.0.0.1:{port}"], cwd=elsewhere, env=env,
+        capture_output=True, text=True, timeout=120)
+    assert refused.returncode != 0 and "MODERATION_SERVER_NAME" in refused.stderr
+    env = {**env, "MODERATION_SERVER_NAME": f"127.0.0.1:{port}"}
     # The serving settings ship in the package: the same as `make serve` in a checkout.
     server = subprocess.Popen(
         [str(venv / "bin" / "gunicorn"), "-c", "python:moderation.gunicorn_conf",

@@ -21,7 +21,6 @@ class Format(Protocol):
     EXTENSION: str
     MEDIA_TYPE: str
     DELIMITER: str
-    QUOTE_ALL: bool
     BOM: bool
 
     def rows(self, book: Gradebook) -> Iterator[list[str]]: ...
@@ -37,12 +36,10 @@ __all__ = ["FORMATS", "Assignment", "Format", "Gradebook", "Mark", "Student", "r
 
 def write(fmt: Format, book: Gradebook, out: TextIO) -> int:
     """Write a gradebook file in one format to a text stream; return the rows written."""
-    return csv_safe.write(fmt.rows(book), out, delimiter=fmt.DELIMITER,
-                          quote_all=fmt.QUOTE_ALL, bom=fmt.BOM)
+    return csv_safe.write(fmt.rows(book), out, delimiter=fmt.DELIMITER, bom=fmt.BOM)
 
 
 def render(fmt: Format, book: Gradebook) -> bytes:
     """A gradebook file in one format, as UTF-8 bytes."""
-    return csv_safe.render(fmt.rows(book), delimiter=fmt.DELIMITER, quote_all=fmt.QUOTE_ALL,
-                           bom=fmt.BOM)
+    return csv_safe.render(fmt.rows(book), delimiter=fmt.DELIMITER, bom=fmt.BOM)
 

@@ -16,7 +16,6 @@ LABEL = "Blackboard"
 EXTENSION = "txt"
 MEDIA_TYPE = "text/tab-separated-values; charset=utf-8"
 DELIMITER = "\t"
-QUOTE_ALL = True
 BOM = False
 
 

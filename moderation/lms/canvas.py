@@ -19,7 +19,6 @@ LABEL = "Canvas"
 EXTENSION = "csv"
 MEDIA_TYPE = "text/csv; charset=utf-8"
 DELIMITER = ","
-QUOTE_ALL = False
 BOM = True
 
 STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")

@@ -1,8 +1,12 @@
-"""Cells that are safe to open in a spreadsheet, and the files they go into.
+"""Cells that are safe to open in a spreadsheet, and the files they go into: every CSV the
+app writes (gradebooks, the participation report, the audit log) goes through here.
 
 A text cell that begins like a formula is prefixed with `'` (OWASP ASVS 1.2.10): Excel,
 LibreOffice and Google Sheets would otherwise run `=HYPERLINK(…)` typed as a name or a
-feedback. Quoting the cell does not help; the prefix does. Scores are written as plain
+feedback. Quoting the cell does not help against that; the prefix does. Every field is
+quoted all the same, and a formula after a separator or a line break inside a cell gets
+the prefix too: a spreadsheet in a locale that splits on ";" (de-DE, fr-FR), or on tabs,
+would otherwise cut "Name;=1+1" into a cell of its own. Scores are written as plain
 numbers, never through this guard, so they stay numbers.
 """
 
@@ -11,21 +15,29 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import re
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 BOM = "\ufeff"
+# A separator some spreadsheet splits on (or a line break), spaces, then a formula's start.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;|\t\r\n] *)(?=[=+\-@])")
+# A first cell that may follow the byte-order mark unquoted (a fixed header word).
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z ]*")
 
 
 def text(value: str | None) -> str:
-    """A text cell, with a leading `'` when it could start a formula.
+    """A text cell, with a `'` before anything a spreadsheet could run as a formula.
 
     >>> text("=HYPERLINK(\\"http://x\\")"), text("-2+3"), text("Okafor, Amara"), text(None)
     ('\\'=HYPERLINK("http://x")', "'-2+3", 'Okafor, Amara', '')
+    >>> text("Name;=1+1;"), text("a\\t@SUM(A1)"), text("fine; really")
+    ("Name;'=1+1;", "a\\t'@SUM(A1)", 'fine; really')
     """
     if not value:
         return ""
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -54,23 +66,51 @@ def fixed(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+def cell(value: object) -> str:
+    """Any value as a cell: text guarded, numbers as written, None empty.
+
+    >>> cell("@me"), cell(-2), cell(None), cell(2.5)
+    ("'@me", '-2', '', '2.5')
+    """
+    if value is None:
+        return ""
+    return text(value) if isinstance(value, str) else str(value)
+
+
+def writer(out: TextIO, delimiter: str = ",") -> Any:
+    """A csv writer that quotes every field and ends lines as RFC 4180 does."""
+    return csv.writer(out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+
+
 def write(rows: Iterable[list[str]], out: TextIO, *, delimiter: str = ",",
-          quote_all: bool = False, bom: bool = False) -> int:
-    """Write rows as CSV (RFC 4180 line ends) to a text stream; return the rows written."""
+          bom: bool = False) -> int:
+    """Write rows as CSV, every field quoted, RFC 4180 line ends; return the rows written.
+
+    >>> out = io.StringIO()
+    >>> write([["Student", "ID"], [text("Ada;=1+1"), "7"]], out, bom=True)
+    2
+    >>> out.getvalue()
+    '\\ufeffStudent,"ID"\\r\\n"Ada;\\'=1+1","7"\\r\\n'
+    """
+    csv_writer = writer(out, delimiter)
     if bom:
         out.write(BOM)
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n",
-                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
     count = 0
     for row in rows:
-        writer.writerow(row)
+        if count == 0 and bom and row and _PLAIN.fullmatch(row[0]):
+            # Ruby's CSV (Canvas's importer) calls a quote right after the mark "Illegal
+            # quoting": a fixed header word goes unquoted.
+            out.write(row[0] + (delimiter if len(row) > 1 else "\r\n"))
+            if len(row) > 1:
+                csv_writer.writerow(row[1:])
+        else:
+            csv_writer.writerow(row)
         count += 1
     return count
 
 
-def render(rows: Iterable[list[str]], *, delimiter: str = ",", quote_all: bool = False,
-           bom: bool = False) -> bytes:
+def render(rows: Iterable[list[str]], *, delimiter: str = ",", bom: bool = False) -> bytes:
     """The whole file as UTF-8 bytes."""
     out = io.StringIO()
-    write(rows, out, delimiter=delimiter, quote_all=quote_all, bom=bom)
+    write(rows, out, delimiter=delimiter, bom=bom)
     return out.getvalue().encode("utf-8")

@@ -12,7 +12,6 @@ LABEL = "Generic CSV"
 EXTENSION = "csv"
 MEDIA_TYPE = "text/csv; charset=utf-8"
 DELIMITER = ","
-QUOTE_ALL = False
 BOM = False
 
 COLUMNS = ("Student", "Email", "Section", "LMS user ID", "SIS user ID", "SIS login ID",

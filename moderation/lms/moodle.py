@@ -17,7 +17,6 @@ LABEL = "Moodle"
 EXTENSION = "csv"
 MEDIA_TYPE = "text/csv; charset=utf-8"
 DELIMITER = ","
-QUOTE_ALL = False
 BOM = False
 
 NO_GRADE = "-"

@@ -15,6 +15,7 @@ from moderation.models.enums import (
 )
 from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
 from moderation.models.grading import Grade
+from moderation.models.invitations import Invitation
 
 __all__ = [
     "AuditEvent",
@@ -29,6 +30,7 @@ __all__ = [
     "DiscussionState",
     "Flag",
     "Grade",
+    "Invitation",
     "Membership",
     "ModerationMode",
     "RejectionReason",

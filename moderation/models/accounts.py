@@ -32,12 +32,31 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     can_create_courses: Mapped[bool] = mapped_column(default=False)
+    # When the holder proved they read mail at this address: a link mailed to it, or an
+    # activation or invitation link that staff handed to them. None: anyone could have
+    # typed it, so nothing is ever attached to the account by its email (a course, a staff
+    # role, a roster line), and whoever proves the address takes the account over.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_token: Mapped[str] = mapped_column(
         String(64), unique=True, default=new_session_token
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    @property
+    def email_verified(self) -> bool:
+        """Whether the holder has proved they read mail at this address."""
+        return self.email_verified_at is not None
+
+    @property
+    def attachable_by_email(self) -> bool:
+        """Whether staff may enrol this account by typing its email.
+
+        A proved address, or an account nobody holds yet (no password: a roster placeholder
+        that only its activation link opens).
+        """
+        return self.email_verified or self.password_hash is None
 
     # Flask-Login protocol. The id it stores is the session token, so rotating
     # the token on sign-out ends every session of this user, on every worker.

@@ -35,8 +35,10 @@ class AuditEvent(Base):
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
 
 
-# Triggers that refuse UPDATE and DELETE of audit rows, whoever connects. The migration
-# that adds them (0002) runs the same statements.
+# Triggers that refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE) of audit rows, whoever
+# connects; migrations 0002 and 0006 run the same statements. A table's owner can still
+# disable them, so production runs the app as a role that owns nothing
+# (`moderation db grants ROLE`).
 APPEND_ONLY = {
     "sqlite": [
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -51,8 +53,17 @@ APPEND_ONLY = {
         "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()",
     ],
 }
+# Row triggers do not fire on TRUNCATE; a statement trigger does (PostgreSQL; SQLite has
+# no TRUNCATE, and its DELETE trigger turns off the truncate optimisation). Kept apart from
+# APPEND_ONLY, which migration 0002 runs as it was.
+NO_TRUNCATE = {
+    "postgresql": [
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_append_only()",
+    ],
+}
 
-for _dialect, _statements in APPEND_ONLY.items():
-    for _statement in _statements:
+for _dialect in ("sqlite", "postgresql"):
+    for _statement in APPEND_ONLY[_dialect] + NO_TRUNCATE.get(_dialect, []):
         _ddl = DDL(_statement)  # type: ignore[no-untyped-call]  # SQLAlchemy leaves DDL untyped
         event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect=_dialect))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from moderation.extensions import db
-from moderation.models import Membership, Role, User
+from moderation.models import Membership, Role, User, utcnow
 from moderation.models.accounts import new_session_token
 from moderation.services import audit
 from moderation.services.errors import Conflict, InvalidInput, NotFound
@@ -76,8 +76,13 @@ def create_user(
     *,
     sortable_name: str | None = None,
     can_create_courses: bool = False,
+    verified: bool = False,
 ) -> User:
-    """Create a user; with no password the account waits for activation."""
+    """Create a user; with no password the account waits for activation.
+
+    `verified`: the address is known to be the holder's (the administrator vouches, or the
+    holder just opened a link mailed to it).
+    """
     email = normalise_email(email)
     display_name = clean_name(display_name, "display_name", "your name")
     if find_user(email) is not None:
@@ -88,6 +93,7 @@ def create_user(
         sortable_name=(sortable_name or sortable_name_of(display_name)).strip(),
         password_hash=hash_password(password) if password is not None else None,
         can_create_courses=can_create_courses,
+        email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -124,6 +130,41 @@ def reset_password(email: str) -> tuple[User, str]:
     password = generate_password()
     set_password(user, password)
     return user, password
+
+
+def mark_verified(user: User) -> bool:
+    """Record that the holder proved the address; return whether it was news."""
+    if user.email_verified_at is not None:
+        return False
+    user.email_verified_at = utcnow()
+    audit.record("user.email_verified", actor=user, obj=user, after={"email": user.email})
+    return True
+
+
+def claim_address(email: str, display_name: str | None, password: str) -> User:
+    """Give whoever proved `email` an account with this password: a new one, or the holder's.
+
+    The holder of an address nobody proved loses it to the person who proves it: the
+    password and name are replaced and every session of the previous holder ends.
+    """
+    user = find_user(email)
+    if user is None:
+        name = clean_name(display_name or "", "display_name", "your name")
+        user = create_user(email, name, password, verified=True)
+        audit.record("user.created", actor=user, obj=user, after={"email": user.email})
+        return user
+    before = {"name": user.display_name, "verified": user.email_verified,
+              "activated": user.password_hash is not None}
+    if display_name is not None and display_name.strip() != user.display_name:
+        user.display_name = clean_name(display_name, "display_name", "your name")
+        user.sortable_name = sortable_name_of(user.display_name)
+    check_password_rules(password)
+    set_password(user, password, actor=user)  # rotates the session token: others sign out
+    user.email_verified_at = user.email_verified_at or utcnow()
+    action = "user.password_reset_by_link" if before["verified"] else "user.address_claimed"
+    audit.record(action, actor=user, obj=user, before=before,
+                 after={"name": user.display_name, "verified": True})
+    return user
 
 
 def generate_password() -> str:
@@ -198,5 +239,7 @@ def activate(token: str, password: str) -> User:
                                "in more than one course. Ask your school's administrator "
                                "for a link.")
     set_password(user, password, actor=user)
+    # Staff handed the link to this person: opening it proves the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
     audit.record("user.activated", actor=user, obj=user, after={"issued_by": by})
     return user

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.lms import canvas
 from moderation.models import Course, Membership, Role, User
-from moderation.services import accounts, audit
+from moderation.services import accounts, audit, invitations
 from moderation.services.courses import enrol
 from moderation.services.errors import InvalidInput
 from moderation.services.text import is_blank
@@ -58,10 +58,13 @@ class RosterRow:
 class RosterError(InvalidInput):
     """Every problem found in a roster file, by line; nothing was imported."""
 
+    SHOWN = 50  # a page lists this many; a file of a million bad lines is still one page
+
     def __init__(self, problems: list[str]) -> None:
-        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        count = f"{len(problems):,} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"Nothing was imported: {count} in the file.", field="file")
-        self.problems = problems
+        self.problems = problems[:self.SHOWN]
+        self.more = max(0, len(problems) - self.SHOWN)
 
 
 @dataclass
@@ -75,6 +78,8 @@ class RosterResult:
     skipped_staff: int = 0
     # Accounts that existed before this import: enrolled here, never renamed or handed over.
     existing_accounts: list[str] = field(default_factory=list)
+    # Addresses whose account nobody proved: invited, so they join when they open the link.
+    invited: list[str] = field(default_factory=list)
 
 
 def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[str, list[RosterRow]]:
@@ -92,14 +97,30 @@ def parse_roster(data: bytes | str, email_domain: str | None = None) -> tuple[st
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(data), dialect)
-    header = next(reader, None)
-    if not header or not any(cell.strip() for cell in header):
-        raise RosterError(problems=["line 1: the file is empty"])
-    cells = [c.strip().lower() for c in header]
-    if len(cells) >= 2 and "student" in cells[0] and "id" in cells[1]:
-        return "canvas", _parse_canvas(reader, cells, email_domain)
-    return "generic", _parse_generic(reader, cells)
+    # newline="": lines end at \r\n, \n or a lone \r (old Mac files), and the csv module
+    # still sees line breaks inside quoted cells.
+    reader = csv.reader(io.StringIO(data, newline=""), dialect)
+    try:
+        header = next(reader, None)
+        if not header or not any(cell.strip() for cell in header):
+            raise RosterError(problems=["line 1: the file is empty"])
+        cells = [c.strip().lower() for c in header]
+        if len(cells) >= 2 and "student" in cells[0] and "id" in cells[1]:
+            return "canvas", _parse_canvas(reader, cells, email_domain)
+        return "generic", _parse_generic(reader, cells)
+    except csv.Error as error:
+        raise RosterError(problems=[
+            f"line {reader.line_num}: {_csv_problem(error)}; is it a CSV file?"]) from error
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """The csv module's complaint in words a person can act on."""
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    if "new-line character" in text:
+        return "a line break inside a cell that is not quoted"
+    return f"the file cannot be read as CSV ({text})"
 
 
 def _cell(cells: list[str], index: dict[str, int], key: str) -> str:
@@ -125,10 +146,8 @@ def _parse_canvas(reader: CsvReader, header: list[str],
         raise RosterError(problems=["line 1: a Canvas gradebook header needs a Section column"])
     rows: list[RosterRow] = []
     problems: list[str] = []
-    for cells in reader:
+    for cells in _lines(reader):
         line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
         first = cells[0].strip()
         points_possible = canvas.POINTS_POSSIBLE.strip()
         if first in (points_possible, "Muted") or (len(cells) > 1 and not cells[1].strip()
@@ -173,10 +192,8 @@ def _parse_generic(reader: CsvReader, header: list[str]) -> list[RosterRow]:
             f"with columns name, email, section, sis id; missing {', '.join(missing)}"])
     rows: list[RosterRow] = []
     problems: list[str] = []
-    for cells in reader:
+    for cells in _lines(reader):
         line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
         name, email = _cell(cells, index, "name"), _cell(cells, index, "email")
         if not name:
             problems.append(f"line {line}: the name is empty")
@@ -190,18 +207,33 @@ def _parse_generic(reader: CsvReader, header: list[str]) -> list[RosterRow]:
     return _check_rows(rows, problems)
 
 
+def _lines(reader: CsvReader) -> Iterator[list[str]]:
+    """The file's non-blank lines; stop after one past the limit, however long the file."""
+    count = 0
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        count += 1
+        if count > MAX_ROWS + 1:  # a Points Possible row, then the students
+            raise RosterError(problems=[f"the file has more than {MAX_ROWS:,} students; "
+                                        "split it into smaller files"])
+        yield cells
+
+
 def _check_rows(rows: list[RosterRow], problems: list[str]) -> list[RosterRow]:
     seen: dict[str, int] = {}
     for row in rows:
         if is_blank(row.display_name):
             problems.append(f"line {row.line}: the name shows no visible characters")
+        elif any(c in row.display_name for c in "\r\n\x0b\x0c\x85\u2028\u2029"):
+            problems.append(f"line {row.line}: the name has a line break in it")
         if len(row.display_name) > 120 or len(row.email) > 254:
             problems.append(f"line {row.line}: the name or email is too long")
         if row.email in seen:
             problems.append(f"line {row.line}: {row.email} is already on line {seen[row.email]}")
         seen.setdefault(row.email, row.line)
     if len(rows) > MAX_ROWS:
-        problems.append(f"the file has {len(rows)} students; the limit is {MAX_ROWS}")
+        problems.append(f"the file has {len(rows):,} students; the limit is {MAX_ROWS:,}")
     if problems:
         raise RosterError(problems=sorted(problems, key=_line_of))
     if not rows:
@@ -233,11 +265,22 @@ def import_roster(course: Course, data: bytes | str, actor: User | None,
     by_user = {m.user_id: m for m in members}
     for row in rows:
         membership = (by_lms.get(row.lms_user_id or "") or by_sis.get(row.sis_user_id or ""))
+        by_email = membership is None
         user = membership.user if membership else accounts.find_user(row.email)
         if membership is None and user is not None:
             membership = by_user.get(user.id)
         if membership is not None and membership.role.is_staff:
             result.skipped_staff += 1
+            continue
+        if by_email and user is not None and not user.attachable_by_email:
+            # Someone typed this address and never proved it: the roster line (and what
+            # the course shows of that student) waits for whoever proves it, even if that
+            # account joined the course with the join code.
+            invitations.invite(course, actor, row.email, Role.STUDENT,
+                               display_name=row.display_name, section=row.section,
+                               lms_user_id=row.lms_user_id, sis_user_id=row.sis_user_id,
+                               sis_login_id=row.sis_login_id)
+            result.invited.append(row.email)
             continue
         if user is None:
             user = User(email=row.email, display_name=row.display_name,
@@ -269,7 +312,8 @@ def import_roster(course: Course, data: bytes | str, actor: User | None,
     audit.record("roster.imported", actor=actor, course_id=course.id, obj=course,
                  after={"format": fmt, "added": result.added, "updated": result.updated,
                         "unchanged": result.unchanged,
-                        "existing_accounts": len(result.existing_accounts)})
+                        "existing_accounts": len(result.existing_accounts),
+                        "invited": len(result.invited)})
     db.session.flush()
     return result
 

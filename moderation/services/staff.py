@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from moderation.extensions import db
-from moderation.models import Course, Membership, Role, User
-from moderation.services import accounts, audit
-from moderation.services.courses import Permission, enrol, membership_of, require_member
+from moderation.models import Course, Invitation, Membership, Role, User
+from moderation.services import accounts, audit, invitations
+from moderation.services.courses import Permission, membership_of, require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.roster import EMAIL
 from moderation.services.text import clean_name
-
-
-@dataclass(frozen=True)
-class AddedTA:
-    """A TA just added, and whether their account was created for it."""
-
-    membership: Membership
-    new_account: bool
 
 
 def staff_of(course: Course) -> list[Membership]:
@@ -34,48 +24,51 @@ def staff_of(course: Course) -> list[Membership]:
     return sorted(members, key=lambda m: m.role != Role.INSTRUCTOR)
 
 
-def add_ta(course: Course, actor: User, email: str, display_name: str | None = None) -> AddedTA:
-    """Make the owner of `email` a TA of the course, creating the account if there is none.
+def add_ta(course: Course, actor: User, email: str,
+           display_name: str | None = None) -> Invitation:
+    """Invite the holder of `email` to be a TA: they join when they open the link.
 
-    An existing account keeps its name and password: it is only enrolled. A student of
-    the course is refused: their comments and grades are a student's, and a TA's would
-    leave the queue and the gradebook.
+    The same answer whether or not the address has an account, so adding a TA tells the
+    instructor nothing about other people's accounts; the place is never handed to an
+    account by its address alone (whoever typed it at sign-up may not read its mail). A
+    student of the course is refused: their comments and grades are a student's, and a
+    TA's would leave the queue and the gradebook.
     """
     require_member(actor, course, permission=Permission.STAFF)
     email = accounts.normalise_email(email)
     if not EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("Enter an email address such as ada@school.edu.", field="email")
+    name = clean_name(display_name, "display_name", "a name") if display_name else None
     user = accounts.find_user(email)
-    new_account = user is None
+    if user is not None:
+        _refuse_existing_member(user, course)
     try:
-        if user is None:
-            name = clean_name(display_name or "", "display_name", "the new TA's name")
-            user = accounts.create_user(email, name, None)
-        else:
-            _refuse_existing_member(user, course)
-        membership = enrol(user, course, Role.TA)
+        return invitations.invite(course, actor, email, Role.TA, display_name=name)
     except IntegrityError as error:
-        # Another instructor added the same person a moment ago.
-        raise Conflict(f"{email} was added to the course just now; reload the page.",
+        # Another instructor invited the same address a moment ago.
+        raise Conflict(f"{email} was invited just now; reload the page.",
                        field="email") from error
-    audit.record("course.ta_added", actor=actor, course_id=course.id, obj=membership,
-                 after={"name": user.display_name, "email": user.email, "role": Role.TA.value,
-                        "new_account": new_account})
-    return AddedTA(membership, new_account)
 
 
 def _refuse_existing_member(user: User, course: Course) -> None:
+    # Only what the course's own pages show already: who is on its staff or roster.
     existing = membership_of(user, course)
     if existing is None:
         return
-    who = f"{user.display_name} ({user.email})"
     if existing.role == Role.TA:
-        raise Conflict(f"{who} is already a TA of this course.", field="email")
+        raise Conflict(f"{user.email} is already a TA of this course.", field="email")
     if existing.role == Role.INSTRUCTOR:
-        raise Conflict(f"{who} already teaches this course as an instructor.", field="email")
-    raise Conflict(f"{who} is a student in this course, so they cannot also be a TA here: "
-                   "their comments and grades are a student's. Add them as a TA with "
-                   "another email address.", field="email")
+        raise Conflict(f"{user.email} already teaches this course as an instructor.",
+                       field="email")
+    raise Conflict(f"{user.email} is a student in this course, so they cannot also be a TA "
+                   "here: their comments and grades are a student's. Invite another address.",
+                   field="email")
+
+
+def cancel_invitation(course: Course, actor: User, invitation_id: int) -> Invitation:
+    """Withdraw a TA invitation nobody has accepted."""
+    require_member(actor, course, permission=Permission.STAFF)
+    return invitations.cancel(course, actor, invitation_id, Role.TA)
 
 
 def remove_ta(course: Course, actor: User, membership_id: int) -> User:

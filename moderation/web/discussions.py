@@ -33,6 +33,7 @@ from moderation.services.discussions import accepts_comments, thread_page
 from moderation.services.errors import ServiceError
 from moderation.services.paging import Cursor
 from moderation.services.queue import Blocked
+from moderation.web import throttle
 from moderation.web.access import course_or_404, discussion_or_404, own_comment_or_404
 from moderation.web.forms import CommentForm, JoinForm
 from moderation.web.ids import parse_id
@@ -55,6 +56,7 @@ def home() -> ResponseReturnValue:
 
 
 @bp.post("/courses/join")
+@throttle.join_limits
 def join() -> ResponseReturnValue:
     """Join a course with its join code."""
     form = JoinForm()
@@ -154,7 +156,10 @@ def _preview_limit() -> str:
 def preview(discussion_id: int) -> ResponseReturnValue:
     """Analyse a draft for live feedback (JSON); nothing is stored."""
     discussion, _ = discussion_or_404(discussion_id)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # "[[[[…": nested deeper than the parser goes; bad JSON too
+        data = None
     body = data.get("body") if isinstance(data, dict) else None
     if not isinstance(body, str):
         return jsonify(error="Send the draft as {\"body\": \"...\"}."), 400
@@ -243,6 +248,11 @@ def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
         form = CommentForm()
         form.body.errors = [message]
         return _render_revision(original, form, 429)
+    if request.endpoint == "discussions.join":
+        form = JoinForm()
+        form.join_code.errors = [throttle.refusal_message()]
+        return render_template("home.html", memberships=courses.courses_of(current_user),
+                               join_form=form), 429
     return render_template("error.html", status=429, message=message), 429
 
 

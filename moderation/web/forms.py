@@ -32,6 +32,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -45,13 +46,29 @@ from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGT
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
-def no_nul(form: FlaskForm, field: Field) -> None:
+NUL_MESSAGE = "Remove the NUL character from this field."
+
+
+def refuse_nul(form: FlaskForm, field: Field) -> None:
     """Refuse NUL characters: PostgreSQL rejects them and they hide text."""
-    if field.data and "\x00" in field.data:
-        raise ValidationError("Remove the NUL character from this field.")
+    if isinstance(field.data, str) and "\x00" in field.data:
+        raise StopValidation(NUL_MESSAGE)
 
 
-class LoginForm(FlaskForm):
+class Form(FlaskForm):
+    """Every form of the app: a NUL in any text field is refused beside that field.
+
+    Checked after each field's own validators and before the form's `validate_<field>`
+    methods, which may read the database with the value.
+    """
+
+    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
+        extra = {name: [refuse_nul, *(extra_validators or {}).get(name, [])]
+                 for name in self._fields}
+        return bool(super().validate(extra_validators=extra))
+
+
+class LoginForm(Form):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password",
                              validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
@@ -68,30 +85,49 @@ class PasswordMixin:
     )
 
 
-class SignUpForm(PasswordMixin, FlaskForm):
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120), no_nul])
-    # The same shape roster import accepts; a school's own domains may be internal.
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Regexp(
-        r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address such as ada@school.edu.")])
+EMAIL_SHAPE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                     message="Enter an email address such as ada@school.edu.")
+
+
+class SignUpForm(Form):
+    """Sign-up when mail is set up: the password is chosen after opening the mailed link."""
+
     join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)],
                             description="Your instructor gives you this code.")
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    # The same shape roster import accepts; a school's own domains may be internal.
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
 
 
-class ActivateForm(PasswordMixin, FlaskForm):
+class PasswordSignUpForm(PasswordMixin, SignUpForm):
+    """Sign-up without mail: the account is made at once (its address stays unproved)."""
+
+
+class ActivateForm(PasswordMixin, Form):
     pass
 
 
-class JoinForm(FlaskForm):
+class ChoosePasswordForm(PasswordMixin, Form):
+    """Whoever opened a link to an address chooses the password of its account."""
+
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
+
+
+class JoinForm(Form):
     join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)])
 
 
-class CourseForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_nul])
-    code = StringField("Code", validators=[DataRequired(), Length(max=40), no_nul],
+class CourseForm(Form):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    code = StringField("Code", validators=[DataRequired(), Length(max=40)],
                        description="Short and unique, such as HIST210-F26.")
 
 
-class RosterForm(FlaskForm):
+class RosterForm(Form):
     file = FileField("Roster file (CSV)", validators=[
         FileRequired(), FileAllowed(["csv", "txt"], "Upload a .csv file.")],
         description="A Canvas gradebook export, or a CSV with columns name, email, section, "
@@ -101,9 +137,9 @@ class RosterForm(FlaskForm):
         description="If SIS Login IDs are usernames, emails are built as username@domain.")
 
 
-class DiscussionForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200), no_nul])
-    prompt = TextAreaField("Prompt (Markdown)", validators=[Length(max=50_000), no_nul],
+class DiscussionForm(Form):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    prompt = TextAreaField("Prompt (Markdown)", validators=[Length(max=50_000)],
                            description="The reading or article students respond to.")
     opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMATS,
                                   validators=[Optional()])
@@ -126,12 +162,11 @@ class DiscussionForm(FlaskForm):
         SelectChoice("none", "Publish unless a rule holds it"),
     ])
     lms_assignment_id = StringField("LMS assignment id (optional)",
-                                    validators=[Optional(), Length(max=64), no_nul])
+                                    validators=[Optional(), Length(max=64)])
 
 
-class CommentForm(FlaskForm):
-    body = TextAreaField("Your comment", validators=[DataRequired("Write your comment first."),
-                                                     no_nul])
+class CommentForm(Form):
+    body = TextAreaField("Your comment", validators=[DataRequired("Write your comment first.")])
     parent_id = HiddenField()
     submission_token = HiddenField()
 
@@ -141,7 +176,7 @@ class CommentForm(FlaskForm):
             self.submission_token.data = secrets.token_urlsafe(24)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A form with only a CSRF token, for buttons that change state."""
 
 
@@ -150,7 +185,7 @@ REASON_CHOICES = [SelectChoice("", "Choose a reason…")] + [
     SelectChoice(r.value, r.label) for r in RejectionReason]
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """One decision on one comment, with the status the deciding page showed."""
 
     status = SelectField("Decision", choices=STATUS_CHOICES)
@@ -158,24 +193,23 @@ class DecisionForm(FlaskForm):
     reason = SelectField("Reason (the student sees it)", choices=REASON_CHOICES,
                          validators=[Optional()])
     message = TextAreaField("Message to the student (optional)",
-                            validators=[Optional(), Length(max=2000), no_nul])
+                            validators=[Optional(), Length(max=2000)])
 
 
-class BulkDecisionForm(FlaskForm):
+class BulkDecisionForm(Form):
     """One decision for every selected comment."""
 
     status = SelectField("Decision", choices=STATUS_CHOICES)
     reason = SelectField("Reason", choices=REASON_CHOICES, validators=[Optional()])
     message = TextAreaField("Message to each student (optional)",
-                            validators=[Optional(), Length(max=2000), no_nul])
+                            validators=[Optional(), Length(max=2000)])
 
 
-class StaffEditForm(FlaskForm):
+class StaffEditForm(Form):
     """A staff correction or redaction of a comment's text."""
 
-    body = TextAreaField("Text", validators=[DataRequired(), no_nul])
-    note = StringField("Why (for the audit log)", validators=[Optional(), Length(max=200),
-                                                               no_nul])
+    body = TextAreaField("Text", validators=[DataRequired()])
+    note = StringField("Why (for the audit log)", validators=[Optional(), Length(max=200)])
 # --- Course administration: policy, staff, audit log ------------------------------------
 
 LIST_FIELDS = ("banned_words", "watched_words", "course_words")
@@ -198,7 +232,7 @@ def _whole(label: str) -> IntegerField:
                         invalid_value_message="Enter a whole number, such as 3.")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """A whole analysis policy: word lists, thresholds, and each rule on/off with its severity.
 
     Field names are the policy's keys, so a refusal from services.policies lands beside its
@@ -207,12 +241,12 @@ class PolicyForm(FlaskForm):
     """
 
     banned_words = TextAreaField("Banned words: refused at submit",
-                                 validators=[Length(max=200_000), no_nul], description=_WORDS)
+                                 validators=[Length(max=200_000)], description=_WORDS)
     use_default_banned_words = BooleanField("Also refuse the shipped list of banned words")
     watched_words = TextAreaField("Watched words: held for an instructor",
-                                  validators=[Length(max=200_000), no_nul], description=_WORDS)
+                                  validators=[Length(max=200_000)], description=_WORDS)
     course_words = TextAreaField("Course words: never misspellings",
-                                 validators=[Length(max=200_000), no_nul],
+                                 validators=[Length(max=200_000)],
                                  description="Names and terms of the subject, one per line.")
     min_grade = _number("Lowest reading grade (Flesch–Kincaid)")
     max_grade = _number("Highest reading grade")
@@ -265,24 +299,22 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-class AddTAForm(FlaskForm):
-    email = EmailField("Email", filters=[_strip], validators=[
-        DataRequired(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                                message="Enter an email address such as "
-                                                        "ada@school.edu.")])
+class AddTAForm(Form):
+    email = EmailField("Email", filters=[_strip],
+                       validators=[DataRequired(), Length(max=254), EMAIL_SHAPE])
     display_name = StringField(
-        "Name (for a new account)", validators=[Optional(), Length(max=120), no_nul],
-        description="Needed only when no account has this email yet.")
+        "Name (optional)", validators=[Optional(), Length(max=120)],
+        description="Offered to them if they create an account from the invitation.")
 
 
-class TAPermissionsForm(FlaskForm):
+class TAPermissionsForm(Form):
     tas_manage = BooleanField(
         "TAs may manage the course (settings, discussions, policy, roster)")
     tas_export = BooleanField("TAs may export grades",
                               description="This also lets them download the audit log as CSV.")
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """The audit log's filters: read from the query string, so a view can be bookmarked."""
 
     class Meta:

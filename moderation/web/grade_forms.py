@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -19,7 +18,7 @@ from wtforms.widgets import HiddenInput, NumberInput
 
 from moderation.grading import CRITERIA, LABELS, LATE_POLICIES, REPLIES_PARTIAL
 from moderation.lms import FORMATS
-from moderation.web.forms import no_nul
+from moderation.web.forms import Form
 
 MAX_VERSION = 2**31 - 1
 
@@ -36,24 +35,24 @@ def version_field() -> IntegerField:
                         validators=[InputRequired(), NumberRange(min=1, max=MAX_VERSION)])
 
 
-class GradeForm(FlaskForm):
+class GradeForm(Form):
     """One student's grade; on the grading page once per row, each with its own prefix."""
 
     score = points_field("Score", description="Blank: not graded yet.")
     quality = points_field("Quality")
-    feedback = TextAreaField("Feedback", validators=[Optional(), Length(max=5000), no_nul])
+    feedback = TextAreaField("Feedback", validators=[Optional(), Length(max=5000)])
     version = version_field()
     back = HiddenField(default="sheet", validators=[AnyOf(["sheet", "student"])])
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     """Release or take back one student's grade, at the version the page showed."""
 
     version = version_field()
     back = HiddenField(default="sheet", validators=[AnyOf(["sheet", "student"])])
 
 
-class RubricForm(FlaskForm):
+class RubricForm(Form):
     """A rubric's points per criterion and its rules for replies and lateness."""
 
     substantive = points_field(LABELS["substantive"], default=4)
@@ -91,7 +90,7 @@ class RubricForm(FlaskForm):
             getattr(self, name).data = document[name]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     """Which grades to export, in which format."""
 
     format = SelectField("Format", choices=[

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from moderation import db_setup
 from moderation.extensions import db, login_manager
@@ -17,6 +20,25 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A year, this host only: a school's other hosts may still serve plain HTTP.
+HSTS = "max-age=31536000"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, made Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or request.is_secure)
+
+
+def has_nul(values: MultiDict[str, str]) -> bool:
+    """Whether any key or value of a request's multi-dict holds a NUL character.
+
+    >>> from werkzeug.datastructures import MultiDict
+    >>> has_nul(MultiDict([("q", "a\\x00b")])), has_nul(MultiDict([("q", "ab")]))
+    (True, False)
+    """
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +49,21 @@ def init_app(app: Flask) -> None:
     # "basic": a phone moving between networks keeps its session.
     login_manager.session_protection = "basic"
     login_manager.user_loader(accounts.user_for_session)
+    app.session_interface = SessionInterface()
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        # The client's address and the scheme as the proxies in front saw them, and no
+        # more: a client's own X-Forwarded-For is not believed beyond the proxies counted.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    @app.before_request
+    def _refuse_nul_in_address() -> ResponseReturnValue | None:
+        # Forms refuse a NUL beside its field (forms.Form); the address has no field.
+        if has_nul(request.args):
+            message = "The address has a NUL character in it. Remove it and try again."
+            return render_template("error.html", status=400, message=message), 400
+        return None
 
     @app.before_request
     def _begin_mode() -> None:
@@ -43,6 +80,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.endpoint != "static":
             # Pages carry names and grades: no shared cache may keep them.
             response.headers.setdefault("Cache-Control", "no-store")

@@ -54,7 +54,7 @@ def test_canvas_round_trip_keeps_header_points_ids_sis_ids_and_sections(app, can
     original = parse((DATA / "canvas_gradebook.csv").read_bytes())
     with app.app_context():
         exported = gradebook.export(db.session.get(Course, course.id), None, "canvas")
-    assert exported.data.startswith(b"\xef\xbb\xbfStudent,ID,")
+    assert exported.data.startswith(b"\xef\xbb\xbfStudent,\"ID\",")
     ours = parse(exported.data)
     assert ours[0] == original[0][:6]  # Student … Section, "Week 1 discussion (1201)"
     assert "Points Possible" in ours[1][0] and ours[1][5] == original[1][5] == "10.00"
@@ -177,7 +177,7 @@ def test_export_grades_command(app, runner, canvas_course, tmp_path):
     result = runner.invoke(args=["export-grades", code, "--format", "canvas"])
     assert result.exit_code == 0, result.output
     assert canvas_rules.problems(result.stdout_bytes) == []
-    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfStudent,ID,")
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfStudent,\"ID\",")
     out = tmp_path / "grades.txt"
     result = runner.invoke(args=["export-grades", code, "--format", "blackboard",
                                  "--discussion", str(discussion.id), "-o", str(out)])
@@ -218,7 +218,7 @@ def test_a_large_export_shows_progress_on_standard_error(app, runner, canvas_cou
     result = runner.invoke(args=["export-grades", code, "--format", "moodle"])
     assert result.exit_code == 0, result.output
     assert "Exporting" in result.stderr and "Exporting" not in result.stdout
-    assert result.stdout.startswith("First name,Last name,Email address")
+    assert result.stdout.startswith('"First name","Last name","Email address"')
 
 
 def test_a_policy_change_refreshes_the_readability_criterion(app, graded_course, make_comment):

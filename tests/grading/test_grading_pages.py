@@ -154,7 +154,7 @@ def test_course_grid_participation_and_export_pages(app, teacher_client, graded_
     assert csv_response.status_code == 200
     assert csv_response.headers["Cache-Control"] == "no-store"
     assert "attachment" in csv_response.headers["Content-Disposition"]
-    assert csv_response.text.splitlines()[0].startswith("Student,Section,Responses")
+    assert csv_response.text.splitlines()[0].startswith('"Student","Section","Responses"')
     export = teacher_client.get(f"/teach/courses/{c.course.id}/export")
     assert export.status_code == 200
     assert "no Canvas ID" in export.text  # made by join code: no LMS ids

@@ -19,7 +19,15 @@ from moderation.models import (
     Role,
     User,
 )
-from moderation.services import accounts, courses, decisions, discussions, grading, queue
+from moderation.services import (
+    accounts,
+    courses,
+    decisions,
+    discussions,
+    grading,
+    invitations,
+    queue,
+)
 from moderation.services.decisions import Decision
 from tests.conftest import PASSWORD, committed
 
@@ -38,6 +46,8 @@ class World:
     rejected_id: int  # the student's response, rejected with a message: they may revise it
     approved_id: int
     helper_membership_id: int  # a second TA, whom the instructor may remove
+    ta_invitation_id: int  # an open invitation to be a TA, which the instructor may cancel
+    student_invitation_id: int  # a roster line waiting for its address to be proved
     texts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -90,13 +100,18 @@ def make_world(app: Flask) -> Callable[..., World]:
             grading.save_grade(discussion, student.id, teacher,
                                grading.GradeEntry(8.0, t["feedback"], None, version=1))
             grading.set_released(discussion, teacher, True, student_id=student.id)
+            ta_invitation = invitations.invite(course, teacher, "new.ta@school.test", Role.TA)
+            student_invitation = invitations.invite(course, teacher, "new.student@school.test",
+                                                    Role.STUDENT)
             db.session.commit()
             assert pending.status == CommentStatus.PENDING
             world = World(
                 users={role: committed(user) for role, user in users.items()},
                 course_id=course.id, other_course_id=other.id, discussion_id=discussion.id,
                 pending_id=pending.id, rejected_id=rejected.id, approved_id=approved.id,
-                helper_membership_id=helper_membership.id, texts=t)
+                helper_membership_id=helper_membership.id,
+                ta_invitation_id=ta_invitation.id,
+                student_invitation_id=student_invitation.id, texts=t)
         return world
 
     return make
@@ -104,7 +119,7 @@ def make_world(app: Flask) -> Callable[..., World]:
 
 def _user(key: str, name: str, *, instructor: bool = False) -> User:
     return accounts.create_user(f"{key}@school.test", name, PASSWORD,
-                                can_create_courses=instructor)
+                                can_create_courses=instructor, verified=True)
 
 
 def csrf_token(client: FlaskClient) -> str:

@@ -46,6 +46,15 @@ ROUTES: dict[tuple[str, str], str] = {
     ("auth.activate", "GET"):                        "ok     ok      ok      ok     ok     ok",
     ("auth.activate", "POST"):                       "422    422     422     422    422    422",
     ("auth.logout", "POST"):                         "login  ok      ok      ok     ok     ok",
+    # Links mailed or handed out: a token that is not one is a 404 to everyone.
+    ("auth.email_link", "GET"):                      "404    404     404     404    404    404",
+    ("auth.email_link", "POST"):                     "404    404     404     404    404    404",
+    ("auth.invitation", "GET"):                      "404    404     404     404    404    404",
+    ("auth.invitation", "POST"):                     "404    404     404     404    404    404",
+    # Without mail (the tests' default) the page says so; with it, "check your email".
+    ("auth.forgot_password", "GET"):                 "ok     ok      ok      ok     ok     ok",
+    ("auth.forgot_password", "POST"):                "ok     ok      ok      ok     ok     ok",
+    ("auth.send_confirmation", "POST"):              "login  ok      ok      ok     ok     ok",
     ("health.healthz", "GET"):                       "ok     ok      ok      ok     ok     ok",
     # The student side: members of the course; staff read it too.
     ("discussions.home", "GET"):                     "login  ok      ok      ok     ok     ok",
@@ -111,6 +120,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("dashboard.add_ta", "POST"):                    "login  403     404     403    422    404",
     ("dashboard.remove_ta", "POST"):                 "login  403     404     403    ok     404",
     ("dashboard.ta_permissions", "POST"):            "login  403     404     403    ok     404",
+    ("dashboard.cancel_ta_invitation", "POST"):      "login  403     404     403    ok     404",
+    ("dashboard.cancel_student_invitation", "POST"): "login  403     404     403    ok     404",
 }
 
 ALLOWED_POST = {200, 302, 303, 400, 409, 422}
@@ -140,7 +151,10 @@ def url_of(app: Flask, rule: Any, world: World) -> str:
     values = {"course_id": world.course_id, "discussion_id": world.discussion_id,
               "comment_id": world.rejected_id if revising else world.pending_id,
               "student_id": world.student_id, "membership_id": world.helper_membership_id,
-              "token": "not-a-real-token"}
+              "token": "not-a-real-token",
+              "invitation_id": world.student_invitation_id
+              if rule.endpoint == "dashboard.cancel_student_invitation"
+              else world.ta_invitation_id}
     args = {arg: values[arg] for arg in rule.arguments if arg != "action"}
     if "action" in rule.arguments:  # an any(...) of its own per route: its first choice
         args["action"] = rule._converters["action"].regex[3:-1].split("|")[0]

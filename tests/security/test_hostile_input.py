@@ -27,6 +27,7 @@ from moderation.lms import FORMATS
 from moderation.lms.csv_safe import FORMULA_START
 from moderation.models import Comment, CommentStatus, Course, Grade, Membership, Role, User
 from moderation.services import policies, roster
+from tests.conftest import PASSWORD
 from tests.security.conftest import World, csrf_token, row_counts, sign_in
 from tests.security.test_access_matrix import every_row, routes, url_of
 
@@ -323,8 +324,87 @@ def test_exported_text_starting_like_a_formula_is_neutralised_in_every_file(
         assert db.session.scalar(select(func.count()).select_from(Grade)) == 1
 
 
+def exported_files(app, client, world) -> dict[str, tuple[bytes, str]]:  # type: ignore[no-untyped-def]
+    """Every CSV the app writes for the world's course: the LMS formats, audit, participation."""
+    token = sign_in(client, world.users["instructor"])
+    files = {}
+    for name, fmt in FORMATS.items():
+        response = client.post(f"/teach/courses/{world.course_id}/export", data={
+            "format": name, "discussion": "0", "feedback": "y", "csrf_token": token})
+        assert response.status_code == 200, (name, response.text[:300])
+        files[name] = (response.data, fmt.DELIMITER)
+    for name in ("audit.csv", "participation.csv"):
+        response = client.post(f"/teach/courses/{world.course_id}/{name}",
+                               data={"csrf_token": token})
+        assert response.status_code == 200, name
+        files[name] = (response.data, ",")
+    return files
+
+
+DATA_ROSTER = b"name,email\r\nRo Stered,rostered@school.test\r\n"
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite"])  # the cells, not the database, are tested
+@pytest.mark.parametrize("separator", [";", "\t", "|", "\n", ","], ids=repr)
+def test_no_formula_follows_a_separator_in_any_file(app, client, make_world, separator):
+    """Excel in de-DE or fr-FR splits a CSV on ";": "Name;=1+1;" must not become a formula."""
+    world = make_world(**{key: f"{key}{separator}=1+1{separator} @SUM(A1)" for key in (
+        "student", "instructor", "discussion_title", "section", "message", "feedback")})
+    with app.app_context():
+        course = db.session.get(Course, world.course_id)
+        line_break = separator == "\n"  # a name with one is refused by the roster import
+        roster.import_roster(course, (
+            "Student,ID,SIS User ID,SIS Login ID,Section\r\n"
+            f'"Last{separator}-2+3, First{separator}=1+1",77,'
+            f'"sis{separator}+1",rostered@school.test,"sec{separator}=1"\r\n').encode()
+            if not line_break else DATA_ROSTER, db.session.merge(world.users["instructor"]))
+        db.session.commit()
+    for name, (data, _delimiter) in exported_files(app, client, world).items():
+        text = data.decode("utf-8-sig")
+        assert text.count(f"{separator}'=1+1") or separator == "\n", name
+        for split_on in (";", "\t", ","):
+            cells = [c.strip().strip('"').strip() for line in text.splitlines()
+                     for c in line.split(split_on)]
+            risky = [c for c in cells if c.startswith(FORMULA_START) and c != "-"]
+            assert risky == [], (name, split_on, risky[:3])
+
+
 def test_every_post_route_is_walked(app):
     """The CSRF walk covers the sign-in routes too, not only the dashboard's."""
     endpoints = {rule.endpoint for rule in post_routes(app)}
     assert {"auth.login", "auth.logout", "auth.signup", "auth.activate", "discussions.submit",
             "discussions.preview", "discussions.submit_revision", "discussions.join"} <= endpoints
+
+
+NUL = "a\x00b"
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/login", {"email": f"{NUL}@x.example.edu", "password": "whatever it is"}),
+    ("/signup", {"display_name": "Ada", "email": "ada@school.test", "password": PASSWORD,
+                 "join_code": NUL}),
+    ("/signup", {"display_name": NUL, "email": "ada@school.test", "password": PASSWORD,
+                 "join_code": "ABCDEFGH"}),
+])
+def test_a_nul_in_an_anonymous_form_is_refused_beside_its_field(app, client, path, data):
+    response = client.post(path, data={**data, "csrf_token": csrf_token(client)})
+    assert 400 <= response.status_code < 500, response.status_code
+    assert "Remove the NUL character from this field." in response.text
+
+
+def test_a_nul_in_a_signed_in_form_or_any_address_is_a_clean_4xx(app, client, make_world):
+    world = make_world()
+    sign_in(client, world.users["instructor"])
+    token = csrf_token(client)
+    joined = client.post("/courses/join", data={"join_code": NUL, "csrf_token": token})
+    assert joined.status_code == 422 and "Remove the NUL" in joined.text
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = url_of(app, rule, world)
+        for name in ("q", "rule", "section", "student", "sort", NUL):
+            response = client.get(url, query_string={name: NUL})
+            if response.status_code != 400 or "NUL character" not in response.text:
+                wrong.append(f"{url}?{name!r}: {response.status_code}")
+    assert wrong == []

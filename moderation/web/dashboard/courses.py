@@ -17,13 +17,15 @@ from moderation.models import (
     Discussion,
     DiscussionState,
     ModerationMode,
+    Role,
 )
-from moderation.services import accounts, courses, discussions, roster
+from moderation.services import courses, discussions, invitations, roster
 from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
+from moderation.web.dashboard.links import activation_links, invitation_links
 from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
 from moderation.web.outcome import commit_or_show
 
@@ -81,6 +83,7 @@ def roster_page(course_id: int) -> ResponseReturnValue:
     form = RosterForm()
     status = 200
     problems: list[str] = []
+    more_problems = 0
     if form.validate_on_submit():
         result = commit_or_show(form, lambda: roster.import_roster(
             course, form.file.data.read(), current_user, email_domain=form.email_domain.data),
@@ -88,25 +91,43 @@ def roster_page(course_id: int) -> ResponseReturnValue:
         if not isinstance(result, ServiceError):
             flash(f"Imported a {result.format} roster: {result.added} added, {result.updated} "
                   f"updated, {result.unchanged} unchanged.", "success")
+            if result.invited:
+                flash(f"{len(result.invited)} invited ({', '.join(result.invited[:5])}"
+                      f"{', …' if len(result.invited) > 5 else ''}): nobody has confirmed "
+                      "these addresses, so each student joins when they open their "
+                      "invitation link, listed below.", "info")
             if result.existing_accounts:
                 flash(f"{len(result.existing_accounts)} already had an account "
                       f"({', '.join(result.existing_accounts[:5])}"
                       f"{', …' if len(result.existing_accounts) > 5 else ''}): they are "
                       "enrolled and will see this course next time they sign in.", "info")
             return redirect(url_for("dashboard.roster_page", course_id=course.id))
-        problems = result.problems if isinstance(result, RosterError) else []
+        if isinstance(result, RosterError):
+            problems, more_problems = result.problems, result.more
         status = result.status
     elif form.errors:
         status = 422
     members = courses.roster(course)
-    teaching = accounts.taught_by(current_user)
-    links = {
-        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user, current_user),
-                           _external=True)
-        for m in members if accounts.may_hand_over(m.user, teaching)
-    }
+    links = activation_links(members)
+    invited = invitations.open_for(course, Role.STUDENT)
     return render_template("dashboard/roster.html", course=course, membership=membership,
-                           members=members, links=links, form=form, problems=problems), status
+                           members=members, links=links, invited=invited,
+                           invitation_links=invitation_links(invited), form=form,
+                           problems=problems, more_problems=more_problems,
+                           confirm=ConfirmForm()), status
+
+
+@bp.post("/courses/<int:course_id>/roster/invitations/<int:invitation_id>/cancel")
+def cancel_student_invitation(course_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Withdraw a student's invitation: its link stops working."""
+    course, _ = course_or_404(course_id, permission=Permission.MANAGE)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invited = invitations.cancel(course, current_user, invitation_id, Role.STUDENT)
+    db.session.commit()
+    flash(f"The invitation for {invited.email} is cancelled; its link no longer works.",
+          "success")
+    return redirect(url_for("dashboard.roster_page", course_id=course.id))
 
 
 def _fields(form: DiscussionForm) -> discussions.DiscussionFields:

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from moderation.extensions import db
-from moderation.models import Course, Membership
-from moderation.services import accounts, staff
+from moderation.models import Course, Membership, Role
+from moderation.services import invitations, mail, staff
 from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404
 from moderation.web.dashboard import bp
+from moderation.web.dashboard.links import activation_links, invitation_links
 from moderation.web.forms import AddTAForm, ConfirmForm, TAPermissionsForm
 from moderation.web.outcome import commit_or_show
 
@@ -26,23 +27,32 @@ def staff_page(course_id: int) -> ResponseReturnValue:
 
 @bp.post("/courses/<int:course_id>/staff")
 def add_ta(course_id: int) -> ResponseReturnValue:
-    """Add a TA by email: an existing account is enrolled, a new one gets an activation link."""
+    """Invite a TA by email; the page says the same whether or not the address has an account."""
     course, membership = course_or_404(course_id, permission=Permission.STAFF)
     form = AddTAForm()
     if form.validate_on_submit():
-        added = commit_or_show(form, lambda: staff.add_ta(
+        invited = commit_or_show(form, lambda: staff.add_ta(
             course, current_user, form.email.data, form.display_name.data), "email")
-        if not isinstance(added, ServiceError):
-            user = added.membership.user
-            if added.new_account:
-                flash(f"Created an account for {user.email} and made them a TA. Copy their "
-                      "activation link below and send it to them yourself.", "success")
-            else:
-                flash(f"{user.email} already had an account ({user.display_name}): they are "
-                      "now a TA and will see this course next time they sign in.", "success")
+        if not isinstance(invited, ServiceError):
+            sent = " We emailed it to them too." if mail.enabled() else ""
+            flash(f"Invited {invited.email} to be a TA. They join when they open their "
+                  f"invitation link, below: copy it and send it to them.{sent}", "success")
             return redirect(url_for("dashboard.staff_page", course_id=course.id))
-        return _page(course, membership, add_form=form, status=added.status)
+        return _page(course, membership, add_form=form, status=invited.status)
     return _page(course, membership, add_form=form)
+
+
+@bp.post("/courses/<int:course_id>/staff/invitations/<int:invitation_id>/cancel")
+def cancel_ta_invitation(course_id: int, invitation_id: int) -> ResponseReturnValue:
+    """Withdraw a TA invitation: its link stops working."""
+    course, _ = course_or_404(course_id, permission=Permission.STAFF)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    invited = staff.cancel_invitation(course, current_user, invitation_id)
+    db.session.commit()
+    flash(f"The invitation for {invited.email} is cancelled; its link no longer works.",
+          "success")
+    return redirect(url_for("dashboard.staff_page", course_id=course.id))
 
 
 @bp.post("/courses/<int:course_id>/staff/<int:membership_id>/remove")
@@ -82,13 +92,10 @@ def _page(course: Course, membership: Membership, *, add_form: AddTAForm | None 
     permissions_form = permissions_form or TAPermissionsForm(
         formdata=None, data={"tas_manage": course.tas_manage, "tas_export": course.tas_export})
     members = staff.staff_of(course)
-    teaching = accounts.taught_by(current_user)
-    links = {
-        m.user_id: url_for("auth.activate", token=accounts.activation_token(m.user, current_user),
-                           _external=True)
-        for m in members if accounts.may_hand_over(m.user, teaching)
-    }
+    links = activation_links(members)
+    invited = invitations.open_for(course, Role.TA)
     status = status or (422 if add_form.errors or permissions_form.errors else 200)
     return render_template("dashboard/staff.html", course=course, membership=membership,
-                           members=members, links=links, add_form=add_form,
+                           members=members, links=links, invited=invited,
+                           invitation_links=invitation_links(invited), add_form=add_form,
                            permissions_form=permissions_form, confirm=ConfirmForm()), status
