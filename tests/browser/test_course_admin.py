@@ -53,15 +53,16 @@ def test_policy_rescore_staff_and_audit_pages(app, page, server, course_with_com
     page.fill("#email", "tess@school.test")
     page.fill("#display_name", "Tess Assistant")
     page.get_by_role("button", name="Add TA").click()
-    page.get_by_text("Created an account for tess@school.test").wait_for()
-    assert "/activate/" in page.get_by_label("Activation link for Tess Assistant").input_value()
+    page.get_by_text("Invited tess@school.test to be a TA.").wait_for()
+    link = page.get_by_label("Invitation link for tess@school.test").input_value()
+    assert "/invitations/" in link
     page.get_by_label("TAs may export grades").check()
     page.get_by_role("button", name="Save", exact=True).click()
     page.get_by_text("TA permissions saved.").wait_for()
 
     page.get_by_role("link", name="Audit log").click()
     page.get_by_role("cell", name="Rescoring changed a comment's status").wait_for()
-    page.select_option("#action", label="Added a TA")
+    page.select_option("#action", label="Invited someone by email")
     page.get_by_role("button", name="Filter").click()
     page.get_by_text("email: tess@school.test").wait_for()
     with page.expect_download() as download:

@@ -45,8 +45,8 @@ def test_grade_override_release_then_the_student_sees_it_and_csv_downloads(
     download = download_info.value
     assert download.suggested_filename.endswith("-canvas-grades.csv")
     data = download.path().read_bytes()
-    assert data.startswith(b"\xef\xbb\xbfStudent,ID,SIS User ID,SIS Login ID,Section,"
-                           b"Week 3: Leaving the court (1201)")
+    assert data.startswith(b'\xef\xbb\xbfStudent,"ID","SIS User ID","SIS Login ID","Section",'
+                           b'"Week 3: Leaving the court (1201)"')
     assert b"9.50" in data
 
     sign_out(page, server)

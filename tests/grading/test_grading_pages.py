@@ -163,7 +163,8 @@ def test_course_grid_participation_and_export_pages(app, teacher_client, graded_
     assert download.status_code == 200
     assert download.headers["Cache-Control"] == "no-store"
     assert download.headers["Content-Disposition"].startswith("attachment; filename=")
-    assert download.data.startswith(b"\xef\xbb\xbfStudent,ID,SIS User ID,SIS Login ID,Section")
+    assert download.data.startswith(
+        b'\xef\xbb\xbfStudent,"ID","SIS User ID","SIS Login ID","Section"')
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEvent))]
         assert "gradebook.exported" in actions and "participation.exported" in actions
