@@ -64,6 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         else:
             app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
 
+    if str(app.config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
+        timeout = app.config["REDIS_TIMEOUT_SECONDS"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": timeout, "socket_timeout": timeout})
+
     from moderation import db_setup, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
     from moderation.services import mail

@@ -24,6 +24,14 @@ DEFAULTS: dict[str, object] = {
     # Shared by all workers in production: set MODERATION_RATELIMIT_STORAGE_URI=redis://…
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis unreachable: count in each worker's memory (the same limits, per worker) until
+    # it answers again, never refuse everyone; Flask-Limiter logs the switch both ways.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    # A Redis that does not answer costs a request half a second, not the OS's minutes.
+    "REDIS_TIMEOUT_SECONDS": 0.5,
+    # What a page says when the database does not answer: try again in this many seconds.
+    "RETRY_AFTER_SECONDS": 5,
     # Sign-in counts failures only, so a room of students signing in together is never
     # refused: per account from devices that never signed in to it, per client address
     # (the real one: see PROXY_COUNT), and per device that did. A correct password from a

@@ -113,7 +113,7 @@ def _submit_limit() -> str:
 
 
 def _user_key() -> str:
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"  # the id, never the session token: limits are logged
 
 
 @bp.post("/discussions/<int:discussion_id>/comments")

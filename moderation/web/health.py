@@ -1,8 +1,17 @@
-"""The health check a load balancer polls: 200 when the database answers, 503 when not."""
+"""Health: liveness (the process answers) and readiness (what it depends on, one by one).
+
+A load balancer polls `/healthz`: 200 while the app can serve writes (the database
+answers), even if Redis is away (rate limits are then counted per worker: "degraded"),
+and 503 when the database does not answer. `/livez` says only that the process runs, for
+a supervisor deciding whether to restart it. Neither needs a session nor is rate limited.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -11,10 +20,9 @@ from moderation.extensions import db, limiter
 bp = Blueprint("health", __name__)
 
 
-@bp.get("/healthz")
-@limiter.exempt
-def healthz() -> Response:
-    """Answer 200 if the database runs `SELECT 1`, else 503; no session, no page."""
+def database_state() -> dict[str, Any]:
+    """Whether the database runs `SELECT 1`, and how long it took."""
+    started = time.perf_counter()
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -22,5 +30,40 @@ def healthz() -> Response:
         # The class only: a driver's message may name hosts and users.
         current_app.logger.warning("health check: the database did not answer (%s)",
                                    type(error).__name__)
-        return Response("database unavailable\n", 503, mimetype="text/plain")
+        return {"state": "down", "error": type(error).__name__}
+    return {"state": "up", "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def redis_state() -> dict[str, Any]:
+    """Whether the rate limits' shared store answers (when one is configured)."""
+    uri = str(current_app.config.get("RATELIMIT_STORAGE_URI", ""))
+    if not uri.startswith(("redis://", "rediss://")):
+        return {"state": "unused"}
+    try:
+        up = bool(limiter.storage.check())
+    except Exception:  # noqa: BLE001 - any failure of the check means "not answering"
+        up = False
+    if up:
+        return {"state": "up"}
+    return {"state": "down", "effect": "rate limits counted in each worker until it answers"}
+
+
+@bp.get("/healthz")
+@limiter.exempt
+def healthz() -> tuple[Response, int]:
+    """Readiness: each dependency's state; 503 when the app cannot serve writes."""
+    checks = {"database": database_state(), "redis": redis_state()}
+    if checks["database"]["state"] != "up":
+        status, code = "unavailable", 503
+    elif any(c["state"] == "down" for c in checks.values()):
+        status, code = "degraded", 200
+    else:
+        status, code = "ok", 200
+    return jsonify(status=status, **checks), code
+
+
+@bp.get("/livez")
+@limiter.exempt
+def livez() -> Response:
+    """Liveness: the process answers; no dependency is asked."""
     return Response("ok\n", 200, mimetype="text/plain")

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+import contextlib
+import logging
+
+from flask import Flask, Response, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -20,6 +25,13 @@ CSP = (
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What the database raises when it is down, restarting, or out of connections: a
+# dependency that is away, not a bug, answered 503 with Retry-After.
+DATABASE_AWAY = (OperationalError, InterfaceError, PoolTimeout)
+# Fields a retry form keeps: never a password, which the person types again.
+NOT_KEPT = frozenset({"password"})
+TEXT_FIELDS = ("body", "message", "feedback", "prompt")
+log = logging.getLogger(__name__)
 # A year, this host only: a school's other hosts may still serve plain HTTP.
 HSTS = "max-age=31536000"
 
@@ -90,22 +102,53 @@ def init_app(app: Flask) -> None:
     @app.teardown_request
     def _rollback_unfinished(exc: BaseException | None) -> None:
         if exc is not None:
-            db.session.rollback()
+            with contextlib.suppress(*DATABASE_AWAY):  # the connection gone, its transaction too
+                db.session.rollback()
+
+    for away in DATABASE_AWAY:
+        app.register_error_handler(away, database_away)
 
     @app.errorhandler(ServiceError)
     def _service_error(error: ServiceError) -> ResponseReturnValue:
         db.session.rollback()
-        return render_template("error.html", status=error.status, message=error.message), \
-            error.status
+        return error_page(error.status, error.message)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> ResponseReturnValue:
         message = "Your form expired or came from another site. Go back, reload and try again."
-        return render_template("error.html", status=400, message=message), 400
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         message = NotFound.MESSAGE if error.code == 404 else error.description
-        return render_template("error.html", status=error.code, message=message), error.code
+        return error_page(error.code, message)
+
+
+def error_page(status: int, message: str | None) -> ResponseReturnValue:
+    """The error page; if drawing it needs a database that is away (the navigation reads the
+    signed-in user), the page that needs none."""
+    try:
+        return render_template("error.html", status=status, message=message), status
+    except DATABASE_AWAY as error:
+        return database_away(error)
+
+
+def database_away(error: Exception) -> ResponseReturnValue:
+    """A page that needs no database: 503, Retry-After, and what was typed, kept to resend."""
+    with contextlib.suppress(*DATABASE_AWAY):
+        db.session.rollback()
+    # The class only: a driver's message may name hosts and users.
+    log.warning("the database did not answer (%s): 503", type(error).__name__)
+    kept: list[tuple[str, str]] = []
+    text_field = None
+    if request.method == "POST":
+        kept = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_KEPT]
+        text_field = next((name for name in TEXT_FIELDS if name in request.form), None)
+    retry = str(current_app.config["RETRY_AFTER_SECONDS"])
+    # Rendered without the app's context processors: Flask-Login's would load the user.
+    page = current_app.jinja_env.get_template("unavailable.html").render(
+        request=request, kept=kept, text_field=text_field,
+        kept_text=request.form.get(text_field or "", ""))
+    return page, 503, {"Retry-After": retry}

@@ -83,7 +83,8 @@ def _device_key() -> str:
 
 
 def _signed_in_user_key() -> str:
-    return f"user:{current_user.get_id()}" if current_user.is_authenticated else ""
+    # The id, never the session token: Flask-Limiter logs the keys it refuses.
+    return f"user:{current_user.id}" if current_user.is_authenticated else ""
 
 
 def _email_key() -> str:
