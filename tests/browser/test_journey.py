@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from moderation.extensions import db
@@ -174,7 +175,9 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     assert_focus_visible(teacher, "button", "the queue")
     teacher.reload()  # arriving, the first row has the focus
     focused = "document.activeElement.id"
-    teacher.wait_for_function(f"{focused} === '{classmate_row}'")
+    # A locator's wait, not wait_for_function: a string predicate is an eval, which the
+    # page's CSP (script-src 'self') may refuse.
+    expect(teacher.locator(f"#{classmate_row}")).to_be_focused()
     teacher.keyboard.press("j")
     assert teacher.evaluate(focused) == held_row
     teacher.keyboard.press("k")
@@ -223,7 +226,7 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     teacher.get_by_role("link", name="2 in queue").click()
     reply_row, revision_row = (rows.nth(i).get_attribute("id") for i in range(2))
     assert "revision" in teacher.locator(f"#{revision_row}").inner_text()
-    teacher.wait_for_function(f"{focused} === '{reply_row}'")
+    expect(teacher.locator(f"#{reply_row}")).to_be_focused()
     teacher.keyboard.press("a")
     teacher.locator(f"#{reply_row}.decided").wait_for()
     assert teacher.evaluate(focused) == revision_row
