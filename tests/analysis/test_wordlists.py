@@ -134,7 +134,7 @@ def test_allowed_phrases_in_a_list():
 
 def _obfuscate(word: str, choices: list[int]) -> str:
     """Spell a word as people dodge filters: lookalikes, masks, stretching, spacing, case."""
-    from moderation.analysis.wordlists import _LOOKALIKES
+    from moderation.analysis.wordlists.normalise import LOOKALIKES as _LOOKALIKES
 
     out = []
     for i, letter in enumerate(word):

@@ -1,0 +1,357 @@
+"""The matcher: a compiled word list applied to a text, chunk by chunk.
+
+A text is read word by word (whitespace-separated chunks, so a Cyrillic list word never
+matches inside a longer Cyrillic word), and only where the quick search points. A chunk
+matches when, separators dropped and up to three symbols at each edge made optional, it
+reads as one or more list-word forms in a row; single characters spaced out are read
+together; an entry of several words matches with any spacing between them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from moderation.analysis.lexicon import english_words
+from moderation.analysis.wordlists.compiler import (
+    DERIVED,
+    INFLECTIONS,
+    MAX_CHUNK,
+    char_class,
+    forms_of,
+    in_order,
+    minimal_letters,
+    phrase_pattern,
+    trie_pattern,
+)
+from moderation.analysis.wordlists.normalise import (
+    ASCII_SEPARATORS,
+    CANONICAL,
+    HOMOGLYPHS,
+    SEPARATORS,
+    Char,
+    collapse,
+    collapse_runs,
+    core,
+    fold,
+    kind_of,
+)
+
+SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
+_CHUNK = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class WordMatch:
+    """A list word found in the text, as typed."""
+
+    word: str  # the list entry
+    typed: str  # what the text says
+    start: int
+    end: int
+
+
+
+class Matcher:
+    """A word list compiled for matching: forms, patterns and the quick search."""
+
+    def __init__(self, entries: tuple[str, ...], allowed: tuple[str, ...] = ()) -> None:
+        self.entries = entries
+        self.allowed = tuple(phrase_pattern(fold(a).split()) for a in allowed)
+        compact = ["".join(fold(e).split()) for e in entries]
+        # Plain English words are refused only in these exact forms; "-er" too from five
+        # letters ("cheaters"), not below ("butter" is not "butt", "titter" not "tit").
+        self.plain_forms = frozenset(
+            form for e in compact
+            for form in forms_of(e, INFLECTIONS + (("er", "ers") if len(e) >= 5 else ())))
+        forms: dict[str, str] = {}  # form: its entry
+        for entry, folded in zip(entries, compact, strict=True):
+            for form in forms_of(folded, INFLECTIONS + DERIVED):
+                for variant in (form, collapse(form)):
+                    forms.setdefault(variant, entry)
+        ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
+        self.forms = [(re.compile("".join(map(char_class, f))), forms[f]) for f in ordered]
+        # Greedy over a trie, so a match at a place is the longest form there.
+        self.any_form = re.compile(trie_pattern(ordered))
+        by_length: dict[int, list[str]] = {}
+        for form in ordered:
+            by_length.setdefault(len(form), []).append(form)
+        self.by_length = [(n, re.compile(trie_pattern(fs))) for n, fs in sorted(by_length.items())]
+        self.longest = max(by_length)
+        self.minimal = minimal_letters(entries)
+        self.quick = {letters: re.compile(in_order(letters)) for letters in self.minimal}
+        # A reading that parses ends with a form: read backwards, a quick way to rule most
+        # readings out ("fuckabcd").
+        self.backwards = re.compile(trie_pattern([f[::-1] for f in ordered]))
+        self._entries: dict[str, str] = {}
+        self.phrases = tuple((entry, phrase_pattern(fold(entry).split()))
+                             for entry in entries if len(entry.split()) > 1)
+
+    def might_contain(self, text: str) -> bool:
+        """A cheap test that is never wrong when it says no.
+
+        The quick pattern's letters, in order through separators and repeats, are in
+        the text's skeleton (separators dropped, runs read once) one after another.
+        """
+        return "*" in text or "#" in text or bool(self._maybe(text))
+
+    def _maybe(self, text: str) -> list[str]:
+        """The minimal letters found in the text's skeleton (see `might_contain`).
+
+        Each letter may repeat ("fuuuck") and neighbouring letters differ, so the letters
+        occur in order through repeats exactly where they are a substring of the skeleton
+        with its runs read once: one pass to collapse the runs, then a substring test per
+        entry (a search per entry read the whole skeleton each time).
+        """
+        canonical = fold(text).translate(CANONICAL)
+        skeleton = (canonical.translate(ASCII_SEPARATORS) if canonical.isascii()
+                    else SEPARATORS.sub("", canonical))
+        runs = collapse_runs(skeleton)
+        if "ph" in runs:
+            runs = collapse_runs(runs.replace("ph", "f"))
+        return [letters for letters in self.minimal if letters in runs]
+
+    def _places(self, text: str) -> list[tuple[int, int]]:
+        """Where the letters of a list word occur in order, through separators and repeats."""
+        maybe = self._maybe(text)
+        if not maybe:
+            return []
+        canonical = fold(text).translate(CANONICAL)
+        return [m.span() for letters in maybe for m in self.quick[letters].finditer(canonical)]
+
+    def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
+        """Every match in the text: in the chunks the quick search points at, or in all."""
+        places = self._places(text)
+        masked = "*" in text or "#" in text
+        if not places and not masked and not everywhere:
+            return []
+        folded = fold(text)
+        chunks = [m.span() for m in _CHUNK.finditer(text)]
+        starts = [s for s, _ in chunks]
+        if everywhere:
+            spans = [(0, len(chunks))]
+        else:  # the chunks each place touches, as ranges of chunk numbers
+            spans = [(max(bisect.bisect_right(starts, start) - 1, 0),
+                      bisect.bisect_left(starts, end)) for start, end in places]
+            if masked:
+                spans += [(i, i + 1) for i, (s, e) in enumerate(chunks)
+                          if "*" in text[s:e] or "#" in text[s:e]]
+        merged: list[list[int]] = []
+        for lo, hi in sorted(spans):
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        found: list[WordMatch] = []
+        single: dict[int, bool] = {}
+
+        def is_single(i: int) -> bool:
+            if i not in single:
+                single[i] = self._is_single(folded, chunks[i])
+            return single[i]
+
+        def close(a: int, b: int) -> bool:  # neighbouring chunks of one spaced-out word
+            return chunks[b][0] - chunks[a][1] <= SPACED_GAP
+
+        done: set[int] = set()
+        for i in (i for lo, hi in merged for i in range(lo, hi)):
+            if i in done:
+                continue
+            if is_single(i):  # read the whole run of single characters around it
+                lo = hi = i
+                while lo > 0 and is_single(lo - 1) and close(lo - 1, lo):
+                    lo -= 1
+                while hi + 1 < len(chunks) and is_single(hi + 1) and close(hi, hi + 1):
+                    hi += 1
+                done.update(range(lo, hi + 1))
+                run: list[Char] = []
+                for start, end in chunks[lo:hi + 1]:
+                    if end - start == 1:  # most of them: one character, no walk needed
+                        kind = kind_of(folded[start])
+                        if kind != "s":
+                            run.append((folded[start], kind, start))
+                    else:
+                        run += core(self._chars(folded, (start, end)))
+                found += self._spaced(run, text, folded)
+            else:
+                done.add(i)
+                start, end = chunks[i]
+                plain = folded[start:end]
+                if end - start > MAX_CHUNK:
+                    continue  # no word is this long: a link, a key held down
+                if plain.isalpha() and plain.isascii():  # most chunks: letters only
+                    match = self._plain(plain, start, text)
+                    found += [match] if match else []
+                else:
+                    found += self._chunk(self._chars(folded, chunks[i]), text, folded)
+        for entry, pattern in self.phrases:
+            found += [WordMatch(entry, text[m.start():m.end()], m.start(), m.end())
+                      for m in pattern.finditer(folded)]
+        if self.allowed and found:  # inside an allowed phrase ("spic and span"): not a match
+            allowed = self._allowed(folded)
+            found = [m for m in found if not any(a <= m.start and m.end <= b
+                                                 for a, b in allowed)]
+        found.sort(key=lambda m: (m.start, -m.end))
+        kept: list[WordMatch] = []
+        for match in found:  # overlapping readings of the same place: keep the widest
+            if not kept or match.start >= kept[-1].end:
+                kept.append(match)
+        return kept
+
+    @staticmethod
+    def _is_single(folded: str, span: tuple[int, int]) -> bool:
+        """One character, perhaps with a mark after it ("k!"): part of a spaced-out word."""
+        start, end = span
+        if end - start == 1:
+            return True
+        kinds = [kind_of(c) for c in folded[start:min(end, start + 4)]] if end - start < 4 else []
+        kept = [k for k in kinds if k != "s"]
+        return len(kept) == 1 or len(kept) == 2 and kept.count("l") == 1
+
+    @staticmethod
+    def _chars(folded: str, span: tuple[int, int]) -> list[Char]:
+        """The letters, symbols and masks of a chunk; separators dropped ("f.u_ck")."""
+        start, end = span
+        if end - start > MAX_CHUNK:
+            return []  # no word is this long: a link, a key held down
+        chunk = folded[start:end]
+        if not chunk.isascii() and any("a" <= c <= "z" for c in chunk):
+            chunk = chunk.translate(HOMOGLYPHS)  # mixed scripts: "fuсk" is "fuck"
+        out = []
+        for i, char in enumerate(chunk):
+            kind = kind_of(char)
+            if kind != "s":
+                out.append((char, kind, start + i))
+        return out
+
+    def _chunk(self, chars: list[Char], text: str, folded: str) -> list[WordMatch]:
+        if not chars:
+            return []
+        letters = "".join(c for c, _, _ in chars)
+        once = collapse(letters)
+        if not (self.any_form.search(letters) or self.any_form.search(once)
+                or "ph" in once and self.any_form.search(once.replace("ph", "f"))):
+            return []  # every reading starts with a form, so some form is in here
+        kinds = "".join(k for _, k, _ in chars)
+        first, last = kinds.find("l"), kinds.rfind("l")
+        if first < 0 and not any(c in "@$!|+€*#" for c, _, _ in chars):
+            return []  # no letter at all: a number, a price
+        # The edges' symbols may be letters ("5hit") or not ("fuck1", "a$$h0l3!"): try
+        # dropping up to three of them at each end.
+        if first < 0:
+            spans = [(0, len(chars))]
+        else:
+            spans = list(dict.fromkeys(
+                [(lo, hi) for lo in range(min(first, 3) + 1)
+                 for hi in range(len(chars), max(last + 1, len(chars) - 3) - 1, -1)]
+                + [(first, last + 1)]))
+        for lo, hi in spans:
+            match = self._read(chars[lo:hi], text, folded)
+            if match:
+                return [match]
+        # Read together, the parts were nothing; each may be a word ("holy-shit", "end.Fuck").
+        found = []
+        part: list[Char] = []
+        for char in [*chars, ("", "s", -2)]:
+            if part and char[2] != part[-1][2] + 1:  # a separator came in between
+                if len(part) < len(chars) and len(core(part)) >= 2:
+                    found += self._chunk(part, text, folded)
+                part = []
+            part.append(char)
+        return found
+
+    def _plain(self, letters: str, start: int, text: str) -> WordMatch | None:
+        """`_read` for a chunk of ASCII letters only, without building its characters."""
+        if self._ordinary(letters, letters):
+            return None
+        readings = {letters, collapse(letters)}
+        if "ph" in letters:
+            readings |= {r.replace("ph", "f") for r in readings}
+        if any(self._parses(r) for r in readings):
+            end = start + len(letters)
+            return WordMatch(self._entry(next(r for r in readings if self._parses(r))),
+                             text[start:end], start, end)
+        return None
+
+    def _spaced(self, run: list[Char], text: str, folded: str) -> list[WordMatch]:
+        """Single characters spaced out: any stretch of them may spell a list word."""
+        if len(run) < 2:
+            return []
+        joined = "".join(c for c, _, _ in run)
+        found = []
+        start = 0
+        while start < len(run) - 1:
+            prefix = self.any_form.match(joined, start)
+            if prefix is not None and prefix.end() - start >= 2:
+                match = self._read(run[start:prefix.end()], text, folded)
+                if match:
+                    found.append(match)
+                    start = prefix.end()
+                    continue
+            start += 1
+        return found
+
+    def _read(self, chars: list[Char], text: str, folded: str) -> WordMatch | None:
+        if not chars:
+            return None
+        letters = "".join(c for c, _, _ in chars)
+        kinds = "".join(k for _, k, _ in chars)
+        masks = kinds.count("m")
+        if masks and masks >= len(kinds) - masks:
+            return None  # mostly masked ("f***"): already censored, nothing to judge
+        start, end = chars[0][2], chars[-1][2] + 1
+        plain = kinds == "l" * len(kinds)
+        if plain and self._ordinary(letters, folded[start:end]):
+            return None  # an ordinary word ("Shiites", "who're"), not a list word
+        readings = dict.fromkeys((letters, collapse(letters)) if "".join(
+            dict.fromkeys(letters)) != letters else (letters,))
+        if "ph" in letters:
+            readings.update(dict.fromkeys(r.replace("ph", "f") for r in list(readings)))
+        for reading in readings:
+            if self._parses(reading):
+                return WordMatch(self._entry(reading), text[start:end], start, end)
+        return None
+
+    def _ordinary(self, letters: str, typed: str) -> bool:
+        """Whether letters typed plainly are an English word other than a list word's forms."""
+        words = english_words()
+        if letters not in self.plain_forms and letters in words:
+            return True
+        # With an apostrophe or hyphen in it: "who're" is not "whore".
+        return typed != letters and typed not in self.plain_forms and typed in words
+
+    def _allowed(self, folded: str) -> list[tuple[int, int]]:
+        return [m.span() for pattern in self.allowed for m in pattern.finditer(folded)]
+
+    def _parses(self, reading: str) -> bool:
+        """Whether the reading is one or more list-word forms in a row ("fuckfuck")."""
+        if self.any_form.fullmatch(reading):
+            return True
+        if not self.backwards.match(reading[::-1]):
+            return False
+        reachable = [False] * (len(reading) + 1)
+        reachable[0] = True
+        for position in range(len(reading)):  # word break: each position visited once
+            if not reachable[position]:
+                continue
+            longest = self.any_form.match(reading, position)
+            if longest is None:
+                continue
+            for length, pattern in self.by_length:
+                end = position + length
+                if end > longest.end():
+                    break  # no form here is longer than the longest one that matched
+                if pattern.fullmatch(reading, position, end):
+                    reachable[end] = True
+        return reachable[-1]
+
+    def _entry(self, reading: str) -> str:
+        """The list entry a matched reading starts with (remembered: readings repeat)."""
+        entry = self._entries.get(reading)
+        if entry is None:
+            entry = next((e for pattern, e in self.forms if pattern.match(reading)),
+                         self.entries[0])
+            if len(self._entries) < 10_000:
+                self._entries[reading] = entry
+        return entry
