@@ -1,17 +1,26 @@
-"""Spell checking: unknown words, names told from misspellings, and bounded work per text.
+"""Spell checking: misspellings told from rare words and names, with bounded work per text.
 
-Known words are the lexicon's (see `lexicon.py`), in British or American spelling, the
-discussion's prompt, the course's word list and the names of the course's members. An
-unknown word is a misspelling, with the suggestion `suggest.py` ranks first, except a
-capitalised word in the middle of a sentence with nothing close to it ("Okonkwo"),
-which is a name. A capitalised word close to a proper noun the course knows (countries,
-capitals and nationalities from countryinfo, the prompt's capitalised words, members'
-names) is a misspelling of it ("Phillipeans": "Philippines").
+A word is known when the curated dictionary has it (see `lexicon.py`: SCOWL's words,
+British and American, with frequent everyday words), or when wordfreq's large list has it
+and no dictionary word much commoner than it is one slip away: "analytics", "sulfide",
+"pedipalps" and "Lesnar" are known, "definately" and "seperate" (which the web types
+often) are not. The discussion's prompt, the course's word list and the members' names
+are known too. What `words.py` leaves out (numbers, units, acronyms, links...) is never
+read.
+
+An unknown word is a misspelling, with up to three suggestions from `suggest.py` (one when
+the first is clearly best), except a capitalised word that reads as a name: one the CMU
+dictionary knows ("Nguyen"), one repeated mid-sentence in the text, one next to another
+capitalised word ("La Venta"), or one mid-sentence with nothing close to it ("Okonkwo").
+A capitalised word close to a proper noun the course knows (countries, capitals and
+nationalities from countryinfo, the prompt's capitalised words, members' names) is a
+misspelling of it ("Phillipeans": "Philippines").
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -21,47 +30,66 @@ import jellyfish
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from moderation.analysis import suggest
-from moderation.analysis.lexicon import english_words, word_frequencies
+from moderation.analysis import derived, suggest
+from moderation.analysis.lexicon import english_words, web_zipf, word_frequencies
+from moderation.analysis.words import Word, checkable, tokens
 
-# Letters with inner apostrophes ("don't", "Astrava's"); hyphenated words split into parts.
-_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
-# Links and addresses are not prose: their letters are never misspellings.
-_NOT_PROSE = re.compile(r"\S+@\S+|\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+", re.IGNORECASE)
 # Suggestions are the slow part (about 0.1 ms a word); past this many distinct unknown
 # words a text is plainly full of them, so the rest are listed without suggestions.
 MAX_EXAMINED = 30
 # A capitalised word mid-sentence one edit from a word this common is a misspelling of
 # it ("Goverment"); one edit from a rarer word, it is more likely a name ("Chidi").
 COMMON_COUNT = 1_000_000
+# A word only the web list has is taken for a typo when the typo model (suggest.py) finds
+# a dictionary word that explains it e^TYPO_ODDS times better than the word's own
+# frequency does: "seperate" is a vowel slip from a far commoner "separate", while "sawn"
+# is not a slip from "saw" and "decomposers" stands beside a "decomposes" no commoner.
+# Tuned on Birkbeck and Holbrook and the tuning half of bench/clean_prose.py.
+TYPO_ODDS = 3.0
+# A web Zipf of z is, on the dictionary's scale (Google Books counts), e^(z ln 10 + 6.45):
+# the median over the 60,000 words both lists have.
+WEB_SCALE = 6.45
+TYPO_GAP = 200
+# Zipf (times 100) below which wordfreq's words are not trusted at all.
+MIN_WEB_ZIPF = 100
 
-# British and American spellings of the same word, as (British, American) endings.
+# British and American spellings of the same word, as (British, American) endings. A word
+# is accepted by them only when the web uses it too (MIN_VARIANT_ZIPF): the endings alone
+# also make "existense", "controling" and "caled".
 _NATIONAL = (
     ("isation", "ization"), ("isations", "izations"), ("ise", "ize"), ("ised", "ized"),
     ("ises", "izes"), ("ising", "izing"), ("yse", "yze"), ("ysed", "yzed"), ("ysing", "yzing"),
     ("our", "or"), ("ours", "ors"), ("oured", "ored"), ("ouring", "oring"), ("ourite", "orite"),
     ("ourites", "orites"), ("ourable", "orable"), ("tre", "ter"), ("tres", "ters"),
     ("ogue", "og"), ("ogues", "ogs"), ("ence", "ense"), ("lled", "led"), ("lling", "ling"),
-    ("ller", "ler"), ("llers", "lers"), ("mme", "m"), ("mmes", "ms"),
+    ("ller", "ler"), ("llers", "lers"), ("llor", "lor"), ("llors", "lors"), ("llist", "list"),
+    ("llists", "lists"), ("mme", "m"), ("mmes", "ms"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Misspelling:
-    """A word the dictionary does not know, where it is, and the likeliest correction."""
-
-    word: str
-    start: int
-    end: int
-    suggestion: str | None
-
-
+# The other national spelling of a dictionary word is a word when the web uses it at least
+# this often (Zipf, times 100): "councilor" (2.9), "medalists" (2.5); the endings alone
+# also make "controling" (1.8) and "caled" (1.5).
+MIN_VARIANT_ZIPF = 250
 _NATIONAL_ENDING = re.compile("(?:" + "|".join(sorted({e for pair in _NATIONAL for e in pair},
                                                      key=len, reverse=True)) + ")$")
 
 
+@dataclass(frozen=True, slots=True)
+class Misspelling:
+    """A word the dictionary does not know, where it is, and its likeliest corrections."""
+
+    word: str
+    start: int
+    end: int
+    suggestions: tuple[str, ...]  # best first; one unless the first is not clearly best
+
+    @property
+    def suggestion(self) -> str | None:
+        """The best suggestion, if any."""
+        return self.suggestions[0] if self.suggestions else None
+
+
 def variants(word: str) -> set[str]:
-    """The word's other national spellings ("colour" <-> "color").
+    """The word's other national spellings ("colour" <-> "color"), known or not.
 
     >>> sorted(variants("organise")), sorted(variants("traveled"))
     (['organize'], ['travelled'])
@@ -79,22 +107,70 @@ def variants(word: str) -> set[str]:
 
 @lru_cache(maxsize=50_000)
 def is_known(lower: str) -> bool:
-    """Whether a lower-case word is in the dictionary, in either national spelling."""
-    words = word_frequencies()
-    return lower in words or any(v in words for v in variants(lower))
+    """Whether a lower-case word is a word: the dictionary's, or the web's and no typo.
+
+    >>> is_known("analytics"), is_known("hemoglobin"), is_known("definately")
+    (True, True, False)
+    """
+    if _listed(lower):
+        return True
+    zipf = web_zipf().get(lower)
+    if zipf is None:
+        return False
+    if zipf >= MIN_VARIANT_ZIPF and any(v in word_frequencies() for v in variants(lower)):
+        return True  # "councilor" beside "councillor"
+    # A derivation of a dictionary word ("sortied", "mastless") that the web has seen, even
+    # one slip from a commoner word: the typo model knows nothing of endings.
+    return derived.is_derived(lower, _in_dictionary) and not _far_commoner_near(lower, zipf)
+
+
+def _in_dictionary(lower: str) -> bool:
+    return lower in word_frequencies()
+
+
+@lru_cache(maxsize=50_000)
+def _listed(lower: str) -> bool:
+    """Whether a word list has the word: the dictionary, or the web's when it is no typo."""
+    if lower in word_frequencies():
+        return True
+    zipf = web_zipf().get(lower, 0)
+    return zipf >= MIN_WEB_ZIPF and not _typo_of_commoner(lower, zipf)
+
+
+def _typo_of_commoner(lower: str, zipf: int) -> bool:
+    """Whether the word reads as a slip from a far commoner dictionary word.
+
+    Either the typo model explains it e^TYPO_ODDS times better as that slip than as
+    itself, or a word one edit away is TYPO_GAP commoner (the model knows slips, not how
+    often the web repeats one: "untill", "reccomend").
+    """
+    own = zipf / 100 * math.log(10) + WEB_SCALE
+    book = suggest.dictionary()
+    return _far_commoner_near(lower, zipf) or any(
+        suggest.score(lower, near, float(book.log_counts[book.index[near]])) - own >= TYPO_ODDS
+        for near, _ in suggest.candidates(lower))
+
+
+def _far_commoner_near(lower: str, zipf: int) -> bool:
+    """Whether a dictionary word within two edits is TYPO_GAP commoner per edit."""
+    web = web_zipf()
+    return any(web.get(near, 0) - zipf >= TYPO_GAP * distance
+               for near, distance in suggest.candidates(lower))
 
 
 @lru_cache(maxsize=256)
 def vocabulary(*texts: str) -> frozenset[str]:
     """Lower-cased words of the given texts (the prompt, the course word list, names)."""
-    return frozenset(m.group().lower() for text in texts for m in _WORD.finditer(text))
+    return frozenset(m.group().lower().replace("’", "'") for text in texts
+                     for m in tokens(text))
 
 
 @lru_cache(maxsize=256)
 def proper_nouns(*texts: str) -> tuple[str, ...]:
     """Capitalised words of the given texts (the prompt's names, members' names)."""
-    return tuple(sorted({m.group() for text in texts for m in _WORD.finditer(text)
-                         if m.group()[0].isupper() and len(m.group()) > 2}))
+    return tuple(sorted({m.group() for text in texts for m in tokens(text)
+                         if m.group()[0].isupper() and len(m.group()) > 2
+                         and m.group().isalpha()}))
 
 
 @cache
@@ -111,7 +187,8 @@ def places() -> tuple[str, ...]:
         if demonym and not demonym.endswith(("ese", "ss", "sh", "ch")):
             names.append(demonym + "s")
         for name in names:
-            found.update(w for w in _WORD.findall(name) if len(w) > 3 and w[0].isupper())
+            found.update(m.group() for m in tokens(name)
+                         if len(m.group()) > 3 and m.group()[0].isupper() and m.group().isalpha())
     return tuple(sorted(found))
 
 
@@ -155,85 +232,182 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
     members' names); `proper` the capitalised ones a near miss is suggested from.
 
     >>> count, found = check("Okonkwo beleive the NATO report about Austrailia.")
-    >>> count, [(m.word, m.suggestion) for m in found]
-    (7, [('beleive', 'believe'), ('Austrailia', 'Australia')])
+    >>> count, [(m.word, m.suggestions) for m in found]
+    (7, [('beleive', ('believe',)), ('Austrailia', ('Australia',))])
     """
-    prose = text
-    if "@" in text or ":/" in text or "www." in text.lower():
-        prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
-    typed_words = _WORD.findall(prose)
-    # Most comments are spelled correctly: decide per distinct word before finding spans.
-    suspects = {w for w in set(typed_words)
-                if not _fine_anywhere(w) and _stem(w.lower()) not in allowed}
+    count, words = checkable(text, _known_whole)
+    # Most comments are spelled correctly: decide per distinct word before anything else.
+    suspects = {w.plain for w in words if not _fine_anywhere(w.plain)
+                and _stem(w.plain.lower()) not in allowed}
     if not suspects:
-        return len(typed_words), []
-    verdicts: dict[tuple[str, bool], str | bool | None] = {}  # suggestion, True for a name
+        return count, []
+    suspect_words = [w for w in words if w.plain in suspects]
+    names = _name_cues(text, suspect_words)
+    foreign: set[int] = set()
+    if len(suspects) <= MAX_EXAMINED:  # a text of prose, not of gibberish: bounded work
+        # A word used twice that is no slip from a common word is the text's own term
+        # ("teff", "rachillae"); a student's "definately" twice is a slip twice.
+        seen: dict[str, int] = {}
+        for w in suspect_words:
+            seen[w.plain.lower()] = seen.get(w.plain.lower(), 0) + 1
+        terms = {lower for lower, n in seen.items() if n > 1 and not _slip(lower)}
+        names |= {w.plain for w in suspect_words if w.plain.lower() in terms}
+        foreign = _foreign(text, suspect_words)
+    verdicts: dict[tuple[str, bool], tuple[str, ...] | bool] = {}  # suggestions, True: a name
     examined = 0
     found: list[Misspelling] = []
-    for match in _WORD.finditer(prose):
-        typed = match.group()
-        if typed not in suspects:
+    for word in words:
+        if word.plain not in suspects:
             continue
-        key = (typed, typed[0].isupper() and _starts_sentence(prose, match.start()))
+        capital = word.plain[0].isupper()
+        if word.plain in names or word.start in foreign:
+            continue
+        key = (word.plain, capital and _starts_sentence(text, word.start))
         if key not in verdicts:
             if examined < MAX_EXAMINED:
                 examined += 1
-                verdicts[key] = _verdict(typed, key[1], proper)
+                verdicts[key] = _verdict(word.plain, key[1], proper)
             else:
-                verdicts[key] = None  # listed without a suggestion: bounded work
+                verdicts[key] = ()  # listed without a suggestion: bounded work
         verdict = verdicts[key]
         if verdict is True:
             continue
-        found.append(Misspelling(typed, match.start(), match.end(),
-                                 verdict if isinstance(verdict, str) else None))
-    return len(typed_words), found
+        found.append(Misspelling(word.typed, word.start, word.end,
+                                 verdict if isinstance(verdict, tuple) else ()))
+    return count, found
 
 
-def _verdict(typed: str, sentence_start: bool, proper: tuple[str, ...]) -> str | bool | None:
-    """A suggestion, None for a misspelling with none, or True for a name."""
+def _verdict(typed: str, sentence_start: bool, proper: tuple[str, ...]) -> tuple[str, ...] | bool:
+    """Suggestions (none for a misspelling with none), or True for a name."""
     lower = _stem(typed.lower())
     if typed[0].isupper():
-        if lower in english_words():
-            return True  # a name the CMU dictionary knows ("Nguyen")
+        if lower in english_words() or lower[-1] == "s" and lower[:-1] in english_words():
+            return True  # a name the CMU dictionary knows ("Nguyen", "the Fergusons")
         near = proper_suggestion(lower, proper)
         if near is not None:
-            return near
-        best = suggest.suggestions(lower, 1)
+            return (near,)
+        best = suggest.shown(lower)
         if not best:
             return True  # nothing close: a name ("Okonkwo"), wherever it stands
-        if not sentence_start:
-            # Mid-sentence, only a near miss of a common word is a misspelling.
-            common = OSA.distance(lower, best[0]) <= 1 and \
-                word_frequencies().get(best[0], 0) >= COMMON_COUNT
-            if not common:
-                return True
-        return best[0].capitalize()
-    best = suggest.suggestions(lower, 1)
-    return best[0] if best else None
+        # Only a near miss of a common word is a misspelling ("Goverment", "Beleive"):
+        # the rest are names, wherever they stand.
+        if not _near_common(lower, best[0], 1):
+            return True
+        return tuple(w.capitalize() for w in best)
+    return suggest.shown(lower)
+
+
+def _near_common(lower: str, word: str, edits: int) -> bool:
+    """Whether `word` is common and at most `edits` edits from `lower`."""
+    return word_frequencies().get(word, 0) >= COMMON_COUNT and OSA.distance(lower, word) <= edits
+
+
+def _foreign(text: str, suspects: list[Word]) -> set[int]:
+    """Starts of unknown words in a row, all but one no slip from a common word: foreign.
+
+    "Hrvatski gardijski zdrug", "Attalea maripensis"; two typos in a row ("teh goverment")
+    are near misses of common words, and stay misspellings.
+    """
+    out: set[int] = set()
+    run: list[Word] = []
+    for word in [*suspects, None]:
+        if run and (word is None or word.start - run[-1].end > 2
+                    or text[run[-1].end:word.start].strip(" -")):
+            if len(run) > 1 and sum(not _slip(w.plain) for w in run) >= max(2, len(run) - 1):
+                out.update(w.start for w in run)
+            run = []
+        if word is not None:
+            run.append(word)
+    return out
+
+
+def _slip(plain: str) -> bool:
+    """Whether an unknown word's best suggestion is a common word one edit away."""
+    best = suggest.suggestions(_stem(plain.lower()), 1)
+    return bool(best) and _near_common(_stem(plain.lower()), best[0], 1)
+
+
+def _name_cues(text: str, suspects: list[Word]) -> set[str]:
+    """Capitalised unknown words that read as names in this text.
+
+    One typed capitalised in the middle of a sentence more than once, or mid-sentence
+    next to another capitalised word ("La Venta", "Hed PE"), is a name wherever it stands.
+    """
+    mid: dict[str, int] = {}
+    names: set[str] = set()
+    for word in suspects:
+        if not word.plain[0].isupper() or _starts_sentence(text, word.start):
+            continue
+        mid[word.plain] = mid.get(word.plain, 0) + 1
+        if mid[word.plain] > 1 or _beside_capital(text, word.start, word.end):
+            names.add(word.plain)
+    for word in suspects:  # a sentence-opening word followed by a capitalised one
+        if word.plain[0].isupper() and _beside_capital(text, word.start, word.end, before=False):
+            names.add(word.plain)
+    return names
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([^\W\d_][\w'’-]*)")
+_PREVIOUS_WORD = re.compile(r"([^\W\d_][\w'’-]*)[ \t]+$")
+
+
+def _beside_capital(text: str, start: int, end: int, before: bool = True) -> bool:
+    """Whether a capitalised word (not "I", not a sentence's first) stands next to it."""
+    after = _NEXT_WORD.match(text, end)
+    if after and after.group(1)[0].isupper() and after.group(1) != "I":
+        return True
+    if not before:
+        return False
+    previous = _PREVIOUS_WORD.search(text, max(0, start - 40), start)
+    return bool(previous and previous.group(1)[0].isupper() and previous.group(1) != "I"
+                and not _starts_sentence(text, previous.start(1)))
+
+
+# A full stop after these (or after an initial, "J.") does not end a sentence.
+_ABBREVIATIONS = frozenset((
+    "mr", "mrs", "ms", "dr", "st", "prof", "rev", "gen", "col", "capt", "lt", "sgt", "mt",
+    "jr", "sr", "no", "vs", "v", "fr", "sen", "gov", "pres", "hon", "sir", "messrs",
+))
+_LAST_WORD = re.compile(r"(\w+)\.$")
 
 
 def _starts_sentence(text: str, start: int) -> bool:
-    """Whether the word at `start` opens the text or a sentence (quotes aside)."""
-    before = text[max(0, start - 8):start].rstrip(" \t\"'“‘([")
-    return not before or before[-1] in ".!?:\n"
+    """Whether the word at `start` opens the text or a sentence (quotes aside).
+
+    >>> _starts_sentence("It rained. Then", 11), _starts_sentence("Mrs. Ferrars", 5)
+    (True, False)
+    """
+    before = text[max(0, start - 12):start].rstrip(" \t\"'“‘([")
+    if not before:
+        return True
+    if before[-1] == ".":
+        last = _LAST_WORD.search(before)
+        if last and (last.group(1).lower() in _ABBREVIATIONS
+                     or len(last.group(1)) == 1 and last.group(1).isupper()):
+            return False  # "Mrs. Ferrars", "J. Smith"
+    return before[-1] in ".!?:\n"
 
 
 def _stem(lower: str) -> str:
     return lower[:-2] if lower.endswith("'s") else lower
 
 
+def _known_whole(lower: str) -> bool:
+    """Whether a hyphenated word, read whole, is a word ("wifi", "e-mail")."""
+    return lower in word_frequencies() or lower in web_zipf()
+
+
 _typed_cache: dict[str, bool] = {}
 
 
-def _fine_anywhere(typed: str) -> bool:
-    """Whether a word as typed is fine in any course: a single letter, an acronym, known."""
-    fine = _typed_cache.get(typed)
+def _fine_anywhere(plain: str) -> bool:
+    """Whether a word as typed is fine in any course: a known word in either case."""
+    fine = _typed_cache.get(plain)
     if fine is None:
-        stem = _stem(typed.lower())
         # The dictionary first: it answers for nearly every word.
-        fine = stem in word_frequencies() or len(typed) < 2 or typed.isupper() \
-            or is_known(stem)
+        stem = _stem(plain.lower())
+        fine = stem in word_frequencies() or is_known(stem)
         if len(_typed_cache) >= 50_000:  # bounded: refills with the live vocabulary
             _typed_cache.clear()
-        _typed_cache[typed] = fine
+        _typed_cache[plain] = fine
     return fine

@@ -49,14 +49,14 @@ def test_policy_switches_rules_off_and_changes_severities():
 
 
 def test_course_words_and_banned_list_from_policy():
-    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["jus cogens"],
+    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["kessenite"],
                                "min_words": 0})
-    text = "The rule is jus cogens, you fracker."
+    text = "The rule is kessenite, you frackker."
     result = analyze(text, policy=policy)
     assert result.decision == "block" and result.findings[0].rule == "banned_words"
     misspelled = [text[s:e] for f in result.findings if f.rule == "spelling" for s, e in f.spans]
-    assert misspelled == ["fracker"]
-    plain = analyze("The rule is jus cogens.", policy=Policy.from_dict({"min_words": 0}))
+    assert misspelled == ["frackker"]
+    plain = analyze("The rule is kessenite.", policy=Policy.from_dict({"min_words": 0}))
     assert [f.rule for f in plain.findings] == ["spelling"]  # without the course word list
 
 
