@@ -17,7 +17,7 @@ def test_clean_text_is_approved():
 
 
 def test_any_block_blocks_and_every_reason_is_listed():
-    result = analyze("This is bullshit. Email me at a@b.com. According to , it is fine.")
+    result = analyze("This is fucking nonsense. Email me at a@b.com. According to , it is fine.")
     assert result.decision == "block"
     rules = [f.rule for f in result.findings]
     assert rules[0] == "banned_words"

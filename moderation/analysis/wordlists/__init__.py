@@ -22,20 +22,21 @@ Speed: one regex over the folded text finds the few places where a list word's l
 occur in order (through separators and repeats); only the chunks there are read.
 
 The package: `normalise` (folding, look-alikes, runs), `compiler` (an entry's forms and
-the patterns), `matcher` (a compiled list applied to a text); here, the lists themselves.
+the patterns), `matcher` (a compiled list applied to a text), `default` (the shipped,
+severity-rated list); here, the lists themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from importlib import resources
 
+from moderation.analysis.wordlists.default import default_words, disguised_only
 from moderation.analysis.wordlists.matcher import Matcher, WordMatch
 from moderation.analysis.wordlists.normalise import fold
 
-__all__ = ["Matcher", "WordMatch", "compile_list", "default_banned_words", "find_words", "fold",
-           "iter_entries"]
+__all__ = ["Matcher", "WordMatch", "compile_list", "default_banned_words", "default_matcher",
+           "default_words", "find_default", "find_words", "fold", "iter_entries"]
 
 
 @lru_cache(maxsize=256)
@@ -73,8 +74,24 @@ def iter_entries(text: str) -> Iterator[str]:
             yield line
 
 
-@cache
 def default_banned_words() -> tuple[str, ...]:
-    """The shipped default banned list."""
-    text = resources.files("moderation.analysis").joinpath("data/banned_words.txt").read_text()
-    return tuple(iter_entries(text))
+    """The shipped list's entries that are refused (see `default.py`)."""
+    return tuple(sorted(e for e, action in default_words().items() if action == "refuse"))
+
+
+@cache
+def default_matcher() -> Matcher:
+    """The shipped list compiled once: what it refuses matches misspelled and in compounds."""
+    words = default_words()
+    entries = tuple(sorted(e for e, action in words.items() if action in ("refuse", "hold")))
+    allowed = tuple(sorted(e[1:].strip() for e, action in words.items() if action == "allow"))
+    return Matcher(entries, allowed, disguised_only=disguised_only(),
+                   severe=frozenset(default_banned_words()))
+
+
+def find_default(text: str) -> tuple[list[WordMatch], list[WordMatch]]:
+    """The shipped list's matches in the text: (those it refuses, those it holds)."""
+    words = default_words()
+    found = default_matcher().find(text)
+    return ([m for m in found if words.get(m.word) == "refuse"],
+            [m for m in found if words.get(m.word) != "refuse"])

@@ -11,9 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from moderation.analysis.lexicon import english_words, web_zipf
 from moderation.analysis.wordlists.normalise import LOOKALIKES, MASKS, letters_of
 
 MAX_CHUNK = 100  # characters read from one chunk: no word, however disguised, is longer
+MIN_COMPOUND = 4  # letters of a severe form that may end a compound ("motherfucker")
+MIN_PREFIX = 2  # letters before it
+MAX_MISSPELLED = 5  # letters of the longest entry misspelled on purpose ("fcuk", "niggre")
+# A swap the web uses as a word is not a misspelling of an entry: "Cnut" is a king.
+MAX_SWAP_ZIPF = 180
 # Inflections: an ordinary word with one of these is still the list word ("fucked").
 INFLECTIONS = ("s", "es", "'s", "ed", "d", "ing", "in")
 # Derived forms and compounds, counted only in words that are not ordinary English
@@ -117,7 +123,31 @@ def trie_pattern(forms: Iterable[str]) -> str:
     return build(trie)
 
 
+def phrase_body(words: list[str]) -> str:
+    """A pattern for words in a row with any separators between them."""
+    return r"[\W_]+".join("".join(map(char_class, w)) for w in words)
+
+
 def phrase_pattern(words: list[str]) -> re.Pattern[str]:
     """Words in a row with any separators between them, as whole words."""
-    body = r"[\W_]+".join("".join(map(char_class, w)) for w in words)
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+    return re.compile(rf"(?<![^\W_]){phrase_body(words)}(?![^\W_])")
+
+
+def misspellings(entry: str) -> list[str]:
+    """A severe entry as people misspell it on purpose: "ck" as "k", two letters swapped.
+
+    >>> misspellings("fuck")
+    ['fuk', 'fukk', 'fcuk', 'fukc']
+    >>> "cnut" in misspellings("cunt")  # King Cnut
+    False
+    """
+    if not MIN_COMPOUND <= len(entry) <= MAX_MISSPELLED or not entry.isalpha():
+        return []  # a long entry is disguised, if at all, by its short part ("...nigger")
+    out = [entry.replace("ck", "k"), entry.replace("ck", "kk")] if "ck" in entry else []
+    words, web = english_words(), web_zipf()
+    for i in range(1, len(entry) - 1):
+        if entry[i] != entry[i + 1]:
+            swapped = entry[:i] + entry[i + 1] + entry[i] + entry[i + 2:]
+            if swapped not in words and web.get(swapped, 0) < MAX_SWAP_ZIPF:
+                out.append(swapped)
+    return list(dict.fromkeys(v for v in out if v != entry))

@@ -10,18 +10,26 @@ together; an entry of several words matches with any spacing between them.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
+from functools import cached_property
+from math import prod
 
 from moderation.analysis.lexicon import english_words
 from moderation.analysis.wordlists.compiler import (
     DERIVED,
     INFLECTIONS,
     MAX_CHUNK,
+    MAX_MISSPELLED,
+    MIN_COMPOUND,
+    MIN_PREFIX,
+    misspellings,
     char_class,
     forms_of,
     in_order,
     minimal_letters,
+    phrase_body,
     phrase_pattern,
     trie_pattern,
 )
@@ -29,6 +37,9 @@ from moderation.analysis.wordlists.normalise import (
     ASCII_SEPARATORS,
     CANONICAL,
     HOMOGLYPHS,
+    LOOKALIKES,
+    MASKS,
+    REVERSE,
     SEPARATORS,
     Char,
     collapse,
@@ -56,37 +67,83 @@ class WordMatch:
 class Matcher:
     """A word list compiled for matching: forms, patterns and the quick search."""
 
-    def __init__(self, entries: tuple[str, ...], allowed: tuple[str, ...] = ()) -> None:
+    def __init__(self, entries: tuple[str, ...], allowed: tuple[str, ...] = (), *,
+                 disguised_only: frozenset[str] = frozenset(),
+                 severe: frozenset[str] = frozenset()) -> None:
+        """Compile `entries`; `allowed` phrases never match.
+
+        `disguised_only` entries are ordinary words that count only when disguised
+        ("ch1nk"); `severe` ones also match misspelled ("fcuk", "phuk"), after any prefix
+        ("motherfucker") and before any other entry of a match (see `entry_of`).
+        """
         self.entries = entries
         self.allowed = tuple(phrase_pattern(fold(a).split()) for a in allowed)
+        self.disguised_only = disguised_only
         compact = ["".join(fold(e).split()) for e in entries]
         # Plain English words are refused only in these exact forms; "-er" too from five
         # letters ("cheaters"), not below ("butter" is not "butt", "titter" not "tit").
         self.plain_forms = frozenset(
-            form for e in compact
+            form for entry, e in zip(entries, compact, strict=True) if entry not in disguised_only
             for form in forms_of(e, INFLECTIONS + (("er", "ers") if len(e) >= 5 else ())))
         forms: dict[str, str] = {}  # form: its entry
+        variants: list[str] = []
+        compound_forms: set[str] = set()
         for entry, folded in zip(entries, compact, strict=True):
-            for form in forms_of(folded, INFLECTIONS + DERIVED):
-                for variant in (form, collapse(form)):
-                    forms.setdefault(variant, entry)
+            spellings = [folded]
+            if entry in severe:
+                compound_forms.update(forms_of(folded, INFLECTIONS))
+                spellings += misspellings(folded)
+                variants += spellings[1:]
+            # Derived forms of a phrase run together mean nothing ("2girls1cupheads"); a
+            # long list derives only its short severe entries ("fuckface", not "bitchface",
+            # and a long compound needs none: "...nigger" is caught at its end).
+            derive = len(entry.split()) == 1 and (not severe or entry in severe
+                                                  and len(folded) <= MAX_MISSPELLED)
+            endings = INFLECTIONS + DERIVED if derive else INFLECTIONS
+            for spelling in spellings:
+                for form in forms_of(spelling, endings):
+                    for variant in (form, collapse(form)):
+                        forms.setdefault(variant, entry)
         ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
-        self.forms = [(re.compile("".join(map(char_class, f))), forms[f]) for f in ordered]
+        # Severe entries' own forms (not their misspellings) may end a compound.
+        severe_forms = [f for f in ordered if f in compound_forms and len(f) >= MIN_COMPOUND]
+        self._severe_forms = severe_forms
+        self.form_entry = forms
         # Greedy over a trie, so a match at a place is the longest form there.
         self.any_form = re.compile(trie_pattern(ordered))
-        by_length: dict[int, list[str]] = {}
-        for form in ordered:
-            by_length.setdefault(len(form), []).append(form)
-        self.by_length = [(n, re.compile(trie_pattern(fs))) for n, fs in sorted(by_length.items())]
-        self.longest = max(by_length)
-        self.minimal = minimal_letters(entries)
-        self.quick = {letters: re.compile(in_order(letters)) for letters in self.minimal}
-        # A reading that parses ends with a form: read backwards, a quick way to rule most
-        # readings out ("fuckabcd").
-        self.backwards = re.compile(trie_pattern([f[::-1] for f in ordered]))
+        self.lengths = sorted({len(form) for form in ordered})
+        self.minimal = minimal_letters(entries + tuple(variants))
+        self._quick: dict[str, re.Pattern[str]] = {}  # compiled when first needed
         self._entries: dict[str, str] = {}
-        self.phrases = tuple((entry, phrase_pattern(fold(entry).split()))
-                             for entry in entries if len(entry.split()) > 1)
+        self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
+        # Any phrase at all, in one pattern: most texts have none, and each phrase's own
+        # pattern (`phrases`) is compiled only when one might be there.
+        self.any_phrase = re.compile(r"(?<![^\W_])(?:" + "|".join(
+            phrase_body(fold(e).split()) for e in self._phrases) + r")(?![^\W_])") \
+            if self._phrases else None
+
+    @cached_property
+    def phrases(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """Each entry of several words with its pattern."""
+        return tuple((entry, phrase_pattern(fold(entry).split())) for entry in self._phrases)
+
+    @cached_property
+    def compound(self) -> re.Pattern[str] | None:
+        """A severe form at the end of a word that is not ordinary English: "motherfucker"."""
+        forms = self._severe_forms
+        return re.compile(f"(?:{trie_pattern(forms)})$") if forms else None
+
+    @cached_property
+    def severe_form(self) -> re.Pattern[str] | None:
+        """Any severe form, anywhere in a reading."""
+        return re.compile(trie_pattern(self._severe_forms)) if self._severe_forms else None
+
+    def quick(self, letters: str) -> re.Pattern[str]:
+        """The quick search's pattern for some minimal letters (see `in_order`)."""
+        pattern = self._quick.get(letters)
+        if pattern is None:
+            pattern = self._quick[letters] = re.compile(in_order(letters))
+        return pattern
 
     def might_contain(self, text: str) -> bool:
         """A cheap test that is never wrong when it says no.
@@ -118,7 +175,7 @@ class Matcher:
         if not maybe:
             return []
         canonical = fold(text).translate(CANONICAL)
-        return [m.span() for letters in maybe for m in self.quick[letters].finditer(canonical)]
+        return [m.span() for letters in maybe for m in self.quick(letters).finditer(canonical)]
 
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
@@ -185,9 +242,12 @@ class Matcher:
                     found += [match] if match else []
                 else:
                     found += self._chunk(self._chars(folded, chunks[i]), text, folded)
-        for entry, pattern in self.phrases:
+        for entry, pattern in self.phrases if self.any_phrase and self.any_phrase.search(
+                folded) else ():
             found += [WordMatch(entry, text[m.start():m.end()], m.start(), m.end())
-                      for m in pattern.finditer(folded)]
+                      for m in pattern.finditer(folded)
+                      if entry not in self.disguised_only
+                      or not m.group().replace(" ", "").isalpha()]
         if self.allowed and found:  # inside an allowed phrase ("spic and span"): not a match
             allowed = self._allowed(folded)
             found = [m for m in found if not any(a <= m.start and m.end <= b
@@ -301,15 +361,19 @@ class Matcher:
         if masks and masks >= len(kinds) - masks:
             return None  # mostly masked ("f***"): already censored, nothing to judge
         start, end = chars[0][2], chars[-1][2] + 1
-        plain = kinds == "l" * len(kinds)
+        # Letters only, and nothing between them but a word's own apostrophe or hyphen:
+        # "s.h.i.t" and "s h i t" are disguised, "who're" is not.
+        plain = kinds == "l" * len(kinds) and (end - start == len(chars) or not any(
+            folded[a + 1:b].strip("'’-") for (_, _, a), (_, _, b) in zip(chars, chars[1:])))
         if plain and self._ordinary(letters, folded[start:end]):
             return None  # an ordinary word ("Shiites", "who're"), not a list word
         readings = dict.fromkeys((letters, collapse(letters)) if "".join(
             dict.fromkeys(letters)) != letters else (letters,))
         if "ph" in letters:
             readings.update(dict.fromkeys(r.replace("ph", "f") for r in list(readings)))
+        together = end - start == len(chars)
         for reading in readings:
-            if self._parses(reading):
+            if self._parses(reading, together):
                 return WordMatch(self._entry(reading), text[start:end], start, end)
         return None
 
@@ -324,12 +388,14 @@ class Matcher:
     def _allowed(self, folded: str) -> list[tuple[int, int]]:
         return [m.span() for pattern in self.allowed for m in pattern.finditer(folded)]
 
-    def _parses(self, reading: str) -> bool:
-        """Whether the reading is one or more list-word forms in a row ("fuckfuck")."""
+    def _parses(self, reading: str, compound: bool = True) -> bool:
+        """Whether the reading is one or more list-word forms in a row ("fuckfuck").
+
+        Or, with `compound`, a severe form after other letters ("motherfucker"): only for
+        letters typed together, never across a separator ("the end.Fuck").
+        """
         if self.any_form.fullmatch(reading):
             return True
-        if not self.backwards.match(reading[::-1]):
-            return False
         reachable = [False] * (len(reading) + 1)
         reachable[0] = True
         for position in range(len(reading)):  # word break: each position visited once
@@ -338,20 +404,45 @@ class Matcher:
             longest = self.any_form.match(reading, position)
             if longest is None:
                 continue
-            for length, pattern in self.by_length:
+            for length in self.lengths:
+                if position and length < MIN_COMPOUND:
+                    continue  # a second word of three letters is too easily junk: "fuckwog"
                 end = position + length
                 if end > longest.end():
                     break  # no form here is longer than the longest one that matched
-                if pattern.fullmatch(reading, position, end):
+                if end == longest.end() or self.any_form.fullmatch(reading, position, end):
                     reachable[end] = True
-        return reachable[-1]
+        if reachable[-1] or not compound or self.compound is None:
+            return reachable[-1]
+        tail = self.compound.search(reading)
+        return tail is not None and tail.start() >= MIN_PREFIX and reading[:tail.start()].isalpha()
 
     def _entry(self, reading: str) -> str:
-        """The list entry a matched reading starts with (remembered: readings repeat)."""
+        """The list entry a matched reading names (remembered: readings repeat).
+
+        A severe form anywhere in the reading names it ("assfuck" is "fuck"); otherwise the
+        longest form the reading starts with does.
+        """
         entry = self._entries.get(reading)
         if entry is None:
-            entry = next((e for pattern, e in self.forms if pattern.match(reading)),
-                         self.entries[0])
+            found = self.severe_form.search(reading) if self.severe_form else None
+            found = found or self.any_form.match(reading)
+            entry = self._entry_of(found.group()) if found else self.entries[0]
             if len(self._entries) < 10_000:
                 self._entries[reading] = entry
         return entry
+
+    def _entry_of(self, typed: str) -> str:
+        """The entry of a form as typed: look-alikes read as each letter they may stand for."""
+        options = [REVERSE.get(c, c) for c in typed]
+        if not any(c in MASKS for c in typed) and prod(map(len, options)) <= 64:
+            for letters in itertools.product(*options):
+                entry = self.form_entry.get("".join(letters))
+                if entry is not None:
+                    return entry
+        for form, entry in self.form_entry.items():  # masks: any letter (rare, and cached)
+            if len(form) == len(typed) and all(
+                    c in MASKS or f == c or c in LOOKALIKES.get(f, "")
+                    for f, c in zip(form, typed, strict=True)):
+                return entry
+        return self.entries[0]

@@ -19,6 +19,10 @@ LOOKALIKES = {
     "t": "7+", "u": "v", "z": "2",
 }
 MASKS = "*#"  # a masked letter: "f*ck", "sh#t"
+# Each character with the letters it may stand for: "1" -> "il1", "a" -> "a".
+REVERSE = {symbol: "".join(sorted({symbol} | {letter for letter, options in LOOKALIKES.items()
+                                              if symbol in options}))
+           for symbol in {c for options in LOOKALIKES.values() for c in options}}
 SYMBOLS = frozenset("".join(LOOKALIKES.values())) - frozenset("abcdefghijklmnopqrstuvwxyz")
 # Cyrillic and Greek letters that look Latin, read as Latin inside a chunk that also has
 # Latin letters ("fuсk" with a Cyrillic "с"); a chunk all in one script keeps its letters.
