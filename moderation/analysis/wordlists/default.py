@@ -70,8 +70,8 @@ def build(document: str) -> str:
                 rows[entry] = action
     lines = [f"# The shipped default word list, built from {SOURCE}",
              "# by `python -m moderation.analysis.wordlists.default EN_JSON` (see default.py:",
-             "# severe entries and racial slurs are refused unless they are ordinary English words;",
-             "# the rest are held). One entry a line: action, a tab, the entry.",
+             "# severe entries and racial slurs are refused unless they are ordinary English",
+             "# words; the rest are held). One entry a line: action, a tab, the entry.",
              "!spic and span", "!spick and span"]
     lines += [f"{action}\t{entry}" for entry, action in sorted(rows.items())]
     return "\n".join(lines) + "\n"

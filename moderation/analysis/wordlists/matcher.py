@@ -24,11 +24,10 @@ from moderation.analysis.wordlists.compiler import (
     MAX_MISSPELLED,
     MIN_COMPOUND,
     MIN_PREFIX,
-    misspellings,
-    char_class,
     forms_of,
     in_order,
     minimal_letters,
+    misspellings,
     phrase_body,
     phrase_pattern,
     trie_pattern,
@@ -363,8 +362,9 @@ class Matcher:
         start, end = chars[0][2], chars[-1][2] + 1
         # Letters only, and nothing between them but a word's own apostrophe or hyphen:
         # "s.h.i.t" and "s h i t" are disguised, "who're" is not.
-        plain = kinds == "l" * len(kinds) and (end - start == len(chars) or not any(
-            folded[a + 1:b].strip("'’-") for (_, _, a), (_, _, b) in zip(chars, chars[1:])))
+        gaps = (folded[a + 1:b] for (_, _, a), (_, _, b) in zip(chars, chars[1:], strict=False))
+        plain = kinds == "l" * len(kinds) and (end - start == len(chars)
+                                               or not any(g.strip("'’-") for g in gaps))
         if plain and self._ordinary(letters, folded[start:end]):
             return None  # an ordinary word ("Shiites", "who're"), not a list word
         readings = dict.fromkeys((letters, collapse(letters)) if "".join(
