@@ -85,9 +85,9 @@ def in_order(letters: str) -> str:
     for i, char in enumerate(letters):
         following = letters[i + 1:i + 2]
         if char == "f":  # "ph" reads "f"
-            again = (f"(?:[\\W_]|f|p[\\W_]{gap}h){gap}" if following in ("p", "h")
+            again = (f"(?:[\\W_]|f|p[\\W_p]{gap}h){gap}" if following in ("p", "h")
                      else f"[\\W_fph]{gap}")
-            parts.append(f"(?:f|p[\\W_]{gap}h)" + again)
+            parts.append(f"(?:f|p[\\W_p]{gap}h)" + again)
         else:
             parts.append(re.escape(char) + f"[\\W_{re.escape(char)}]{gap}")
     return "".join(parts)
