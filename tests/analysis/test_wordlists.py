@@ -134,8 +134,10 @@ def test_spans_are_the_typed_words():
 
 def test_ph_with_both_letters_doubled_inside_a_word():
     """The quick search read "oopphh" as "o" then a "ph" it could not find (hypothesis)."""
-    assert typed("aaccrroottoommoopphhiillee", ["acrotomophile"]) == [
-        "aaccrroottoommoopphhiillee"]
+    text = "aaccrroottoommoopphhiillee"
+    matcher = compile_list((*BANNED, "2 girls 1 cup"))
+    assert [m.typed for m in matcher.find(text)] == [text] == [
+        m.typed for m in matcher.find(text, everywhere=True)]
 
 
 def test_allowed_phrases_in_a_list():
