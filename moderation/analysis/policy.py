@@ -42,7 +42,7 @@ class Policy:
     course_words: tuple[str, ...] = ()  # never misspellings
     # Offensive language: a sentence the classifier scores this high holds the comment;
     # from the note threshold up it is a note (see rules/offensive.py for the figures).
-    offensive_threshold: float = 0.9
+    offensive_threshold: float = 0.95
     offensive_note_threshold: float = 0.6
     max_links: int = 2
     shouting_ratio: float = 0.7

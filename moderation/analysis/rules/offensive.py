@@ -19,11 +19,11 @@ if TYPE_CHECKING:
 def offensive(
     text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
-    """A sentence the classifier scores high: a hold from 0.9, a note from 0.6.
+    """A sentence the classifier scores high: a hold from 0.95, a note from 0.6.
 
     Scored sentence by sentence, so one insult inside a long polite comment is caught.
     The classifier reads words, not senses: one word with an innocent sense ("fat",
-    "cock", "gay", "donkey") can score a clean sentence 0.6 to 0.9, so that range is a
+    "cock", "gay", "donkey") can score a clean sentence 0.6 to 0.95, so that range is a
     note for the student and the grader, not a hold. On OLID's training tweets this flags
     with F1 0.55 (alt-profanity-check's own `predict` 0.51), while holding fewer clean
     paragraphs than the old single threshold of 0.8 (bench/clean_prose.py).

@@ -87,7 +87,9 @@ class Matcher:
         forms: dict[str, str] = {}  # form: its entry
         variants: list[str] = []
         compound_forms: set[str] = set()
-        for entry, folded in zip(entries, compact, strict=True):
+        # Severe entries first: a form two entries share ("wetback", "wet back") is severe.
+        for entry, folded in sorted(zip(entries, compact, strict=True),
+                                    key=lambda pair: pair[0] not in severe):
             spellings = [folded]
             if entry in severe:
                 compound_forms.update(forms_of(folded, INFLECTIONS))
