@@ -161,11 +161,10 @@ def clear_our_caches() -> None:
     metrics.sentence_spans.cache_clear()
     similarity.shingles.cache_clear()
     spelling._typed_cache.clear()
-    for cached in (spelling.is_known, suggest.suggestions):
+    for cached in (spelling.is_known, spelling._listed, suggest.ranked,
+                   wordlists.find_default):
         cached.cache_clear()
-    matcher = wordlists.compile_list(default_banned_words())
-    if matcher is not None:
-        matcher._entries.clear()
+    wordlists.default_matcher()._entries.clear()
 
 
 def cold(fn, texts: list[str]) -> list[float]:  # type: ignore[no-untyped-def]

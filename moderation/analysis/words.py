@@ -4,7 +4,8 @@ Tokens are runs of letters and digits with inner apostrophes (straight or curly:
 "doesn’t" is one word). A token is left out of spelling, though still a word of the
 text, when it is not prose: it holds a digit ("19th", "£1.3bn", "MP3"), it is a unit
 after a number ("25 km", "6 ft", "66 Mya"), an acronym or its plural ("NATO", "MPs"),
-mixed case ("iPhone", "MacIan"), a single letter, a link or an address, or it has a
+mixed case ("iPhone", "MacIan"), a capitalised abbreviation with no vowel ("Rd"), a single
+letter, a link or an address, or it has a
 letter outside English's alphabet once ligatures are read ("Dürnstein", "naïve"; "ﬁrst"
 is "first" and is checked). A hyphenated word is checked as a whole when the whole is a
 word ("wi-fi"), and a prefix before the hyphen is fine ("pre-season", "co-operate").
@@ -21,11 +22,9 @@ from dataclasses import dataclass
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 # Links and addresses are not prose: their letters are never misspellings.
 _NOT_PROSE = re.compile(r"\S+@\S+|\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+", re.IGNORECASE)
-# A number, then the token: a unit or an abbreviation ("25 km", "1.3 bn", "6 ft").
-_AFTER_NUMBER = re.compile(r"\d[\d,.]*\s?(?:[^\W\d_]{1,3}\s?)?$")
 MAX_UNIT = 3  # letters of a unit after a number ("mph", "Mya"); longer is a word ("years")
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "MPs", "MEPs", "NGOs"
-MAX_ABBREVIATION = 4  # letters of an abbreviation without a vowel ("plc", "Mbps")
+MAX_ABBREVIATION = 4  # letters of a capitalised abbreviation without a vowel ("Mbps")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
 # Prefixes written with a hyphen that are not words on their own.
 PREFIXES = frozenset((
@@ -81,11 +80,22 @@ def checkable(text: str, known: Callable[[str], bool]) -> tuple[int, list[Word]]
     text = prose(text)
     count = 0
     out: list[Word] = []
+    units = 0  # short tokens still to read as units: two after a number ("12 sq mi")
+    previous_end = -1
     for match in _TOKEN.finditer(text):
         count += 1
         typed, start, end = match.group(), match.start(), match.end()
         plain = plain_form(typed)
-        if not _is_prose(plain, text, start):
+        near = start - previous_end <= 1 or text[previous_end:start].isspace()
+        previous_end = end
+        if typed[0].isdigit() or typed[-1].isdigit():
+            units = 2
+            continue  # a number, "19th", "1.3bn", "MP3"
+        if units and near and len(plain) <= MAX_UNIT:
+            units -= 1
+            continue  # "25 km", "6 ft", "66 Mya"
+        units = 0
+        if not _is_prose(plain):
             continue
         before = start > 1 and text[start - 1] == "-" and text[start - 2].isalnum()
         after = end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum()
@@ -99,19 +109,15 @@ def checkable(text: str, known: Callable[[str], bool]) -> tuple[int, list[Word]]
     return count, out
 
 
-def _is_prose(plain: str, text: str, start: int) -> bool:
+def _is_prose(plain: str) -> bool:
     """Whether a token is a word to spell-check (see the module docstring)."""
     if len(plain) < 2 or not plain.replace("'", "").isalpha() or not plain.isascii():
         return False
     if plain.isupper() or ACRONYM_PLURAL.fullmatch(plain):
         return False
-    if len(plain) <= MAX_ABBREVIATION and not _VOWEL.search(plain):
-        return False  # "plc", "Rd", "bpd": no English word of a few letters lacks a vowel
-    if any(c.isupper() for c in plain[1:]) and not plain.isupper():
-        return False  # "iPhone", "MacIan", "PhD"
-    if len(plain) <= MAX_UNIT and start and text[start - 1].isspace() | text[start - 1].isdigit():
-        return not _AFTER_NUMBER.search(text, max(0, start - 24), start)
-    return True
+    if plain[0].isupper() and len(plain) <= MAX_ABBREVIATION and not _VOWEL.search(plain):
+        return False  # "Rd", "Bhd", "Mbps": no English word of a few letters lacks a vowel
+    return not any(c.isupper() for c in plain[1:])  # mixed case: "iPhone", "MacIan", "PhD"
 
 
 def _hyphenated(text: str, start: int, end: int) -> str:

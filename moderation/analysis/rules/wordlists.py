@@ -35,7 +35,7 @@ def banned_words(
     """
     matches = find_words(text, policy.banned_words)
     if policy.use_default_banned_words:
-        matches = sorted(matches + find_default(text)[0], key=lambda m: m.start)
+        matches = sorted([*matches, *find_default(text)[0]], key=lambda m: m.start)
     if matches:
         yield Hit(f"Uses {_quoted([m.typed for m in matches])}, not allowed in this course.",
                   spans=tuple((m.start, m.end) for m in matches), value=len(matches),

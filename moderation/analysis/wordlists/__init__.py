@@ -89,9 +89,10 @@ def default_matcher() -> Matcher:
                    severe=frozenset(default_banned_words()))
 
 
-def find_default(text: str) -> tuple[list[WordMatch], list[WordMatch]]:
+@lru_cache(maxsize=8)  # the texts in flight: the banned-words and profanity rules both ask
+def find_default(text: str) -> tuple[tuple[WordMatch, ...], tuple[WordMatch, ...]]:
     """The shipped list's matches in the text: (those it refuses, those it holds)."""
     words = default_words()
     found = default_matcher().find(text)
-    return ([m for m in found if words.get(m.word) == "refuse"],
-            [m for m in found if words.get(m.word) != "refuse"])
+    return (tuple(m for m in found if words.get(m.word) == "refuse"),
+            tuple(m for m in found if words.get(m.word) != "refuse"))

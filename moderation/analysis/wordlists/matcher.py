@@ -36,7 +36,6 @@ from moderation.analysis.wordlists.normalise import (
     ASCII_SEPARATORS,
     CANONICAL,
     HOMOGLYPHS,
-    LOOKALIKES,
     MASKS,
     REVERSE,
     SEPARATORS,
@@ -49,6 +48,7 @@ from moderation.analysis.wordlists.normalise import (
 )
 
 SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
+MIN_FORM = 3  # characters of the shortest form besides an entry itself
 _CHUNK = re.compile(r"\S+")
 
 
@@ -101,10 +101,11 @@ class Matcher:
             derive = len(entry.split()) == 1 and (not severe or entry in severe
                                                   and len(folded) <= MAX_MISSPELLED)
             endings = INFLECTIONS + DERIVED if derive else INFLECTIONS
-            for spelling in spellings:
-                for form in forms_of(spelling, endings):
+            for spelling in spellings:  # a misspelling only inflected: "fcuked", not "fcuker"
+                for form in forms_of(spelling, endings if spelling == folded else INFLECTIONS):
                     for variant in (form, collapse(form)):
-                        forms.setdefault(variant, entry)
+                        if len(variant) >= MIN_FORM or variant == folded:
+                            forms.setdefault(variant, entry)  # "ass" is never read as "as"
         ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
         # Severe entries' own forms (not their misspellings) may end a compound.
         severe_forms = [f for f in ordered if f in compound_forms and len(f) >= MIN_COMPOUND]
@@ -116,6 +117,7 @@ class Matcher:
         self.minimal = minimal_letters(entries + tuple(variants))
         self._quick: dict[str, re.Pattern[str]] = {}  # compiled when first needed
         self._entries: dict[str, str] = {}
+        self._by_length: dict[int, str] = {}
         self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
         # Any phrase at all, in one pattern: most texts have none, and each phrase's own
         # pattern (`phrases`) is compiled only when one might be there.
@@ -291,7 +293,7 @@ class Matcher:
             return []
         letters = "".join(c for c, _, _ in chars)
         once = collapse(letters)
-        if not (self.any_form.search(letters) or self.any_form.search(once)
+        if not (self.any_form.search(letters) or once != letters and self.any_form.search(once)
                 or "ph" in once and self.any_form.search(once.replace("ph", "f"))):
             return []  # every reading starts with a form, so some form is in here
         kinds = "".join(k for _, k, _ in chars)
@@ -329,11 +331,11 @@ class Matcher:
         readings = {letters, collapse(letters)}
         if "ph" in letters:
             readings |= {r.replace("ph", "f") for r in readings}
-        if any(self._parses(r) for r in readings):
-            end = start + len(letters)
-            return WordMatch(self._entry(next(r for r in readings if self._parses(r))),
-                             text[start:end], start, end)
-        return None
+        end = start + len(letters)
+        compound = text[start:end].isascii()  # "Gospić", folded to "gospic", is a town
+        parsed = next((r for r in readings if self._parses(r, compound)), None)
+        return None if parsed is None else WordMatch(self._entry(parsed), text[start:end],
+                                                     start, end)
 
     def _spaced(self, run: list[Char], text: str, folded: str) -> list[WordMatch]:
         """Single characters spaced out: any stretch of them may spell a list word."""
@@ -374,8 +376,12 @@ class Matcher:
         if "ph" in letters:
             readings.update(dict.fromkeys(r.replace("ph", "f") for r in list(readings)))
         together = end - start == len(chars)
+        if "l" not in kinds and not together:
+            return None  # digits and marks spaced out ("4 – 5", "a 5"): numbers, not a word
+        # A compound only of English letters typed together: "Gospić" is a town.
+        compound = together and text[start:end].isascii()
         for reading in readings:
-            if self._parses(reading, together):
+            if self._parses(reading, compound):
                 return WordMatch(self._entry(reading), text[start:end], start, end)
         return None
 
@@ -442,9 +448,16 @@ class Matcher:
                 entry = self.form_entry.get("".join(letters))
                 if entry is not None:
                     return entry
-        for form, entry in self.form_entry.items():  # masks: any letter (rare, and cached)
-            if len(form) == len(typed) and all(
-                    c in MASKS or f == c or c in LOOKALIKES.get(f, "")
-                    for f, c in zip(form, typed, strict=True)):
-                return entry
-        return self.entries[0]
+        # Masks stand for any letter: one search through the forms of that length.
+        pattern = "".join("." if c in MASKS else f"[{re.escape(REVERSE.get(c, c))}]"
+                          for c in typed)
+        found = re.search(f"^{pattern}$", self._forms_of_length(len(typed)), re.MULTILINE)
+        return self.form_entry[found.group()] if found else self.entries[0]
+
+    def _forms_of_length(self, length: int) -> str:
+        """The forms of one length, one a line (built when first needed)."""
+        joined = self._by_length.get(length)
+        if joined is None:
+            joined = self._by_length[length] = "\n".join(
+                f for f in self.form_entry if len(f) == length)
+        return joined
