@@ -54,6 +54,7 @@ def test_no_dictionary_word_is_refused_unless_reviewed():
     # Issue 21's misses: deliberate misspellings and prefix compounds of severe entries.
     ("fcuk this, phuk that, fuk it", ["fcuk", "phuk", "fuk"]),
     ("an assfucker and a timbernigger", ["assfucker", "timbernigger"]), ("n1gger", ["n1gger"]),
+    ("cuntlick, bitchslap and a camel jockey", ["cuntlick", "bitchslap", "camel jockey"]),
     # Obfuscations from public suites.
     ("F   u   C  k th1$ $h!t", ["F   u   C  k", "$h!t"]), ("@$$h0l3", ["@$$h0l3"]),
     ("Go away, a$$h0l3!", ["a$$h0l3"]), ("f.u_ck this s.h-i~t", ["f.u_ck", "s.h-i~t"]),

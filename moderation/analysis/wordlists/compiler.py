@@ -16,7 +16,7 @@ from moderation.analysis.wordlists.normalise import LOOKALIKES, MASKS, letters_o
 
 MAX_CHUNK = 100  # characters read from one chunk: no word, however disguised, is longer
 MIN_COMPOUND = 4  # letters of a severe form that may end a compound ("motherfucker")
-MIN_PREFIX = 2  # letters before it
+MIN_PREFIX = 3  # letters of the word before it ("mishit" is not "mi" + "shit")
 MAX_MISSPELLED = 5  # letters of the longest entry misspelled on purpose ("fcuk", "niggre")
 # A swap the web uses as a word is not a misspelling of an entry: "Cnut" is a king.
 MAX_SWAP_ZIPF = 180

@@ -15,7 +15,7 @@ What the app does with each entry:
   off): every other entry. An entry that is an ordinary English word ("chink", "dyke",
   "rape", "cock", "bloody") counts only when disguised ("ch1nk", "c0ck"): typed plainly
   it has an innocent sense, and the offensive-language rule, which reads the sentence,
-  judges it.
+  judges it. A phrase of ordinary words ("camel jockey") is held typed plainly.
 
 So no ordinary English word is ever refused, and the dictionary scan in the tests holds
 the list to it.
@@ -94,10 +94,14 @@ def default_words() -> dict[str, Action]:
 
 
 def disguised_only() -> frozenset[str]:
-    """Held entries that are ordinary English words: they count only when disguised."""
+    """Held entries that are ordinary English words: they count only when disguised.
+
+    A phrase of ordinary words ("camel jockey") is not one of them, the phrase is the slur,
+    unless run together it is one ordinary word ("bull shit").
+    """
     ordinary = english_words()
     return frozenset(entry for entry, action in default_words().items()
-                     if action == "hold" and all(w in ordinary for w in entry.split()))
+                     if action == "hold" and "".join(entry.split()) in ordinary)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from math import prod
 
-from moderation.analysis.lexicon import english_words
+from moderation.analysis.lexicon import english_words, word_frequencies
 from moderation.analysis.wordlists.compiler import (
     DERIVED,
     INFLECTIONS,
@@ -91,8 +91,9 @@ class Matcher:
         for entry, folded in sorted(zip(entries, compact, strict=True),
                                     key=lambda pair: pair[0] not in severe):
             spellings = [folded]
-            if entry in severe:
+            if severe and len(entry.split()) == 1 and len(folded) >= MIN_COMPOUND:
                 compound_forms.update(forms_of(folded, INFLECTIONS))
+            if entry in severe:
                 spellings += misspellings(folded)
                 variants += spellings[1:]
             # Derived forms of a phrase run together mean nothing ("2girls1cupheads"); a
@@ -107,9 +108,10 @@ class Matcher:
                         if len(variant) >= MIN_FORM or variant == folded:
                             forms.setdefault(variant, entry)  # "ass" is never read as "as"
         ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
-        # Severe entries' own forms (not their misspellings) may end a compound.
-        severe_forms = [f for f in ordered if f in compound_forms and len(f) >= MIN_COMPOUND]
-        self._severe_forms = severe_forms
+        self._severe_forms = [f for f in ordered if forms[f] in severe and len(f) >= MIN_COMPOUND]
+        # A shipped list's entries of four letters or more (their own forms, not their
+        # misspellings) make compounds with a dictionary word (see `_parses`).
+        self._compound_forms = [f for f in ordered if f in compound_forms]
         self.form_entry = forms
         # Greedy over a trie, so a match at a place is the longest form there.
         self.any_form = re.compile(trie_pattern(ordered))
@@ -131,10 +133,14 @@ class Matcher:
         return tuple((entry, phrase_pattern(fold(entry).split())) for entry in self._phrases)
 
     @cached_property
-    def compound(self) -> re.Pattern[str] | None:
-        """A severe form at the end of a word that is not ordinary English: "motherfucker"."""
-        forms = self._severe_forms
-        return re.compile(f"(?:{trie_pattern(forms)})$") if forms else None
+    def compound_tail(self) -> re.Pattern[str]:
+        """A list form at the end of a word: "motherfucker", "timbernigger"."""
+        return re.compile(f"(?:{trie_pattern(self._compound_forms)})$")
+
+    @cached_property
+    def compound_form(self) -> re.Pattern[str]:
+        """A list form anywhere (the start of a compound is `any_form`'s)."""
+        return re.compile(trie_pattern(self._compound_forms))
 
     @cached_property
     def severe_form(self) -> re.Pattern[str] | None:
@@ -332,7 +338,7 @@ class Matcher:
         if "ph" in letters:
             readings |= {r.replace("ph", "f") for r in readings}
         end = start + len(letters)
-        compound = text[start:end].isascii()  # "Gospić", folded to "gospic", is a town
+        compound = _compound_kind(text[start:end])
         parsed = next((r for r in readings if self._parses(r, compound)), None)
         return None if parsed is None else WordMatch(self._entry(parsed), text[start:end],
                                                      start, end)
@@ -378,8 +384,7 @@ class Matcher:
         together = end - start == len(chars)
         if "l" not in kinds and not together:
             return None  # digits and marks spaced out ("4 – 5", "a 5"): numbers, not a word
-        # A compound only of English letters typed together: "Gospić" is a town.
-        compound = together and text[start:end].isascii()
+        compound = _compound_kind(text[start:end]) if together else False
         for reading in readings:
             if self._parses(reading, compound):
                 return WordMatch(self._entry(reading), text[start:end], start, end)
@@ -396,11 +401,11 @@ class Matcher:
     def _allowed(self, folded: str) -> list[tuple[int, int]]:
         return [m.span() for pattern in self.allowed for m in pattern.finditer(folded)]
 
-    def _parses(self, reading: str, compound: bool = True) -> bool:
+    def _parses(self, reading: str, compound: bool | str = True) -> bool:
         """Whether the reading is one or more list-word forms in a row ("fuckfuck").
 
-        Or, with `compound`, a severe form after other letters ("motherfucker"): only for
-        letters typed together, never across a separator ("the end.Fuck").
+        Or, with `compound`, a compound of a list form and a word (see `_compound`): only
+        for English letters typed together, never across a separator ("the end.Fuck").
         """
         if self.any_form.fullmatch(reading):
             return True
@@ -420,10 +425,31 @@ class Matcher:
                     break  # no form here is longer than the longest one that matched
                 if end == longest.end() or self.any_form.fullmatch(reading, position, end):
                     reachable[end] = True
-        if reachable[-1] or not compound or self.compound is None:
+        if reachable[-1] or not compound or not self._compound_forms:
             return reachable[-1]
-        tail = self.compound.search(reading)
-        return tail is not None and tail.start() >= MIN_PREFIX and reading[:tail.start()].isalpha()
+        return self._compound(reading) and (compound != "name" or bool(
+            self.severe_form and self.severe_form.search(reading)))
+
+    def _compound(self, reading: str) -> bool:
+        """A dictionary word and a list form, either way round, in a word that is not English.
+
+        "motherfucker", "timbernigger", "cuntlick", "bitchslap"; never a list form with
+        letters that make no word of four letters ("fuckqzx", "fuckunt", "fuckwog");
+        ordinary words ("Dickson", "cocktail") never reach here.
+        """
+        words = word_frequencies()
+        tail = self.compound_tail.search(reading)
+        if tail is not None and reading[:tail.start()] in words \
+                and tail.start() >= MIN_PREFIX:
+            return True
+        head = self.any_form.match(reading)
+        while head is not None and head.end() >= MIN_COMPOUND:
+            rest = reading[head.end():]
+            if len(rest) >= MIN_COMPOUND and rest in words \
+                    and self.compound_form.fullmatch(reading, 0, head.end()):
+                return True
+            head = self.any_form.match(reading, 0, head.end() - 1)  # a shorter form
+        return False
 
     def _entry(self, reading: str) -> str:
         """The list entry a matched reading names (remembered: readings repeat).
@@ -434,7 +460,8 @@ class Matcher:
         entry = self._entries.get(reading)
         if entry is None:
             found = self.severe_form.search(reading) if self.severe_form else None
-            found = found or self.any_form.match(reading)
+            found = found or self.any_form.match(reading) or (
+                self.compound_form.search(reading) if self._compound_forms else None)
             entry = self._entry_of(found.group()) if found else self.entries[0]
             if len(self._entries) < 10_000:
                 self._entries[reading] = entry
@@ -461,3 +488,11 @@ class Matcher:
             joined = self._by_length[length] = "\n".join(
                 f for f in self.form_entry if len(f) == length)
         return joined
+
+
+def _compound_kind(typed: str) -> bool | str:
+    """Whether a word may be a compound: of English letters only ("Gospić" is a town), and
+    capitalised ("name") only with a severe entry ("Penistone" is a town too)."""
+    if not typed.isascii():
+        return False
+    return "name" if typed[:1].isupper() and not typed.isupper() else True
