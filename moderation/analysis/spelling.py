@@ -27,6 +27,8 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import jellyfish
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -50,6 +52,7 @@ TYPO_ODDS = 3.0
 # the median over the 60,000 words both lists have.
 WEB_SCALE = 6.45
 TYPO_GAP = 200
+MAX_SCORED = 5  # candidates the typo model scores for one word, commonest first
 # Zipf (times 100) below which wordfreq's words are not trusted at all.
 MIN_WEB_ZIPF = 100
 
@@ -140,22 +143,37 @@ def _listed(lower: str) -> bool:
 def _typo_of_commoner(lower: str, zipf: int) -> bool:
     """Whether the word reads as a slip from a far commoner dictionary word.
 
-    Either the typo model explains it e^TYPO_ODDS times better as that slip than as
-    itself, or a word one edit away is TYPO_GAP commoner (the model knows slips, not how
-    often the web repeats one: "untill", "reccomend").
+    Either a word within two edits is TYPO_GAP commoner per edit (the typo model knows
+    slips, not how often the web repeats one: "untill", "reccomend"), or the typo model
+    explains the word e^TYPO_ODDS times better as a slip than as itself. Only candidates
+    common enough to win whatever the slip (suggest.MAX_GAIN) are scored.
     """
-    own = zipf / 100 * math.log(10) + WEB_SCALE
+    ids, distances, _ = suggest.near(lower)
+    if not ids.size:
+        return False
+    if bool(np.any(_dictionary_zipf()[ids] - zipf >= TYPO_GAP * distances)):
+        return True
     book = suggest.dictionary()
-    return _far_commoner_near(lower, zipf) or any(
-        suggest.score(lower, near, float(book.log_counts[book.index[near]])) - own >= TYPO_ODDS
-        for near, _ in suggest.candidates(lower))
+    own = zipf / 100 * math.log(10) + WEB_SCALE
+    counts = book.log_counts[ids]
+    hopeful = np.flatnonzero(counts + suggest.MAX_GAIN - own >= TYPO_ODDS)
+    for i in hopeful[np.argsort(-counts[hopeful], kind="stable")][:MAX_SCORED].tolist():
+        if suggest.score(lower, book.words[int(ids[i])], float(counts[i])) - own >= TYPO_ODDS:
+            return True
+    return False
 
 
 def _far_commoner_near(lower: str, zipf: int) -> bool:
     """Whether a dictionary word within two edits is TYPO_GAP commoner per edit."""
+    ids, distances, _ = suggest.near(lower)
+    return bool(ids.size) and bool(np.any(_dictionary_zipf()[ids] - zipf >= TYPO_GAP * distances))
+
+
+@cache
+def _dictionary_zipf() -> npt.NDArray[np.int32]:
+    """The web's Zipf (times 100; 0 where it has none) of each word of suggest's dictionary."""
     web = web_zipf()
-    return any(web.get(near, 0) - zipf >= TYPO_GAP * distance
-               for near, distance in suggest.candidates(lower))
+    return np.array([web.get(w, 0) for w in suggest.dictionary().words], dtype=np.int32)
 
 
 @lru_cache(maxsize=256)
@@ -240,8 +258,8 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
     # The web's words cost a typo model's look each (about 0.3 ms): past MAX_EXAMINED of
     # them a text is no prose, and the rest are judged by their frequency alone.
     budget = [MAX_EXAMINED]
-    suspects = {w.plain for w in dict.fromkeys(words, None)
-                if not _fine_anywhere(w.plain, budget) and _stem(w.plain.lower()) not in allowed}
+    suspects = {plain for plain in {w.plain for w in words}
+                if not _fine_anywhere(plain, budget) and _stem(plain.lower()) not in allowed}
     if not suspects:
         return count, []
     suspect_words = [w for w in words if w.plain in suspects]

@@ -133,7 +133,7 @@ def dictionary() -> Dictionary:
         np.array([len(w) for w in words], dtype=np.int16))
 
 
-def _near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
+def near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
     """Word ids within two edits, or sounding the same within four; distances; same sound."""
     book = dictionary()
     keys = _packed_deletes(_codes([word]))[0] << ID_BITS
@@ -165,7 +165,7 @@ def _near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.
 
 def candidates(word: str) -> list[tuple[str, int]]:
     """Dictionary words within two edits of `word`, or sounding the same and within four."""
-    ids, distances, _ = _near(word)
+    ids, distances, _ = near(word)
     words = dictionary().words
     return [(words[i], int(d)) for i, d in zip(ids.tolist(), distances.tolist(), strict=True)]
 
@@ -250,6 +250,16 @@ def _next_keys(a: str, b: str) -> bool:
     return abs(r1 - r2) <= 1 and abs(x1 - x2) <= 1
 
 
+_OPS = ("vowel_for_vowel", "sound_alike_letter", "next_key", "other_letter", "double_dropped",
+        "double_added", "vowel_dropped", "vowel_added", "silent_dropped", "silent_added",
+        "letter_dropped", "letter_added", "swap")
+# The most a candidate's features can add to its log count: a word whose log count falls
+# short by more cannot win, whatever the typo did (the bound spelling.py prunes with).
+MAX_GAIN = (sum(max(0.0, WEIGHTS[FEATURES.index(f)]) for f in ("sounds_same", "same_consonants"))
+            + 4 * max(0.0, max(WEIGHTS[FEATURES.index(f)] for f in _OPS)
+                      + WEIGHTS[FEATURES.index("edits")]))
+
+
 def score(typo: str, word: str, log_count: float,
           weights: Sequence[float] = WEIGHTS) -> float:
     """How likely `word` is what was meant by `typo` (higher is likelier)."""
@@ -259,7 +269,7 @@ def score(typo: str, word: str, log_count: float,
 def shortlist(typo: str) -> list[tuple[str, float]]:
     """The candidates worth scoring in full, with their log counts (a cheap first cut)."""
     book = dictionary()
-    ids, distances, same = _near(typo)
+    ids, distances, same = near(typo)
     counts = book.log_counts[ids]
     best = np.argsort(-(counts - 3.0 * distances + 2.5 * same), kind="stable")[:SHORTLIST]
     return [(book.words[i], c) for i, c in zip(ids[best].tolist(), counts[best].tolist(),

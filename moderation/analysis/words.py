@@ -111,13 +111,16 @@ def checkable(text: str, known: Callable[[str], bool]) -> tuple[int, list[Word]]
 
 def _is_prose(plain: str) -> bool:
     """Whether a token is a word to spell-check (see the module docstring)."""
+    if plain.islower() and plain.isalpha() and plain.isascii():
+        return len(plain) > 1  # most words: no more to ask
     if len(plain) < 2 or not plain.replace("'", "").isalpha() or not plain.isascii():
         return False
     if plain.isupper() or ACRONYM_PLURAL.fullmatch(plain):
         return False
     if plain[0].isupper() and len(plain) <= MAX_ABBREVIATION and not _VOWEL.search(plain):
         return False  # "Rd", "Bhd", "Mbps": no English word of a few letters lacks a vowel
-    return not any(c.isupper() for c in plain[1:])  # mixed case: "iPhone", "MacIan", "PhD"
+    rest = plain[1:]
+    return rest == rest.lower()  # mixed case ("iPhone", "MacIan", "PhD") is a name
 
 
 def _hyphenated(text: str, start: int, end: int) -> str:

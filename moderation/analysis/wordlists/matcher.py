@@ -49,6 +49,7 @@ from moderation.analysis.wordlists.normalise import (
 
 SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
 MIN_FORM = 3  # characters of the shortest form besides an entry itself
+MANY_ENTRIES = 64  # minimal letters past which the quick test first filters by three letters
 _CHUNK = re.compile(r"\S+")
 
 
@@ -118,6 +119,11 @@ class Matcher:
         self.lengths = sorted({len(form) for form in ordered})
         self.minimal = minimal_letters(entries + tuple(variants))
         self._quick: dict[str, re.Pattern[str]] = {}  # compiled when first needed
+        self.heads: dict[str, list[str]] = {}  # minimal letters by their first three
+        for letters in self.minimal:
+            if len(letters) >= 3:
+                self.heads.setdefault(letters[:3], []).append(letters)
+        self.short = [letters for letters in self.minimal if len(letters) < 3]
         self._entries: dict[str, str] = {}
         self._by_length: dict[int, str] = {}
         self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
@@ -176,7 +182,12 @@ class Matcher:
         runs = collapse_runs(skeleton)
         if "ph" in runs:
             runs = collapse_runs(runs.replace("ph", "f"))
-        return [letters for letters in self.minimal if letters in runs]
+        if len(self.minimal) < MANY_ENTRIES:
+            return [letters for letters in self.minimal if letters in runs]
+        # A long list: only entries whose first three letters the text has are looked for.
+        found = {runs[i:i + 3] for i in range(len(runs) - 2)}
+        return [letters for head in found & self.heads.keys() for letters in self.heads[head]
+                if letters in runs] + [letters for letters in self.short if letters in runs]
 
     def _places(self, text: str) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
