@@ -121,7 +121,7 @@ def test_preview_returns_live_feedback_and_stores_nothing(app, client, setup):
     assert {f["rule"] for f in data["findings"]} == {"too_short", "empty_citation"}
     assert all(f["advice"].endswith(".") for f in data["findings"])
     refused = client.post(f"/discussions/{discussion.id}/preview",
-                          json={"body": "This ruling is complete fucking nonsense, honestly."}).get_json()
+                          json={"body": "This ruling is fucking nonsense, honestly."}).get_json()
     assert refused["outcome"] == "refused"
     assert refused["summary"].startswith("This would be refused because:")
     posted = client.post(f"/discussions/{discussion.id}/preview", json={
