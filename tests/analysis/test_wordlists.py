@@ -94,6 +94,7 @@ def test_banned_words_are_found_through_obfuscation(text, expected):
     "A chink in the armour; the dyke held; the cock crowed; Cnut ruled; a bloody battle.",
     "She was brightly flushed, gay, a different creature.", "The rape of Lucrece, 1594.",
     "They crossed Gospić at 4 – 5 in the morning for £5 and a 5p stamp.",
+    "Its ASIN is on the page Dan Gookin wrote.",
     "I had called upon my friend, Mr. Sherlock Holmes, one day in the autumn of last year.",
 ])
 def test_innocent_words_are_not_hits(text):

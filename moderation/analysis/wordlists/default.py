@@ -35,12 +35,12 @@ Action = str  # "refuse" or "hold"
 
 # Ordinary English words (they are in the CMU dictionary) whose every sense is an
 # obscenity or a slur: refused even typed plainly. Reviewed one by one; the others of the
-# source's severe entries ("chink", "coon", "dyke", "fag", "faggot", "pansy", "rape",
-# "incest", "sissy"...) have an innocent sense and are held only when disguised.
+# source's severe entries ("chink", "coon", "dyke", "fag", "faggot", "gook", "pansy",
+# "rape", "incest", "sissy"...) have an innocent sense and are held only when disguised.
 REVIEWED = frozenset((
     "cunt", "cunts", "darkie", "darkies", "darky", "fuck", "fucker", "fuckers", "fuckhead",
-    "fuckin", "fucking", "fucks", "gook", "gooks", "kike", "motherfucker", "motherfucking",
-    "nigga", "nigger", "spic",
+    "fuckin", "fucking", "fucks", "kike", "motherfucker", "motherfucking", "nigga", "nigger",
+    "spic",
 ))
 # Severe in the source, but words a history or literature class uses in their own sense.
 ORDINARY_SENSE = frozenset(("strappado", "bastinado", "shota"))

@@ -49,6 +49,7 @@ from moderation.analysis.wordlists.normalise import (
 
 SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
 MIN_FORM = 3  # characters of the shortest form besides an entry itself
+MIN_STRETCHED = 5  # letters of the shortest entry of a long list read with runs collapsed
 MANY_ENTRIES = 64  # minimal letters past which the quick test first filters by three letters
 _CHUNK = re.compile(r"\S+")
 
@@ -105,7 +106,10 @@ class Matcher:
             endings = INFLECTIONS + DERIVED if derive else INFLECTIONS
             for spelling in spellings:  # a misspelling only inflected: "fcuked", not "fcuker"
                 for form in forms_of(spelling, endings if spelling == folded else INFLECTIONS):
-                    for variant in (form, collapse(form)):
+                    # A long list stretches only longer entries ("asshole", not "ass":
+                    # "assin" read once is "ASIN").
+                    stretched = not severe or len(folded) >= MIN_STRETCHED
+                    for variant in (form, collapse(form)) if stretched else (form,):
                         if len(variant) >= MIN_FORM or variant == folded:
                             forms.setdefault(variant, entry)  # "ass" is never read as "as"
         ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
