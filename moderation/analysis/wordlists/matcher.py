@@ -51,6 +51,9 @@ SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
 MIN_FORM = 3  # characters of the shortest form besides an entry itself
 MIN_STRETCHED = 5  # letters of the shortest entry of a long list read with runs collapsed
 MANY_ENTRIES = 64  # minimal letters past which the quick test first filters by three letters
+# A word of plain letters between spaces (sentence punctuation after it aside): never part
+# of a disguised spelling ("sh.it" is not "sh" and "it").
+_PLAIN_WORD = re.compile(r"(?<![^\s\"'(\[])[A-Za-z]{2,}(?=[.,;:!?\"')\]]*(?:\s|$))")
 _CHUNK = re.compile(r"\S+")
 
 
@@ -193,6 +196,17 @@ class Matcher:
         return [letters for head in found & self.heads.keys() for letters in self.heads[head]
                 if letters in runs] + [letters for letters in self.short if letters in runs]
 
+    def _without_ordinary(self, text: str) -> str:
+        """The text with its plainly typed ordinary words blanked (same length)."""
+        words = english_words()
+
+        def blank(match: re.Match[str]) -> str:
+            lower = match.group().lower()
+            ordinary = lower in words and lower not in self.plain_forms
+            return " " * len(lower) if ordinary else match.group()
+
+        return _PLAIN_WORD.sub(blank, text)
+
     def _places(self, text: str) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
         maybe = self._maybe(text)
@@ -204,6 +218,10 @@ class Matcher:
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
         places = self._places(text)
+        if places and len(self.minimal) >= MANY_ENTRIES:
+            # A long list's letters occur in many ordinary words ("class", "title"): look
+            # again without them, since an ordinary word typed plainly is never a match.
+            places = self._places(self._without_ordinary(text))
         masked = "*" in text or "#" in text
         if not places and not masked and not everywhere:
             return []
