@@ -218,12 +218,14 @@ class Matcher:
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
         places = self._places(text)
+        phrases = bool(places)  # a phrase's letters are places too: read phrases if any
         if places and len(self.minimal) >= MANY_ENTRIES:
             # A long list's letters occur in many ordinary words ("class", "title"): look
-            # again without them, since an ordinary word typed plainly is never a match.
+            # again without them, since an ordinary word typed plainly is never a match
+            # (though it may be a word of a phrase, "camel jockey", read below).
             places = self._places(self._without_ordinary(text))
         masked = "*" in text or "#" in text
-        if not places and not masked and not everywhere:
+        if not places and not masked and not everywhere and not phrases:
             return []
         folded = fold(text)
         chunks = [m.span() for m in _CHUNK.finditer(text)]
