@@ -120,6 +120,8 @@ class Matcher:
         # A shipped list's entries of four letters or more (their own forms, not their
         # misspellings) make compounds with a dictionary word (see `_parses`).
         self._compound_forms = [f for f in ordered if f in compound_forms]
+        self._compound_set = frozenset(self._compound_forms)
+        self._compound_lengths = sorted({len(f) for f in self._compound_forms})
         self.form_entry = forms
         # Greedy over a trie, so a match at a place is the longest form there.
         self.any_form = re.compile(trie_pattern(ordered))
@@ -207,9 +209,9 @@ class Matcher:
 
         return _PLAIN_WORD.sub(blank, text)
 
-    def _places(self, text: str) -> list[tuple[int, int]]:
+    def _places(self, text: str, maybe: list[str] | None = None) -> list[tuple[int, int]]:
         """Where the letters of a list word occur in order, through separators and repeats."""
-        maybe = self._maybe(text)
+        maybe = self._maybe(text) if maybe is None else maybe
         if not maybe:
             return []
         canonical = fold(text).translate(CANONICAL)
@@ -217,13 +219,15 @@ class Matcher:
 
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
-        places = self._places(text)
-        phrases = bool(places)  # a phrase's letters are places too: read phrases if any
-        if places and len(self.minimal) >= MANY_ENTRIES:
+        maybe = self._maybe(text)
+        phrases = bool(maybe)  # a phrase's letters are found too: read phrases if any
+        if maybe and len(self.minimal) >= MANY_ENTRIES:
             # A long list's letters occur in many ordinary words ("class", "title"): look
-            # again without them, since an ordinary word typed plainly is never a match
-            # (though it may be a word of a phrase, "camel jockey", read below).
+            # without them, since an ordinary word typed plainly is never a match (though
+            # it may be a word of a phrase, "camel jockey", read below).
             places = self._places(self._without_ordinary(text))
+        else:
+            places = self._places(text, maybe)
         masked = "*" in text or "#" in text
         if not places and not masked and not everywhere and not phrases:
             return []
@@ -473,6 +477,11 @@ class Matcher:
         ordinary words ("Dickson", "cocktail") never reach here.
         """
         words = word_frequencies()
+        if reading.isalpha():  # most readings: plain letters, so plain lookups suffice
+            return any(reading[-n:] in self._compound_set and reading[:-n] in words
+                       or reading[:n] in self._compound_set and reading[n:] in words
+                       and len(reading) - n >= MIN_COMPOUND
+                       for n in self._compound_lengths if len(reading) - n >= MIN_PREFIX)
         tail = self.compound_tail.search(reading)
         if tail is not None and reading[:tail.start()] in words \
                 and tail.start() >= MIN_PREFIX:
