@@ -367,14 +367,20 @@ def _clear_caches() -> None:
     Dictionaries, models and compiled lists stay loaded, and so do the per-discussion
     caches (the prompt's vocabulary, the course's lists).
     """
+    import importlib
+
     from moderation.analysis import metrics, similarity, spelling, suggest, wordlists
 
+    try:  # after issue 21, what is known has a module of its own
+        known: Any = importlib.import_module("moderation.analysis.known")
+    except ImportError:
+        known = spelling
     metrics._word_cache.clear()
     metrics._syllable_cache.clear()
     metrics.sentence_spans.cache_clear()
     similarity.shingles.cache_clear()
     spelling._typed_cache.clear()
-    for module, name in ((spelling, "is_known"), (spelling, "_listed"), (suggest, "ranked"),
+    for module, name in ((known, "is_known"), (known, "listed"), (suggest, "ranked"),
                          (suggest, "suggestions"), (wordlists, "find_default")):
         cached = getattr(module, name, None)
         if hasattr(cached, "cache_clear"):

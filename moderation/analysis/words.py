@@ -134,3 +134,8 @@ def _hyphenated(text: str, start: int, end: int) -> str:
         while end < len(text) and text[end].isalnum():
             end += 1
     return text[start:end]
+
+
+def stem(lower: str) -> str:
+    """A lower-case word without its possessive "'s"."""
+    return lower[:-2] if lower.endswith("'s") else lower

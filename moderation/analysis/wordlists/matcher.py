@@ -10,50 +10,32 @@ together; an entry of several words matches with any spacing between them.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from math import prod
 
 from moderation.analysis.lexicon import english_words, word_frequencies
 from moderation.analysis.wordlists.compiler import (
-    DERIVED,
-    INFLECTIONS,
     MAX_CHUNK,
-    MAX_MISSPELLED,
     MIN_COMPOUND,
     MIN_PREFIX,
-    forms_of,
-    in_order,
     minimal_letters,
-    misspellings,
     phrase_body,
     phrase_pattern,
     trie_pattern,
 )
+from moderation.analysis.wordlists.forms import list_forms
 from moderation.analysis.wordlists.normalise import (
-    ASCII_SEPARATORS,
-    CANONICAL,
     HOMOGLYPHS,
-    MASKS,
-    REVERSE,
-    SEPARATORS,
     Char,
     collapse,
-    collapse_runs,
     core,
     fold,
     kind_of,
 )
+from moderation.analysis.wordlists.quick import QuickSearch, without_ordinary
 
 SPACED_GAP = 20  # spaces at most between the characters of a spaced-out word
-MIN_FORM = 3  # characters of the shortest form besides an entry itself
-MIN_STRETCHED = 5  # letters of the shortest entry of a long list read with runs collapsed
-MANY_ENTRIES = 64  # minimal letters past which the quick test first filters by three letters
-# A word of plain letters between spaces (sentence punctuation after it aside): never part
-# of a disguised spelling ("sh.it" is not "sh" and "it").
-_PLAIN_WORD = re.compile(r"(?<![^\s\"'(\[])[A-Za-z]{2,}(?=[.,;:!?\"')\]]*(?:\s|$))")
 _CHUNK = re.compile(r"\S+")
 
 
@@ -84,57 +66,16 @@ class Matcher:
         self.allowed = tuple(phrase_pattern(fold(a).split()) for a in allowed)
         self.disguised_only = disguised_only
         compact = ["".join(fold(e).split()) for e in entries]
-        # Plain English words are refused only in these exact forms; "-er" too from five
-        # letters ("cheaters"), not below ("butter" is not "butt", "titter" not "tit").
-        self.plain_forms = frozenset(
-            form for entry, e in zip(entries, compact, strict=True) if entry not in disguised_only
-            for form in forms_of(e, INFLECTIONS + (("er", "ers") if len(e) >= 5 else ())))
-        forms: dict[str, str] = {}  # form: its entry
-        variants: list[str] = []
-        compound_forms: set[str] = set()
-        # Severe entries first: a form two entries share ("wetback", "wet back") is severe.
-        for entry, folded in sorted(zip(entries, compact, strict=True),
-                                    key=lambda pair: pair[0] not in severe):
-            spellings = [folded]
-            if severe and len(entry.split()) == 1 and len(folded) >= MIN_COMPOUND:
-                compound_forms.update(forms_of(folded, INFLECTIONS))
-            if entry in severe:
-                spellings += misspellings(folded)
-                variants += spellings[1:]
-            # Derived forms of a phrase run together mean nothing ("2girls1cupheads"); a
-            # long list derives only its short severe entries ("fuckface", not "bitchface",
-            # and a long compound needs none: "...nigger" is caught at its end).
-            derive = len(entry.split()) == 1 and (not severe or entry in severe
-                                                  and len(folded) <= MAX_MISSPELLED)
-            endings = INFLECTIONS + DERIVED if derive else INFLECTIONS
-            for spelling in spellings:  # a misspelling only inflected: "fcuked", not "fcuker"
-                for form in forms_of(spelling, endings if spelling == folded else INFLECTIONS):
-                    # A long list stretches only longer entries ("asshole", not "ass":
-                    # "assin" read once is "ASIN").
-                    stretched = not severe or len(folded) >= MIN_STRETCHED
-                    for variant in (form, collapse(form)) if stretched else (form,):
-                        if len(variant) >= MIN_FORM or variant == folded:
-                            forms.setdefault(variant, entry)  # "ass" is never read as "as"
-        ordered = sorted(forms, key=len, reverse=True)  # longest first: "fucking", not "fuck"
-        self._severe_forms = [f for f in ordered if forms[f] in severe and len(f) >= MIN_COMPOUND]
-        # A shipped list's entries of four letters or more (their own forms, not their
-        # misspellings) make compounds with a dictionary word (see `_parses`).
-        self._compound_forms = [f for f in ordered if f in compound_forms]
-        self._compound_set = frozenset(self._compound_forms)
-        self._compound_lengths = sorted({len(f) for f in self._compound_forms})
-        self.form_entry = forms
+        self.forms = list_forms(entries, compact, disguised_only, severe)
+        self.plain_forms = self.forms.plain
+        ordered = sorted(self.forms.entry_of, key=len, reverse=True)  # longest first
         # Greedy over a trie, so a match at a place is the longest form there.
         self.any_form = re.compile(trie_pattern(ordered))
         self.lengths = sorted({len(form) for form in ordered})
-        self.minimal = minimal_letters(entries + tuple(variants))
-        self._quick: dict[str, re.Pattern[str]] = {}  # compiled when first needed
-        self.heads: dict[str, list[str]] = {}  # minimal letters by their first three
-        for letters in self.minimal:
-            if len(letters) >= 3:
-                self.heads.setdefault(letters[:3], []).append(letters)
-        self.short = [letters for letters in self.minimal if len(letters) < 3]
+        self.quick = QuickSearch(minimal_letters(entries + tuple(self.forms.misspelled)))
+        self._compound_set = frozenset(self.forms.compounds)
+        self._compound_lengths = sorted({len(f) for f in self.forms.compounds})
         self._entries: dict[str, str] = {}
-        self._by_length: dict[int, str] = {}
         self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
         # Any phrase at all, in one pattern: most texts have none, and each phrase's own
         # pattern (`phrases`) is compiled only when one might be there.
@@ -150,84 +91,34 @@ class Matcher:
     @cached_property
     def compound_tail(self) -> re.Pattern[str]:
         """A list form at the end of a word: "motherfucker", "timbernigger"."""
-        return re.compile(f"(?:{trie_pattern(self._compound_forms)})$")
+        return re.compile(f"(?:{trie_pattern(self.forms.compounds)})$")
 
     @cached_property
     def compound_form(self) -> re.Pattern[str]:
         """A list form anywhere (the start of a compound is `any_form`'s)."""
-        return re.compile(trie_pattern(self._compound_forms))
+        return re.compile(trie_pattern(self.forms.compounds))
 
     @cached_property
     def severe_form(self) -> re.Pattern[str] | None:
         """Any severe form, anywhere in a reading."""
-        return re.compile(trie_pattern(self._severe_forms)) if self._severe_forms else None
-
-    def quick(self, letters: str) -> re.Pattern[str]:
-        """The quick search's pattern for some minimal letters (see `in_order`)."""
-        pattern = self._quick.get(letters)
-        if pattern is None:
-            pattern = self._quick[letters] = re.compile(in_order(letters))
-        return pattern
+        return re.compile(trie_pattern(self.forms.severe)) if self.forms.severe else None
 
     def might_contain(self, text: str) -> bool:
-        """A cheap test that is never wrong when it says no.
-
-        The quick pattern's letters, in order through separators and repeats, are in
-        the text's skeleton (separators dropped, runs read once) one after another.
-        """
-        return "*" in text or "#" in text or bool(self._maybe(text))
-
-    def _maybe(self, text: str) -> list[str]:
-        """The minimal letters found in the text's skeleton (see `might_contain`).
-
-        Each letter may repeat ("fuuuck") and neighbouring letters differ, so the letters
-        occur in order through repeats exactly where they are a substring of the skeleton
-        with its runs read once: one pass to collapse the runs, then a substring test per
-        entry (a search per entry read the whole skeleton each time).
-        """
-        canonical = fold(text).translate(CANONICAL)
-        skeleton = (canonical.translate(ASCII_SEPARATORS) if canonical.isascii()
-                    else SEPARATORS.sub("", canonical))
-        runs = collapse_runs(skeleton)
-        if "ph" in runs:
-            runs = collapse_runs(runs.replace("ph", "f"))
-        if len(self.minimal) < MANY_ENTRIES:
-            return [letters for letters in self.minimal if letters in runs]
-        # A long list: only entries whose first three letters the text has are looked for.
-        found = {runs[i:i + 3] for i in range(len(runs) - 2)}
-        return [letters for head in found & self.heads.keys() for letters in self.heads[head]
-                if letters in runs] + [letters for letters in self.short if letters in runs]
-
-    def _without_ordinary(self, text: str) -> str:
-        """The text with its plainly typed ordinary words blanked (same length)."""
-        words = english_words()
-
-        def blank(match: re.Match[str]) -> str:
-            lower = match.group().lower()
-            ordinary = lower in words and lower not in self.plain_forms
-            return " " * len(lower) if ordinary else match.group()
-
-        return _PLAIN_WORD.sub(blank, text)
-
-    def _places(self, text: str, maybe: list[str] | None = None) -> list[tuple[int, int]]:
-        """Where the letters of a list word occur in order, through separators and repeats."""
-        maybe = self._maybe(text) if maybe is None else maybe
-        if not maybe:
-            return []
-        canonical = fold(text).translate(CANONICAL)
-        return [m.span() for letters in maybe for m in self.quick(letters).finditer(canonical)]
+        """A cheap test that is never wrong when it says no (see `quick.py`)."""
+        return "*" in text or "#" in text or bool(self.quick.found(text))
 
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
-        maybe = self._maybe(text)
-        phrases = bool(maybe)  # a phrase's letters are found too: read phrases if any
-        if maybe and len(self.minimal) >= MANY_ENTRIES:
+        letters = self.quick.found(text)
+        phrases = bool(letters)  # a phrase's letters are found too: read phrases if any
+        if letters and self.quick.long:
             # A long list's letters occur in many ordinary words ("class", "title"): look
             # without them, since an ordinary word typed plainly is never a match (though
             # it may be a word of a phrase, "camel jockey", read below).
-            places = self._places(self._without_ordinary(text))
+            probe = without_ordinary(text, self.plain_forms)
+            places = self.quick.places(probe, self.quick.found(probe))
         else:
-            places = self._places(text, maybe)
+            places = self.quick.places(text, letters)
         masked = "*" in text or "#" in text
         if not places and not masked and not everywhere and not phrases:
             return []
@@ -464,7 +355,7 @@ class Matcher:
                     break  # no form here is longer than the longest one that matched
                 if end == longest.end() or self.any_form.fullmatch(reading, position, end):
                     reachable[end] = True
-        if reachable[-1] or not compound or not self._compound_forms:
+        if reachable[-1] or not compound or not self.forms.compounds:
             return reachable[-1]
         return self._compound(reading) and (compound != "name" or bool(
             self.severe_form and self.severe_form.search(reading)))
@@ -505,33 +396,12 @@ class Matcher:
         if entry is None:
             found = self.severe_form.search(reading) if self.severe_form else None
             found = found or self.any_form.match(reading) or (
-                self.compound_form.search(reading) if self._compound_forms else None)
-            entry = self._entry_of(found.group()) if found else self.entries[0]
+                self.compound_form.search(reading) if self.forms.compounds else None)
+            entry = self.forms.entry(found.group(), self.entries[0]) if found \
+                else self.entries[0]
             if len(self._entries) < 10_000:
                 self._entries[reading] = entry
         return entry
-
-    def _entry_of(self, typed: str) -> str:
-        """The entry of a form as typed: look-alikes read as each letter they may stand for."""
-        options = [REVERSE.get(c, c) for c in typed]
-        if not any(c in MASKS for c in typed) and prod(map(len, options)) <= 64:
-            for letters in itertools.product(*options):
-                entry = self.form_entry.get("".join(letters))
-                if entry is not None:
-                    return entry
-        # Masks stand for any letter: one search through the forms of that length.
-        pattern = "".join("." if c in MASKS else f"[{re.escape(REVERSE.get(c, c))}]"
-                          for c in typed)
-        found = re.search(f"^{pattern}$", self._forms_of_length(len(typed)), re.MULTILINE)
-        return self.form_entry[found.group()] if found else self.entries[0]
-
-    def _forms_of_length(self, length: int) -> str:
-        """The forms of one length, one a line (built when first needed)."""
-        joined = self._by_length.get(length)
-        if joined is None:
-            joined = self._by_length[length] = "\n".join(
-                f for f in self.form_entry if len(f) == length)
-        return joined
 
 
 def _compound_kind(typed: str) -> bool | str:
