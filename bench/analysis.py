@@ -154,18 +154,16 @@ def clear_our_caches() -> None:
     Dictionaries stay loaded, and so do the per-discussion caches (the prompt's
     vocabulary and names), which every comment of a discussion shares.
     """
-    from moderation.analysis import metrics, similarity, spelling, suggest, wordlists
+    from moderation.analysis import known, metrics, similarity, spelling, suggest, wordlists
 
     metrics._word_cache.clear()
     metrics._syllable_cache.clear()
     metrics.sentence_spans.cache_clear()
     similarity.shingles.cache_clear()
     spelling._typed_cache.clear()
-    for cached in (spelling.is_known, suggest.suggestions):
+    for cached in (known.is_known, known.listed, suggest.ranked, wordlists.find_default):
         cached.cache_clear()
-    matcher = wordlists.compile_list(default_banned_words())
-    if matcher is not None:
-        matcher._entries.clear()
+    wordlists.default_matcher()._entries.clear()
 
 
 def cold(fn, texts: list[str]) -> list[float]:  # type: ignore[no-untyped-def]

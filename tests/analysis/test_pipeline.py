@@ -17,7 +17,7 @@ def test_clean_text_is_approved():
 
 
 def test_any_block_blocks_and_every_reason_is_listed():
-    result = analyze("This is bullshit. Email me at a@b.com. According to , it is fine.")
+    result = analyze("This is fucking nonsense. Email me at a@b.com. According to , it is fine.")
     assert result.decision == "block"
     rules = [f.rule for f in result.findings]
     assert rules[0] == "banned_words"
@@ -36,7 +36,7 @@ def test_one_insult_in_a_long_polite_comment_is_caught_with_its_sentence():
     [finding] = [f for f in analyze(text).findings if f.rule == "offensive"]
     start, end = finding.spans[0]
     assert text[start:end].strip() == insult
-    assert finding.value >= finding.threshold == 0.8
+    assert finding.value >= finding.threshold == 0.95
 
 
 def test_policy_switches_rules_off_and_changes_severities():
@@ -49,14 +49,14 @@ def test_policy_switches_rules_off_and_changes_severities():
 
 
 def test_course_words_and_banned_list_from_policy():
-    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["jus cogens"],
+    policy = Policy.from_dict({"banned_words": ["frack"], "course_words": ["kessenite"],
                                "min_words": 0})
-    text = "The rule is jus cogens, you fracker."
+    text = "The rule is kessenite, you frackker."
     result = analyze(text, policy=policy)
     assert result.decision == "block" and result.findings[0].rule == "banned_words"
     misspelled = [text[s:e] for f in result.findings if f.rule == "spelling" for s, e in f.spans]
-    assert misspelled == ["fracker"]
-    plain = analyze("The rule is jus cogens.", policy=Policy.from_dict({"min_words": 0}))
+    assert misspelled == ["frackker"]
+    plain = analyze("The rule is kessenite.", policy=Policy.from_dict({"min_words": 0}))
     assert [f.rule for f in plain.findings] == ["spelling"]  # without the course word list
 
 

@@ -41,7 +41,9 @@ def test_a_classmates_name_passes_and_a_near_miss_of_it_is_flagged():
     text = "I agree with Amara and Tobenna that Astrava should stay. Tobena disagrees."
     [finding] = [f for f in analyze(text, context, policy).findings if f.rule == "spelling"]
     assert finding.message == '"Tobena" may be misspelled (did you mean "Tobenna"?).'
-    assert [f.rule for f in analyze(text, Context(), policy).findings].count("spelling") == 1
+    # Without the course's names, "Tobena" is one more name: only a near miss of a name the
+    # course knows is a misspelling of it.
+    assert [f.rule for f in analyze(text, Context(), policy).findings].count("spelling") == 0
 
 
 def test_a_sentence_opening_misspelling_is_flagged_and_capitalised():
@@ -74,13 +76,66 @@ def test_suggestion_work_is_bounded_on_gibberish(monkeypatch):
     text = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
                     for _ in range(12_000))[:65_536]
     calls = []
-    real = suggest.suggestions
+    real = suggest.ranked
 
-    def counting(word, limit=5):
+    def counting(word):
         calls.append(word)
-        return real(word, limit)
+        return real(word)
 
-    monkeypatch.setattr(suggest, "suggestions", counting)
+    monkeypatch.setattr(suggest, "ranked", counting)
     checked, misspelled = spelling.check(text)
-    assert checked > 8000 and len(misspelled) > 0.9 * checked
+    # Short tokens without a vowel ("rdl", "bzt") read as abbreviations, not misspellings.
+    assert checked > 8000 and len(misspelled) > 0.8 * checked
     assert len(calls) <= spelling.MAX_EXAMINED
+
+
+# Issue 21: what fired on clean, edited prose. Each text is correct English.
+@pytest.mark.parametrize("text", [
+    # Ordinals, currency and units after numbers: "th", "bn", "km" are not words.
+    "It happened on the 19th, the 2nd and the 23rd of May.",
+    "Profits rose to £1.3bn and $400m, or 66 Mya by another count.",
+    "The road runs 25 km, the wall is 6 ft high and the shell 300 mm wide.",
+    # Letters outside ASCII, and a ligature a PDF left behind.
+    "They met in Dürnstein and Québec over a café crème, a naïve plan at ﬁrst.",
+    # Hyphenated prefixes, plural acronyms, curly apostrophes.
+    "The pre-season friendly was co-organised by MPs and MEPs; it doesn’t matter.",
+    # Names that open a sentence or stand beside another name.
+    "Lesnar won the title. Hed PE played later, near the La Venta plaza.",
+    # Ordinary and technical words, and American spellings beside British ones.
+    "Rainforests, analytics, gameplay, sulfide, teenaged decomposers, epoxidation and "
+    "pedipalps.",
+    "Hemoglobin levels of the medalists worried the councilor afterward.",
+])
+def test_clean_prose_has_no_misspelling(text):
+    assert found(text) == []
+
+
+def test_misspellings_the_national_table_used_to_accept_are_caught():
+    text = "Their existense, the absense of controling staff, and what they caled otherwize."
+    assert [w for w, _ in found(text)] == ["existense", "absense", "controling", "caled",
+                                           "otherwize"]
+
+
+def test_a_rare_term_repeated_or_in_a_foreign_phrase_is_not_a_misspelling():
+    assert found("The rachillae bear the flowers, and the rachillae are short.") == []
+    assert found("The brigade was renamed Hrvatski gardijski zdrug in 1994.") == []
+    assert found("I think teh goverment is wrong.") == [("teh", "the"),
+                                                         ("goverment", "government")]
+
+
+def test_dense_technical_prose_is_not_held():
+    text = ("Attalea species have pinnate leaves; A. attaleoides and A. camopiensis grow "
+            "in the understorey, while A. maripensis and A. degranvillei reach the canopy.")
+    [finding] = [f for f in analyze(text, policy=Policy.from_dict({"min_words": 0})).findings
+                 if f.rule == "spelling"]
+    assert finding.severity == "note"
+
+
+def test_up_to_three_suggestions_when_the_first_is_not_clearly_best():
+    [(word, suggestions)] = [(m.word, m.suggestions) for m in spelling.check("I saw ther car.")[1]]
+    assert word == "ther" and suggestions[:2] == ("their", "there") and len(suggestions) <= 3
+    [(word, suggestions)] = [(m.word, m.suggestions)
+                             for m in spelling.check("I beleive it.")[1]]
+    assert suggestions == ("believe",)
+    [finding] = [f for f in analyze("I saw ther car.").findings if f.rule == "spelling"]
+    assert finding.message == '"ther" may be misspelled (did you mean "their" or "there"?).'

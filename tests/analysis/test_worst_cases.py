@@ -38,7 +38,8 @@ def _near_misses(rng: random.Random, size: int) -> str:
     out = []
     while len(out) < size:
         tail = "".join(_letters(rng, 3))
-        if len(set(tail)) == 3 and not tail.startswith(("s", "e", "i", "y", "h", "f")):
+        # Not an ending, and not "u": "fuck" + "unt" reads "fuc" + "kunt", a list word.
+        if len(set(tail)) == 3 and not tail.startswith(("s", "e", "i", "y", "h", "f", "u")):
             out.append("fuck" + tail)
     return " ".join(out)
 

@@ -28,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     # Holds: the comment waits for an instructor.
     privacy.personal_info,  # an email or phone number, for the student's safety
     offensive.offensive,  # an insult with no banned word
+    wordlists.profanity,  # the shipped list's entries that are not refused
     wordlists.watched_words,  # the course's watched list
     length.too_short,  # the discussion's word range
     length.too_long,

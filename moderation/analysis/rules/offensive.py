@@ -19,9 +19,14 @@ if TYPE_CHECKING:
 def offensive(
     text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
-    """A sentence the classifier scores above the threshold, even with no banned word.
+    """A sentence the classifier scores high: a hold from 0.95, a note from 0.6.
 
     Scored sentence by sentence, so one insult inside a long polite comment is caught.
+    The classifier reads words, not senses: one word with an innocent sense ("fat",
+    "cock", "gay", "donkey") can score a clean sentence 0.6 to 0.95, so that range is a
+    note for the student and the grader, not a hold. On OLID's training tweets this flags
+    with F1 0.55 (alt-profanity-check's own `predict` 0.51), while holding fewer clean
+    paragraphs than the old single threshold of 0.8 (bench/clean_prose.py).
 
     Okay: I disagree with your reading of the report, and here is why.
     Flag: You are an idiot.
@@ -32,14 +37,14 @@ def offensive(
     same_length = len(lowered) == len(text)  # false only for rare letters like "İ"
     spans = []
     worst = 0.0
-    threshold = policy.offensive_threshold
+    noted = min(policy.offensive_note_threshold, policy.offensive_threshold)
     for start, end in sentence_spans(text) or [(0, len(text))]:
         tokens = (model.tokens(lowered, start, end) if same_length
                   else model.tokens(text[start:end].lower(), 0, end - start))
-        if not model.could_reach(tokens, threshold):
+        if not model.could_reach(tokens, noted):
             continue  # provably below the threshold: no need to score it
         score = model.score_tokens(tokens)
-        if score >= threshold:
+        if score >= noted:
             spans.append((start, end))
         worst = max(worst, score)
     if spans:
@@ -47,7 +52,9 @@ def offensive(
         if len(quoted) > 80:
             quoted = quoted[:77] + "…"
         more = f" (and {len(spans) - 1} more)" if len(spans) > 1 else ""
+        held = worst >= policy.offensive_threshold
         yield Hit(f'"{quoted}"{more} may read as insulting or offensive.',
                   spans=tuple(spans), value=round(worst, 3),
-                  threshold=policy.offensive_threshold,
+                  threshold=policy.offensive_threshold if held else noted,
+                  severity=None if held else "note",
                   advice="Disagree with the idea, not the person.")
