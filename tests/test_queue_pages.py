@@ -282,8 +282,8 @@ def test_a_revision_shows_its_diff_and_the_original_cannot_come_back(app, client
         db.session.commit()
     page = client.get(f"/teach/comments/{revision}").text
     assert "Versions (2)" in page and "<ins" in page and "police" in page
-    assert "revision</strong> of a rejected comment" in client.get(
-        f"/teach/courses/{s['course'].id}/queue?status=approved").text
+    assert "revision</strong> of a comment rejected by you: it comes back to you first" in \
+        client.get(f"/teach/courses/{s['course'].id}/queue").text
     response = client.post(f"/teach/comments/{original}/decision?from=comment", data={
         "status": "approved", "expected": "rejected"})
     assert response.status_code == 409 and "decide on the revision" in response.text

@@ -51,6 +51,9 @@ class ReleaseForm(FlaskForm):
 
     version = version_field()
     back = HiddenField(default="sheet", validators=[AnyOf(["sheet", "student"])])
+    # How many of the student's comments awaited moderation when the button said so.
+    awaiting = IntegerField(widget=HiddenInput(), default=0,
+                            validators=[Optional(), NumberRange(min=0, max=MAX_VERSION)])
 
 
 class RubricForm(FlaskForm):
@@ -99,3 +102,4 @@ class ExportForm(FlaskForm):
     discussion = SelectField("Discussions", coerce=int, default=0,
                              choices=[SelectChoice(0, "Every discussion")])
     feedback = BooleanField("Moodle: add a feedback column per discussion")
+    as_percent = BooleanField("Moodle: scores as percentages (for grade items out of 100)")
