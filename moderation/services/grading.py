@@ -408,7 +408,7 @@ def _checked_entry(discussion: Discussion, entry: GradeEntry,
 def _new_grade(discussion: Discussion, student_id: int) -> Grade:
     """A grade row at version 1 (untouched by a person), flushed; its suggestion is
     written before the commit (services.derived)."""
-    grade = Grade(discussion_id=discussion.id, student_id=student_id, breakdown={})
+    grade = Grade(discussion_id=discussion.id, student_id=student_id)
     db.session.add(grade)
     db.session.flush()
     return grade
@@ -506,7 +506,7 @@ def accept_suggestions(discussion: Discussion, actor: User) -> Outcome:
     for sid in ungraded:
         grade = grades.get(sid)
         if grade is None:
-            grade = Grade(discussion_id=discussion.id, student_id=sid, breakdown={})
+            grade = Grade(discussion_id=discussion.id, student_id=sid)
             db.session.add(grade)
         grade.score = live[sid].score
         grade.grader_id, grade.graded_at = actor.id, now
