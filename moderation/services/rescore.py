@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import Row, Select, Table, bindparam, exists, func, insert, select
 
+from moderation import grading
 from moderation.extensions import db
 from moderation.models import (
     AuditEvent,
@@ -24,6 +25,7 @@ from moderation.models import (
     Discussion,
     Membership,
     Role,
+    Severity,
     User,
     utcnow,
 )
@@ -131,6 +133,7 @@ class Change:
     facts: text_facts.Facts  # everything the text decides, read again (the reading of a
     # source may improve, and rows stored without the ORM lack body_key and cites_source)
     flags_changed: bool
+    holds_changed: bool  # which quality rules hold it (what a suggestion reads of flags)
     decided: bool  # a person decided it: its status is never moved
     new_status: CommentStatus | None = None  # an automatic decision that moves
 
@@ -167,6 +170,7 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
             id=row.id, course_id=row.course_id, discussion_id=row.discussion_id,
             author_id=row.author_id, body=row.body, status=row.status, facts=facts,
             flags_changed=facts.signature() != before.get(row.id, set()),
+            holds_changed=_holds(facts.signature()) != _holds(before.get(row.id, set())),
             decided=row.decided_by_id is not None,
             new_status=automatic_status(row.status, row.decided_by_id, verdict, staff)))
     return changes
@@ -202,8 +206,7 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     text_facts.store([text_facts.Stored(
         c.id, c.course_id, c.discussion_id, c.author_id, c.body, c.facts, reindex=False,
         flags_changed=c.flags_changed,
-        moves_grade=(c.new_status is not None or c.flags_changed
-                     or current[c.id].reads_differently(c.facts)))
+        moves_grade=c.new_status is not None or current[c.id].moves_grade(c))
         for c in changes])
     moved = [c for c in changes if c.new_status is not None]
     if moved:
@@ -224,21 +227,30 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     return totals
 
 
+def _holds(signature: set[tuple[object, ...]]) -> set[object]:
+    """The quality rules that hold a comment, from its flags' signature."""
+    return {rule for rule, severity, *_ in signature if rule in grading.QUALITY_RULES
+            and severity in (Severity.HOLD, Severity.BLOCK)}
+
+
 @dataclass(frozen=True)
 class Current:
     """What a stored comment's suggestion reads of it now, before a rescore writes."""
 
+    status: CommentStatus
     word_count: int
-    flag_level: int
     cites_source: bool | None
     reading_grade: float | None
 
-    def reads_differently(self, facts: text_facts.Facts) -> bool:
-        """Whether the new facts change what its author's suggestion reads (besides its
-        flags and status, which the change says itself)."""
-        return (self.word_count != facts.word_count or self.flag_level != facts.flag_level
-                or self.cites_source != facts.cites_source
-                or self.reading_grade != facts.metrics.get("flesch_kincaid_grade"))
+    def moves_grade(self, change: Change) -> bool:
+        """Whether writing the change moves its author's suggestion: only an approved
+        comment counts, through its quality holds and what is measured of it (a status
+        that moves says so itself)."""
+        facts = change.facts
+        return self.status == CommentStatus.APPROVED and (
+            change.holds_changed or self.word_count != facts.word_count
+            or self.cites_source != facts.cites_source
+            or self.reading_grade != facts.metrics.get("flesch_kincaid_grade"))
 
 
 def _still_as_checked(changes: Sequence[Change]) -> tuple[list[Change], dict[int, Current]]:
@@ -252,7 +264,7 @@ def _still_as_checked(changes: Sequence[Change]) -> tuple[list[Change], dict[int
     reading = Comment.metrics["flesch_kincaid_grade"].as_float()
     now = {row.id: row for row in db.session.execute(
         select(comment.c.id, comment.c.body_key, comment.c.status, comment.c.decided_by_id,
-               comment.c.word_count, comment.c.flag_level, comment.c.cites_source,
+               comment.c.word_count, comment.c.cites_source,
                reading.label("reading"))
         .where(among(comment.c.id, [c.id for c in changes])).with_for_update())}
     kept: list[Change] = []
@@ -265,7 +277,7 @@ def _still_as_checked(changes: Sequence[Change]) -> tuple[list[Change], dict[int
                                               or row.status != change.status):
             change = replace(change, new_status=None, decided=row.decided_by_id is not None)
         kept.append(change)
-        current[change.id] = Current(row.word_count, row.flag_level, row.cites_source,
+        current[change.id] = Current(row.status, row.word_count, row.cites_source,
                                      row.reading)
     return kept, current
 
