@@ -136,12 +136,25 @@ def _refresh(session: Session) -> None:
         if marks.courses:
             whole.update(session.scalars(select(Discussion.id).where(
                 Discussion.course_id.in_(sorted(marks.courses)))))
-        for discussion_id in sorted(whole | set(marks.students)):
-            discussion = session.get(Discussion, discussion_id)
-            if discussion is None:
-                continue
-            only = None if discussion_id in whole else marks.students[discussion_id]
-            grading.store_suggestions(discussion, only)
+        touched = {d: None if d in whole else marks.students[d]
+                   for d in sorted(whole | set(marks.students))}
+        found = {d.id: d for d in session.scalars(
+            select(Discussion).where(Discussion.id.in_(list(touched))))}
+        # A course's students are locked at once, in one order, before its discussions are
+        # refreshed one by one: two transactions touching the same students in different
+        # discussions would otherwise lock them in different orders (PostgreSQL). With one
+        # discussion, its refresh takes them in that order itself.
+        by_course: dict[int, list[set[int] | None]] = {}
+        for discussion_id, only in touched.items():
+            if discussion_id in found:
+                by_course.setdefault(found[discussion_id].course_id, []).append(only)
+        for course_id, wanted in sorted(by_course.items()):
+            if len(wanted) > 1:
+                grading.lock_students(course_id, None if None in wanted else set().union(
+                    *(only for only in wanted if only is not None)))
+        for discussion_id, only in touched.items():
+            if discussion_id in found:
+                grading.store_suggestions(found[discussion_id], only)
         session.flush()
 
 

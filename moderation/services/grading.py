@@ -212,7 +212,7 @@ def suggestions(discussion: Discussion, student_ids: Iterable[int],
             for student_id in ids}
 
 
-def _lock_students(course_id: int, student_ids: Collection[int] | None) -> list[int]:
+def lock_students(course_id: int, student_ids: Collection[int] | None) -> list[int]:
     """Lock the students' memberships (PostgreSQL): the grading lock, always taken first."""
     query = (select(Membership.user_id)
              .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
@@ -231,7 +231,7 @@ def store_suggestions(discussion: Discussion,
     only for a student who posted something; one who posted nothing has no row until
     someone grades them (and is shown as missing).
     """
-    ids = _lock_students(discussion.course_id, student_ids)
+    ids = lock_students(discussion.course_id, student_ids)
     if not ids:
         return {}
     stored = {row.student_id: row for row in db.session.execute(
@@ -422,7 +422,7 @@ def save_grade(discussion: Discussion, student_id: int, actor: User,
     _student(discussion, student_id)
     effective = rubric_of(discussion)
     entry = _checked_entry(discussion, entry, effective.rubric.points["quality"])
-    _lock_students(discussion.course_id, [student_id])
+    lock_students(discussion.course_id, [student_id])
     grade = _locked_grade(discussion, student_id)
     if grade is not None and grade.version_id != entry.version:
         raise GradeConflict(grade)
@@ -492,7 +492,7 @@ def accept_suggestions(discussion: Discussion, actor: User) -> Outcome:
     """
     require_member(actor, discussion.course, permission=Permission.MODERATE)
     members = students(discussion.course)
-    ids = _lock_students(discussion.course_id, None)  # the grading lock of every student
+    ids = lock_students(discussion.course_id, None)  # the grading lock of every student
     waiting = awaiting_moderation(discussion)
     grades = {g.student_id: g for g in db.session.scalars(
         select(Grade).where(Grade.discussion_id == discussion.id)
@@ -534,7 +534,7 @@ def set_released(discussion: Discussion, actor: User, released: bool,
     require_member(actor, discussion.course, permission=Permission.MANAGE)
     if student_id is not None:
         _student(discussion, student_id)
-    _lock_students(discussion.course_id, [student_id] if student_id is not None else None)
+    lock_students(discussion.course_id, [student_id] if student_id is not None else None)
     query = (select(Grade).where(Grade.discussion_id == discussion.id)
              .with_for_update(of=Grade).execution_options(populate_existing=True))
     if student_id is not None:
