@@ -138,8 +138,9 @@ def _refresh(session: Session) -> None:
                 Discussion.course_id.in_(sorted(marks.courses)))))
         touched = {d: None if d in whole else marks.students[d]
                    for d in sorted(whole | set(marks.students))}
-        found = {d.id: d for d in session.scalars(
-            select(Discussion).where(Discussion.id.in_(list(touched))))}
+        # Usually in the session already (the change loaded it): no query.
+        found = {d: discussion for d in touched
+                 if (discussion := session.get(Discussion, d)) is not None}
         # A course's students are locked at once, in one order, before its discussions are
         # refreshed one by one: two transactions touching the same students in different
         # discussions would otherwise lock them in different orders (PostgreSQL). With one
