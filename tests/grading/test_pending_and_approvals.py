@@ -150,8 +150,9 @@ def test_the_grading_page_says_what_an_approval_changes_before_accept(client, lo
                                                                        graded_course):
     login_as(graded_course.teacher)
     page = client.get(f"/teach/discussions/{graded_course.discussion.id}/grades").text
-    summary = page.index("once you approve it, the hold no longer counts")
-    assert summary < page.index("Accept suggestions for the")
+    said = page.index("Approving a response a rule held lifts the hold")
+    assert said < page.index("Accept suggestions for the")
+    assert "the word range, reading grade, timing and sources are still measured" in page
 
 
 def test_a_rejection_is_not_missing_and_says_so(app, graded_course, make_comment):
