@@ -116,8 +116,9 @@ class Writer:
 
 
 def text_facts(body: str) -> dict[str, Any]:
-    """What the ORM stores beside a comment's text (Comment.body_key, .cites_source), for
-    the benches that insert rows directly, so they measure the path the app takes."""
+    """What the app stores beside a comment's text that the text alone decides (body_key,
+    cites_source; services.text_facts writes them with the analysis's), for the benches
+    that insert rows directly, so they measure the path the app takes."""
     from moderation.grading.citations import cites_source
     from moderation.models import text_key
 

@@ -71,12 +71,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from moderation import db_setup, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services import mail
+    from moderation.services import derived, mail
 
     logs.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
     mail.init_app(app)
+    derived.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

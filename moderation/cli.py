@@ -260,13 +260,11 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     db.session.commit()  # ends the last read; what follows writes
     rescore.record(totals, course_id)
     db.session.commit()
+    # The suggestions of the students each batch moved were refreshed as it committed.
     click.echo(f"Rescored {totals.comments} comments: flags changed on {totals.flags_changed}; "
                f"decisions changed on {totals.decisions_changed} ({totals.held} now held, "
                f"{totals.released} released); {totals.kept_decisions} instructor decisions "
                "left as they were.")
-    # New flags, metrics and statuses change what the rubric suggests.
-    refreshed = _refresh_suggestions([_course_by_id(course_id)] if course_id else None)
-    click.echo(f"Refreshed the suggested scores of {refreshed} discussions.")
 
 
 def _course(course_code: str) -> Course:
@@ -291,11 +289,14 @@ PROGRESS_FROM = 500  # students: a bar for a large course, silence for a small o
 @click.option("--discussion", "discussion_id", type=click.IntRange(1, 2**31 - 1),
               help="Only this discussion (its id); default: every discussion.")
 @click.option("--feedback", is_flag=True, help="Moodle: add a feedback column per discussion.")
+@click.option("--percent", "as_percent", is_flag=True,
+              help="Moodle: scores as percentages of each discussion's points (Moodle refuses "
+                   "grades above 100 by default).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @with_appcontext
 def export_grades_command(course_code: str, format_name: str, discussion_id: int | None,
-                          feedback: bool, output: Path | None) -> None:
+                          feedback: bool, as_percent: bool, output: Path | None) -> None:
     """Export a course's grades for an LMS (standard output unless -o); recorded in the log."""
     import io
 
@@ -304,7 +305,8 @@ def export_grades_command(course_code: str, format_name: str, discussion_id: int
 
     course = _course(course_code)
     try:
-        fmt, book = gradebook.prepare(course, None, format_name, discussion_id, feedback)
+        fmt, book = gradebook.prepare(course, None, format_name, discussion_id, feedback,
+                                      as_percent)
     except ServiceError as error:
         _fail(error)
     sys.stdout.flush()
@@ -347,25 +349,20 @@ def refresh_suggestions_command(course_code: str | None) -> None:
     click.echo(f"Refreshed the suggestions of {count} discussions.")
 
 
-def _course_by_id(course_id: int) -> Course:
-    from moderation.models import Course
-
-    return db.session.get_one(Course, course_id)
-
-
 def _refresh_suggestions(chosen: list[Course] | None) -> int:
     """Recompute the suggestions of these courses' discussions (None: every course)."""
     from sqlalchemy import select
 
     from moderation.models import Course
-    from moderation.services import grading
+    from moderation.services import derived
 
     if chosen is None:
         chosen = list(db.session.scalars(select(Course).order_by(Course.id)))
     count = 0
     for course in chosen:
         for discussion in course.discussions:
-            grading.refresh_suggestions(discussion)
+            # Marked as a change would mark it; the commit refreshes it (services.derived).
+            derived.touched_discussions([discussion.id])
             db.session.commit()  # one discussion per transaction: short write locks
             count += 1
     return count

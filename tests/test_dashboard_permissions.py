@@ -60,7 +60,9 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.grading_student", "GET"): (MODERATE, 200),
     ("dashboard.save_grade", "POST"): (MODERATE, 422),
     ("dashboard.accept_suggestions", "POST"): (MODERATE, 303),
-    ("dashboard.release_all", "POST"): (MANAGE, 303),
+    # Its one student's comment awaits moderation: accepting left them ungraded, so there is
+    # nothing to release (refused beside the button).
+    ("dashboard.release_all", "POST"): (MANAGE, 422),
     ("dashboard.release_one", "POST"): (MANAGE, 400),
     ("dashboard.discussion_rubric", "GET"): (MANAGE, 200),
     ("dashboard.discussion_rubric", "POST"): (MANAGE, 422),

@@ -267,3 +267,27 @@ def test_the_service_refuses_a_word_range_and_names_the_key(app, teacher_page):
             policies.set_discussion_policy(row, db.session.merge(teacher),
                                            {"watched_words": ["a\x00b"]})
         assert refused.value.field == "watched_words"
+
+
+def test_the_pages_rescore_leaves_no_stored_suggestion_stale(app, client, login_as,
+                                                             course_with_comments):
+    """Issue 17, item 4: the rescore moves c1, c2 and week 2's comment to held; each
+    author's stored suggestion follows in the same transaction."""
+    from tests.grading.fresh import stale_suggestions, stored_suggestions
+
+    setup = course_with_comments
+    course = setup["course"]
+    login_as(setup["teacher"])
+    with app.app_context():
+        before = stored_suggestions(course.id)
+    url = f"/teach/courses/{course.id}/policy"
+    data = form_fields(client.get(url).text)
+    data["watched_words"] = "sanction"
+    assert client.post(url, data=data).status_code == 302
+    assert client.post(f"/teach/courses/{course.id}/policy/rescore").status_code == 302
+    with app.app_context():
+        after = stored_suggestions(course.id)
+        c1 = db.session.get(Comment, setup["ids"]["c1"])
+        key = (c1.discussion_id, c1.author_id)
+        assert before[key] > 0 and after[key] == 0  # held now: nothing approved counts
+        assert stale_suggestions(course.id) == []

@@ -282,8 +282,23 @@ def test_a_revision_shows_its_diff_and_the_original_cannot_come_back(app, client
         db.session.commit()
     page = client.get(f"/teach/comments/{revision}").text
     assert "Versions (2)" in page and "<ins" in page and "police" in page
-    assert "revision</strong> of a rejected comment" in client.get(
-        f"/teach/courses/{s['course'].id}/queue?status=approved").text
+    assert "revision</strong> of a comment rejected by you: it comes back to you first" in \
+        client.get(f"/teach/courses/{s['course'].id}/queue").text
     response = client.post(f"/teach/comments/{original}/decision?from=comment", data={
         "status": "approved", "expected": "rejected"})
     assert response.status_code == 409 and "decide on the revision" in response.text
+
+
+def test_the_student_filter_lists_students_only(app, client, login_as, course_setup,
+                                                make_user, enrol):
+    """Issue 17, item 7: "All students" listed the instructor and the TAs too."""
+    s = course_setup
+    enrol(make_user("Tess Assistant"), s["course"], Role.TA)
+    login_as(s["teacher"])
+    page = client.get(f"/teach/courses/{s['course'].id}/queue").text
+    select = re.search(r'<select name="student">.*?</select>', page, re.S)
+    assert select is not None
+    names = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select.group())
+    assert names == [f"{n:02d}, Student" for n in range(4)]  # sortable names
+    with app.app_context():
+        assert [name for _, name in queue_list.students(s["course"].id)] == names

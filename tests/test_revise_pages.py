@@ -92,7 +92,8 @@ def test_the_revise_form_opens_with_the_text_and_the_same_live_feedback(client, 
     page = client.get(f"/comments/{setup['comment_id']}/revise").text
     assert f"{ORIGINAL}</textarea>" in page
     assert "Reason: Needs a citation." in page and "Your revised comment" in page
-    assert f'data-preview-url="/discussions/{setup["discussion"].id}/preview"' in page
+    assert (f'data-preview-url="/discussions/{setup["discussion"].id}/preview?revision='
+            f'{setup["comment_id"]}"') in page
     assert 'data-min-words="5"' in page and 'data-max-words="150"' in page
     assert 'data-feedback-for="body"' in page
     assert re.search(r'name="parent_id" type="hidden" value=""', page)
@@ -110,7 +111,8 @@ def test_a_revision_replaces_the_rejected_comment_on_the_page(app, client, setup
     assert response.headers["Location"].endswith(
         f"/discussions/{setup['discussion'].id}?at={revision_id}#comment-{revision_id}")
     page = client.get(response.headers["Location"]).text
-    assert "Your revision is awaiting moderation" in page
+    teacher = setup["teacher"].display_name
+    assert f"Your revision went back to {teacher}, who rejected the comment" in page
     assert REVISED in page and "Awaiting moderation" in page
     assert ORIGINAL not in page  # the revision took its place
     assert "to revise" not in page

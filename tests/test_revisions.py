@@ -74,7 +74,8 @@ def test_a_revision_is_a_new_comment_linked_to_the_rejected_one_and_audited(app,
         assert result.created and revision.id != setup["comment_id"]
         assert revision.revision_of_id == setup["comment_id"] and revision.parent_id is None
         assert revision.body == REVISED and revision.author_id == setup["student"].id
-        assert revision.status == CommentStatus.APPROVED  # flagged mode, nothing flagged
+        # Flagged mode and nothing flagged, yet it waits: a person rejected the first version.
+        assert revision.status == CommentStatus.PENDING
         assert revision.analysis_version and revision.word_count == 19  # checked as a submit
         original = db.session.get(Comment, setup["comment_id"])
         assert original.status == CommentStatus.REJECTED and original.body == ORIGINAL
@@ -84,7 +85,7 @@ def test_a_revision_is_a_new_comment_linked_to_the_rejected_one_and_audited(app,
                                                         setup["student"].id)
         assert (event_.object_type, event_.object_id) == ("comment", revision.id)
         assert event_.before == {"comment_id": original.id, "status": "rejected"}
-        assert event_.after == {"comment_id": revision.id, "status": "approved"}
+        assert event_.after == {"comment_id": revision.id, "status": "pending"}
 
 
 def test_a_revision_is_checked_like_a_submit(app, setup):
@@ -95,7 +96,8 @@ def test_a_revision_is_checked_like_a_submit(app, setup):
         db.session.rollback()
         assert count_comments() == 1
         result = revise(setup["comment_id"], setup["student"], "Smith (2019) disagrees.")
-        assert result.comment.status == CommentStatus.APPROVED
+        assert result.comment.status == CommentStatus.PENDING  # every revision waits
+        assert result.comment.flags == []
         db.session.rollback()
         result = revise(setup["comment_id"], setup["student"], "Smith agrees.")
         assert result.comment.status == CommentStatus.PENDING  # too short: held
@@ -215,7 +217,7 @@ def test_a_rejected_revision_can_be_revised_and_the_chain_is_the_same_from_any_v
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         assert [c.status for c in chain] == [CommentStatus.REJECTED, CommentStatus.REJECTED,
-                                             CommentStatus.APPROVED]
+                                             CommentStatus.PENDING]
         assert chain[1].decided_by.display_name == "Ina Structor"
         lone = submit(setup["discussion"], setup["classmate"], "A lone comment of mine.", "l")
         assert revisions.version_chain(lone) == [lone]

@@ -11,6 +11,7 @@ from moderation.grading.rubric import (
     Rubric,
     RubricError,
     effective,
+    hundredths,
 )
 from moderation.grading.suggest import (
     QUALITY_RULES,
@@ -40,6 +41,7 @@ __all__ = [
     "breakdown_lines",
     "cites_source",
     "effective",
+    "hundredths",
     "line_text",
     "suggest",
 ]

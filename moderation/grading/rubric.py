@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 Criterion = Literal["substantive", "replies", "on_time", "citation", "readability", "quality"]
@@ -49,6 +50,17 @@ LATE_POLICIES: dict[LatePolicy, str] = {
 }
 
 MAX_POINTS = 1000.0
+
+
+def hundredths(value: float) -> float:
+    """Points as every page and file shows them: to the hundredth, halves rounded up.
+
+    Stored so, a score is what the grading page, the student and the LMS all see.
+
+    >>> hundredths(9.999), hundredths(2.675), hundredths(7), hundredths(0.005)
+    (10.0, 2.68, 7.0, 0.01)
+    """
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 class RubricError(ValueError):
@@ -155,7 +167,7 @@ def _number(value: Any, key: str, low: float, high: float, below: str | None = N
         raise RubricError(below or f"Enter at least {low:g}.", key)
     if value > high:
         raise RubricError(f"Enter at most {high:g}.", key)
-    return round(float(value), 2)
+    return hundredths(value)
 
 
 def _choice(value: Any, choices: dict[Any, str], key: str) -> Any:

@@ -15,8 +15,9 @@ from typing import Any
 
 from moderation.grading.rubric import CRITERIA, LABELS, Criterion, Rubric
 
-# Hold flags that say a response falls short as a response (not that it is unsafe):
-# such a response is not "substantive" even when an instructor let it through.
+# Hold flags that say a response falls short as a response (not that it is unsafe): such a
+# response is not "substantive" until a person approves it. An approval is a judgement of
+# the hold, so it lifts it; what a criterion measures itself (the word range) still counts.
 QUALITY_RULES = frozenset({"too_short", "too_long", "copied", "repeat", "empty_citation",
                            "spelling"})
 
@@ -33,6 +34,12 @@ class CommentFacts:
     reading_grade: float | None
     quality_holds: frozenset[str]  # QUALITY_RULES that flagged it at hold or block
     cites_source: bool
+    approved_by_person: bool = False  # approved by staff, not automatically
+
+    @property
+    def open_holds(self) -> frozenset[str]:
+        """The quality holds that still count: none once a person approved the comment."""
+        return frozenset() if self.approved_by_person else self.quality_holds
 
 
 @dataclass(frozen=True)
@@ -65,16 +72,22 @@ class Line:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """A suggested score with its lines; `missing` when the student posted nothing."""
+    """A suggested score with its lines.
+
+    `missing`: the student posted nothing at all (no comment in any status); `awaiting`:
+    how many of their comments wait for moderation, which the score does not count yet.
+    """
 
     score: float
     lines: tuple[Line, ...]
     missing: bool
     notes: tuple[str, ...] = ()
+    awaiting: int = 0
 
     def to_breakdown(self) -> dict[str, Any]:
         """Return the JSON stored on the grade."""
-        return {"score": self.score, "missing": self.missing, "notes": list(self.notes),
+        return {"score": self.score, "missing": self.missing, "awaiting": self.awaiting,
+                "notes": list(self.notes),
                 "lines": [{"key": line.key, "label": LABELS[line.key], "earned": line.earned,
                            "points": line.points, "detail": line.detail}
                           for line in self.lines]}
@@ -105,8 +118,12 @@ def breakdown_lines(breakdown: dict[str, Any] | None) -> list[str]:
 
 
 def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations,
-            quality: float | None = None) -> Suggestion:
-    """Score one student's approved comments in a discussion; `quality` is a person's judgement."""
+            quality: float | None = None, *, pending: int = 0, rejected: int = 0) -> Suggestion:
+    """Score one student's approved comments in a discussion; `quality` is a person's judgement.
+
+    `pending` and `rejected` count the student's other comments: they earn nothing, but a
+    student who has them posted something (is not missing), and the notes say so.
+    """
     notes: list[str] = []
     counted = list(comments)
     if rubric.late_policy == "cutoff" and asks.due_at is not None:
@@ -140,31 +157,56 @@ def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations
         share, detail = results[key]
         earned = min(quality or 0.0, points) if key == "quality" else share * points
         lines.append(Line(key, round(earned, 2), points, detail))
-    missing = not comments
+    missing = not comments and not pending and not rejected
     if missing:
         lines = [line if line.key == "quality" else Line(line.key, 0.0, line.points,
                                                          "Posted nothing")
                  for line in lines]
+    notes.extend(_others_note(bool(comments), pending, rejected))
     return Suggestion(round(sum(line.earned for line in lines), 2), tuple(lines), missing,
-                      tuple(notes))
+                      tuple(notes), pending)
+
+
+def _others_note(approved: bool, pending: int, rejected: int) -> list[str]:
+    """What the student posted that the score does not count (yet).
+
+    >>> _others_note(False, 1, 3)
+    ['Nothing approved yet: 1 comment awaits moderation; 3 were rejected.']
+    >>> _others_note(True, 2, 0)
+    ['2 more comments await moderation; the suggestion changes if they are approved.']
+    >>> _others_note(False, 0, 1)
+    ['Nothing approved: 1 was rejected.']
+    """
+    waiting = (f"{pending} comment awaits moderation" if pending == 1
+               else f"{pending} comments await moderation")
+    refused = f"{rejected} {'was' if rejected == 1 else 'were'} rejected"
+    if approved:
+        return [f"{pending} more {waiting.split(' ', 1)[1]}; the suggestion changes if "
+                f"{'it is' if pending == 1 else 'they are'} approved."] if pending else []
+    if pending:
+        return [f"Nothing approved yet: {waiting}" + (f"; {refused}." if rejected else ".")]
+    return [f"Nothing approved: {refused}."] if rejected else []
 
 
 def _substantive(comment: CommentFacts, asks: Expectations) -> bool:
     return (asks.min_words <= comment.words <= asks.max_words
-            and not comment.quality_holds)
+            and not comment.open_holds)
 
 
 def _substantive_line(record: CommentFacts | None, asks: Expectations) -> tuple[float, str]:
     if record is None:
         return 0.0, "No response"
     asked = f"{asks.min_words}–{asks.max_words} words"
-    if record.quality_holds:
-        return 0.0, f"Response held for {', '.join(sorted(record.quality_holds))}"
+    if record.open_holds:
+        return 0.0, f"Response held for {', '.join(sorted(record.open_holds))}"
+    # A hold a person overrode no longer counts; the word range is measured on its own.
+    overridden = (f"; approved by the instructor after a hold for "
+                  f"{', '.join(sorted(record.quality_holds))}" if record.quality_holds else "")
     if record.words < asks.min_words:
-        return 0.0, f"Response of {record.words} words, fewer than asked ({asked})"
+        return 0.0, f"Response of {record.words} words, fewer than asked ({asked}){overridden}"
     if record.words > asks.max_words:
-        return 0.0, f"Response of {record.words} words, more than asked ({asked})"
-    return 1.0, f"Response of {record.words} words (asked {asked})"
+        return 0.0, f"Response of {record.words} words, more than asked ({asked}){overridden}"
+    return 1.0, f"Response of {record.words} words (asked {asked}){overridden}"
 
 
 def _replies_line(counted: Sequence[CommentFacts], record: CommentFacts | None,

@@ -1,7 +1,8 @@
 """Blackboard: a Grade Center upload, tab-delimited with every field quoted, keyed by Username.
 
 A column header carries Blackboard's column id after a bar (`Quiz 3 [Total Pts: 10]
-|664617`); a header without one makes a new column.
+|664617`); a header without one makes a new column. Blackboard documents a tab-delimited
+upload as a `.xls` file (and a comma-delimited one as `.csv`), so that is its name.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from moderation.lms.gradebook import Assignment, Gradebook, Student
 
 NAME = "blackboard"
 LABEL = "Blackboard"
-EXTENSION = "txt"
+EXTENSION = "xls"
 MEDIA_TYPE = "text/tab-separated-values; charset=utf-8"
 DELIMITER = "\t"
 BOM = False

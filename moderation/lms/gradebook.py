@@ -94,6 +94,7 @@ class Gradebook:
     marks: Mapping[int, Mapping[int, Mark]] = field(default_factory=dict)  # every grade
     criteria: Sequence[str] = ()  # the breakdown's labels, for the generic format
     include_feedback: bool = False
+    as_percent: bool = False  # Moodle: scores as a percentage of each discussion's points
 
     def scores(self, student: Student) -> list[float | None]:
         """The student's released scores in assignment order (None: nothing to send)."""

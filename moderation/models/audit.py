@@ -36,7 +36,7 @@ class AuditEvent(Base):
 
 
 # Triggers that refuse UPDATE, DELETE (and on PostgreSQL TRUNCATE) of audit rows, whoever
-# connects; migrations 0002 and 0006 run the same statements. A table's owner can still
+# connects; migrations 0002 and 0007 run the same statements. A table's owner can still
 # disable them, so production runs the app as a role that owns nothing
 # (`moderation db grants ROLE`).
 APPEND_ONLY = {

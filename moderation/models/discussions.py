@@ -17,10 +17,9 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy import text as sa_text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.analysis import Policy
-from moderation.grading.citations import cites_source
 from moderation.models.base import Base, UTCDateTime, utcnow
 from moderation.models.enums import (
     CommentStatus,
@@ -137,10 +136,10 @@ class Comment(Base):
     # The rejected comment this one revises; one revision per rejected comment.
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
-    # Read from the text whenever it is set (see `_text_facts`), so that a submit's
-    # duplicate check and a grade's "cites a source" need not read every earlier body.
-    # NULL in rows written without the ORM before migration 0005 filled them in: readers
-    # then fall back to the body.
+    # Read from the text whenever it is set (services.text_facts.store, with the metrics,
+    # flags and fingerprints), so that a submit's duplicate check and a grade's "cites a
+    # source" need not read every earlier body. NULL in rows written otherwise (some
+    # benches and tests): readers then fall back to the body.
     body_key: Mapped[str | None] = mapped_column(String(32))
     cites_source: Mapped[bool | None] = mapped_column()
     status: Mapped[CommentStatus] = mapped_column(
@@ -183,12 +182,6 @@ class Comment(Base):
     flags: Mapped[list[Flag]] = relationship(
         back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id"
     )
-
-    @validates("body")
-    def _text_facts(self, _key: str, body: str) -> str:
-        self.body_key = text_key(body)
-        self.cites_source = cites_source(body)
-        return body
 
     @property
     def edited(self) -> bool:

@@ -25,9 +25,15 @@ class DiscussionState(enum.StrEnum):
 
 
 class ModerationMode(enum.StrEnum):
+    """When a student's comment waits for a person (a revision always does).
+
+    A third mode, "none", published what no rule held, exactly as "flagged" did; it was
+    merged into "flagged" by migration 0006. Nothing waiting at all is a policy with the
+    hold rules turned off.
+    """
+
     ALL = "all"  # every comment waits for an instructor
-    FLAGGED = "flagged"  # only flagged comments wait
-    NONE = "none"  # nothing waits unless a rule holds it
+    FLAGGED = "flagged"  # a comment waits when a rule holds it; the rest publish
 
 
 class CommentStatus(enum.StrEnum):

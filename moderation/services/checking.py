@@ -1,7 +1,8 @@
-"""Checking a comment: what the rules may know, the analysis, its flag rows, and the status.
+"""Checking a comment: what the rules may know, the analysis, and the status it gets.
 
-The one place a comment is checked. Submit, preview, rescore and revise all call it,
-so a comment gets the same verdict whichever way it arrives.
+The one place a comment is checked. Submit, preview, rescore, revise and a staff edit all
+call it, so a comment gets the same verdict whichever way it arrives; what the verdict
+says about the text is stored by `text_facts.store`.
 """
 
 from __future__ import annotations
@@ -10,29 +11,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 
 from moderation.analysis import (
-    ANALYSIS_VERSION,
     Analysis,
     Context,
     Policy,
     PriorComment,
     analyze,
 )
-from moderation.analysis.pipeline import public_metrics, status_for
+from moderation.analysis.pipeline import status_for
 from moderation.analysis.rules import similarity
 from moderation.extensions import db
 from moderation.models import (
-    Comment,
     CommentStatus,
     Discussion,
-    Flag,
     Membership,
     ModerationMode,
-    Severity,
     User,
 )
 from moderation.services import fingerprints, policies
@@ -45,19 +41,29 @@ class Verdict:
 
     analysis: Analysis
     status: CommentStatus
+    revision: bool = False  # a revision of a rejected comment: it always waits
 
     @property
     def blocked(self) -> bool:
         return self.analysis.blocked
 
-    def summary(self) -> str:
-        """What will happen on submit, in the student's words, and why."""
+    def summary(self, reviewer: str | None = None) -> str:
+        """What will happen on submit, in the student's words, and why.
+
+        `reviewer`: who rejected the comment a revision replaces (it goes back to them).
+        """
         findings = self.analysis.findings
         if self.blocked:
             reasons = [f.message for f in findings if f.severity == "block"]
             return "This would be refused because: " + " ".join(reasons)
+        reasons = [f.message for f in findings if f.severity == "hold"]
+        if self.revision:
+            said = (f"Your revision goes back to {reviewer}, who rejected the comment, "
+                    if reviewer else "Your revision goes back to your instructor ")
+            return (said + "before classmates see it."
+                    + (" It will also be flagged because: " + " ".join(reasons)
+                       if reasons else ""))
         if self.status == CommentStatus.PENDING:
-            reasons = [f.message for f in findings if f.severity == "hold"]
             if reasons:
                 return ("This will wait for your instructor before classmates see it, "
                         "because: " + " ".join(reasons))
@@ -129,8 +135,10 @@ def member_names(course_id: int) -> tuple[str, ...]:
 
 
 def status_for_comment(analysis: Analysis, mode: ModerationMode, *, staff: bool,
-                       stored: bool = False) -> CommentStatus:
-    """The status a checked comment gets: staff skip the queue, else the rules and the mode.
+                       stored: bool = False, revision: bool = False) -> CommentStatus:
+    """The status a checked comment gets: staff skip the queue, a revision of a rejected
+    comment always waits (in every mode: a person refused the first version, so a person
+    sees the second), else the rules and the mode.
 
     A comment already stored (`stored`, as in a rescore) can no longer be refused, so
     what would block it now holds it instead.
@@ -142,12 +150,15 @@ def status_for_comment(analysis: Analysis, mode: ModerationMode, *, staff: bool,
         if not stored:
             return CommentStatus.PENDING  # never stored: the caller refuses it
         decision = "hold"
+    if revision:
+        return CommentStatus.PENDING
     return CommentStatus(status_for(decision, mode.value))
 
 
 def check_text(discussion: Discussion, author: User, body: str, *, is_reply: bool,
                now: datetime, staff: bool, exclude_id: int | None = None,
-               stored: bool = False, visible_only: bool = False) -> Verdict:
+               stored: bool = False, visible_only: bool = False,
+               revision: bool = False) -> Verdict:
     """Analyse a text as a comment of `author` in `discussion` and decide its status.
 
     With `visible_only` (the live preview), classmates' comments count only once the
@@ -158,50 +169,15 @@ def check_text(discussion: Discussion, author: User, body: str, *, is_reply: boo
         discussion.course_id, author.id, body, before=now, exclude_id=exclude_id,
         visible_only=visible_only) if wants_similar(body) else []
     return verdict(Scope.of(discussion), author.id, body, similar, is_reply=is_reply,
-                   now=now, staff=staff, stored=stored)
+                   now=now, staff=staff, stored=stored, revision=revision)
 
 
 def verdict(scope: Scope, author_id: int, body: str,
             similar: Sequence[fingerprints.Similar], *, is_reply: bool, now: datetime,
-            staff: bool, stored: bool = False) -> Verdict:
+            staff: bool, stored: bool = False, revision: bool = False) -> Verdict:
     """The analysis of a text and the status it gets: the core that submit and rescore share."""
     context = context_for(scope, author_id, similar, is_reply=is_reply, now=now)
     analysis = analyze(body, context, scope.policy)
     return Verdict(analysis, status_for_comment(analysis, scope.moderation_mode, staff=staff,
-                                                stored=stored))
-
-
-def flag_values(analysis: Analysis) -> list[dict[str, Any]]:
-    """An analysis's findings as flag columns (the rows rescore writes in one statement)."""
-    return [
-        {"rule": f.rule, "severity": Severity(f.severity), "message": f.message,
-         "advice": f.advice, "spans": [list(span) for span in f.spans], "value": f.value,
-         "threshold": f.threshold}
-        for f in analysis.findings
-    ]
-
-
-def flag_rows(analysis: Analysis) -> list[Flag]:
-    """Turn an analysis's findings into Flag rows."""
-    return [Flag(**values) for values in flag_values(analysis)]
-
-
-def record_analysis(comment: Comment, analysis: Analysis) -> bool:
-    """Store an analysis on its comment; return whether its flags changed.
-
-    Flags that say the same as before are kept as they are (no delete and re-insert).
-    """
-    comment.word_count = analysis.metrics.words
-    comment.metrics = public_metrics(analysis.metrics)
-    comment.analysis_version = ANALYSIS_VERSION
-    rows = flag_rows(analysis)
-    comment.flag_level = max((f.severity.level for f in rows), default=0)
-    if _signature(rows) == _signature(comment.flags):
-        return False
-    comment.flags = rows
-    return True
-
-
-def _signature(flags: list[Flag]) -> set[tuple[object, ...]]:
-    """What flags say, for telling whether a new analysis changed them."""
-    return {(f.rule, f.severity, f.message, tuple(map(tuple, f.spans))) for f in flags}
+                                                stored=stored, revision=revision),
+                   revision=revision and not staff)

@@ -23,7 +23,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, fingerprints, grading, notifications
+from moderation.services import audit, checking, notifications, text_facts
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.queue import clean_body
@@ -84,7 +84,6 @@ def decide(comment: Comment, actor: User, decision: Decision,
                        field="status")
     _apply(comment, actor, _checked(decision))
     db.session.flush()
-    grading.refresh_suggestion(comment.discussion, comment.author_id)
     return comment
 
 
@@ -142,29 +141,29 @@ def edit(comment: Comment, actor: User, body: str, note: str | None = None) -> C
     """Change a comment's text as staff (a typo, a redaction); the student's words are kept.
 
     The first edit keeps the original in `original_body`; every edit is in the audit log
-    with the text before and after. The comment is analysed again (flags and spans follow
-    the new text) but its status stays as it is.
+    with the text before and after. The comment is analysed again (flags, spans and all
+    that the text decides follow the new text, `text_facts.store`) but its status stays
+    as it is.
     """
     body = clean_body(body)
     if body == comment.body:
         raise InvalidInput("The text is unchanged.", field="body")
     before = comment.body
-    fingerprints.forget(comment)
+    verdict = checking.check_text(
+        comment.discussion, comment.author, body, is_reply=comment.parent_id is not None,
+        now=comment.submitted_at, staff=False, exclude_id=comment.id, stored=True)
     if comment.original_body is None:
         comment.original_body = before
     comment.body = body
     comment.edited_by_id = actor.id
     comment.edited_at = utcnow()
-    verdict = checking.check_text(
-        comment.discussion, comment.author, body, is_reply=comment.parent_id is not None,
-        now=comment.submitted_at, staff=False, exclude_id=comment.id, stored=True)
-    checking.record_analysis(comment, verdict.analysis)
-    fingerprints.record([comment])
+    db.session.flush()
+    text_facts.store([text_facts.Stored(
+        comment.id, comment.course_id, comment.discussion_id, comment.author_id, body,
+        text_facts.Facts.of(body, verdict.analysis), earlier_body=before)])
     audit.record("comment.edited", actor=actor, course_id=comment.course_id, obj=comment,
                  subject_id=comment.author_id, before={"body": before}, after={"body": body},
                  reason=(note or "").strip() or None)
-    db.session.flush()
-    grading.refresh_suggestion(comment.discussion, comment.author_id)
     return comment
 
 
@@ -201,14 +200,6 @@ def bulk(course_id: int, comment_ids: Sequence[int], actor: User, decision: Deci
         _apply(comment, actor, decision)
         result.decided.append(comment.id)
     db.session.flush()
-    # Suggested grades follow approved comments: once per discussion, not per comment.
-    decided = set(result.decided)
-    authors: dict[Discussion, set[int]] = {}
-    for comment in comments:
-        if comment.id in decided:
-            authors.setdefault(comment.discussion, set()).add(comment.author_id)
-    for discussion, student_ids in authors.items():
-        grading.refresh_suggestions(discussion, student_ids)
     return result
 
 

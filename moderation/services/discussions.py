@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, tuple_
 from sqlalchemy.orm import aliased, selectinload
 
 from moderation.extensions import db
+from moderation.grading import hundredths
 from moderation.models import (
     Comment,
     CommentStatus,
@@ -21,7 +22,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.discussions import DEFAULTS
-from moderation.services import audit, grading
+from moderation.services import audit
 from moderation.services.errors import InvalidInput
 from moderation.services.paging import Cursor
 from moderation.services.text import clean_name
@@ -64,6 +65,8 @@ class DiscussionFields:
         if self.reply_max_words < self.reply_min_words:
             raise InvalidInput("The maximum must be at least the minimum.",
                                field="reply_max_words")
+        # Points as every page and file shows them (a score is compared with them).
+        self.points_possible = hundredths(self.points_possible)
 
 
 def _snapshot(discussion: Discussion) -> dict[str, Any]:
@@ -98,8 +101,6 @@ def update_discussion(discussion: Discussion, actor: User, fields: DiscussionFie
     db.session.flush()
     audit.record("discussion.updated", actor=actor, course_id=discussion.course_id,
                  obj=discussion, before=before, after=_snapshot(discussion))
-    # Points, due date, word range and replies asked all change what is suggested.
-    grading.refresh_suggestions(discussion)
     return discussion
 
 

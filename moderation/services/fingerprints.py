@@ -1,8 +1,9 @@
 """The fingerprint index of a course: kept as comments are stored, read to find copies.
 
-`record` adds a stored comment's fingerprints, `forget` takes them back (before its text
-changes), and `similar` finds the earlier comments that share the most fingerprints with
-a text, in a bounded number of index reads whatever the size of the course.
+`record` adds a stored comment's fingerprints, `forget` takes those of a text it no longer
+has (both called by `text_facts.store`), and `similar` finds the earlier comments that
+share the most fingerprints with a text, in a bounded number of index reads whatever the
+size of the course.
 """
 
 from __future__ import annotations
@@ -48,13 +49,15 @@ class Similar:
     discussion: str
 
 
-def record(comments: Sequence[Comment]) -> None:
-    """Index stored comments' fingerprints (of one course or several), in a few statements.
+def record(texts: Sequence[tuple[int, int, str]]) -> None:
+    """Index stored texts' fingerprints, (course id, comment id, text) each, of one course
+    or several, in a few statements (`text_facts.store` is the one caller).
 
     Each fingerprint's count goes up; rows are kept only for fingerprints that are not
     (yet) common in the course, and a fingerprint that just became common loses its rows.
     """
-    pairs = {(c.course_id, value, c.id) for c in comments for value in fingerprints(c.body)}
+    pairs = {(course_id, value, comment_id) for course_id, comment_id, body in texts
+             for value in fingerprints(body)}
     if not pairs:
         return
     per_hash: dict[tuple[int, int], int] = {}
@@ -73,16 +76,16 @@ def record(comments: Sequence[Comment]) -> None:
                                                      Fingerprint.hash == value))
 
 
-def forget(comment: Comment) -> None:
-    """Take a comment's fingerprints out of the index (its text is about to change)."""
-    values = list(fingerprints(comment.body))
+def forget(course_id: int, comment_id: int, body: str) -> None:
+    """Take a comment's fingerprints of `body` (the text it had) out of the index."""
+    values = list(fingerprints(body))
     if not values:
         return
     db.session.execute(update(FingerprintCount).where(
-        FingerprintCount.course_id == comment.course_id, among(FingerprintCount.hash, values))
+        FingerprintCount.course_id == course_id, among(FingerprintCount.hash, values))
         .values(comments=FingerprintCount.comments - 1)
         .execution_options(synchronize_session=False))  # no counts are loaded as objects
-    db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment.id))
+    db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment_id))
 
 
 def _add_counts(per_hash: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:

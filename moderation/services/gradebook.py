@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from moderation import lms
 from moderation.extensions import db
 from moderation.grading import CRITERIA, LABELS
+from moderation.lms import moodle
 from moderation.models import (
     Comment,
     CommentStatus,
@@ -74,7 +75,7 @@ def columns_of(course: Course, discussion_id: int | None = None) -> list[lms.Ass
 
 
 def book(course: Course, discussion_id: int | None = None, *, detailed: bool = False,
-         include_feedback: bool = False) -> lms.Gradebook:
+         include_feedback: bool = False, as_percent: bool = False) -> lms.Gradebook:
     """Everything an export writes; `detailed` adds every grade, suggestions and counts.
 
     An LMS file carries released scores only, so only those are read for one; the rows
@@ -97,9 +98,10 @@ def book(course: Course, discussion_id: int | None = None, *, detailed: bool = F
             if include_feedback and row[3]:
                 feedback[row[0]][row[1]] = row[3]
         return lms.Gradebook(students, assignments, shown=shown, feedback=feedback,
-                             include_feedback=include_feedback)
+                             include_feedback=include_feedback, as_percent=as_percent)
     marks: dict[int, dict[int, lms.Mark]] = defaultdict(dict)
     counts = _counts(ids)
+    posted = _posted(ids)
     for (student_id, discussion_id_, score, released, note, suggested,
          breakdown) in connection.execute(
             select(grade.student_id, grade.discussion_id, grade.score, grade.released,
@@ -109,12 +111,14 @@ def book(course: Course, discussion_id: int | None = None, *, detailed: bool = F
         lines = (breakdown or {}).get("lines", ())
         marks[student_id][discussion_id_] = lms.Mark(
             score, released, note, suggested,
-            bool((breakdown or {}).get("missing", responses + replies == 0)),
+            bool((breakdown or {}).get("missing", (student_id, discussion_id_) not in posted)),
             {line["label"]: line["earned"] for line in lines}, responses, replies, words)
     for (student_id, discussion_id_), (responses, replies, words) in counts.items():
+        # No grade row yet: the student posted something only if a comment of theirs is
+        # stored (and then the row exists, since derived suggestions create it).
         marks[student_id][discussion_id_] = lms.Mark(
-            missing=responses + replies == 0, responses=responses, replies=replies,
-            words=words)
+            missing=(student_id, discussion_id_) not in posted, responses=responses,
+            replies=replies, words=words)
     return lms.Gradebook(students, assignments, marks=marks, criteria=CRITERION_LABELS,
                          include_feedback=True)
 
@@ -130,6 +134,13 @@ def _counts(discussion_ids: Sequence[int]) -> dict[tuple[int, int], tuple[int, i
                 .where(Comment.discussion_id.in_(list(discussion_ids)),
                        Comment.status == CommentStatus.APPROVED)
                 .group_by(Comment.author_id, Comment.discussion_id))}
+
+
+def _posted(discussion_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """(student, discussion) pairs with any comment stored, whatever its status."""
+    return {(author, discussion) for author, discussion in db.session.execute(
+        select(Comment.author_id, Comment.discussion_id).distinct()
+        .where(Comment.discussion_id.in_(list(discussion_ids))))}
 
 
 # Exports -------------------------------------------------------------------------------
@@ -154,17 +165,44 @@ def format_named(name: str) -> lms.Format:
 
 
 def prepare(course: Course, actor: User | None, format_name: str,
-            discussion_id: int | None = None,
-            include_feedback: bool = False) -> tuple[lms.Format, lms.Gradebook]:
+            discussion_id: int | None = None, include_feedback: bool = False,
+            as_percent: bool = False) -> tuple[lms.Format, lms.Gradebook]:
     """Check who asks, and gather what an export in this format writes.
 
-    `actor` is None for the administrator's command line.
+    `actor` is None for the administrator's command line. A Moodle file with a score its
+    importer would refuse is refused here, naming the limit (`as_percent` avoids it).
     """
     if actor is not None:
         require_member(actor, course, permission=Permission.EXPORT)
     fmt = format_named(format_name)
-    return fmt, book(course, discussion_id, detailed=fmt is lms.FORMATS["generic"],
-                     include_feedback=include_feedback)
+    if as_percent and fmt is not lms.FORMATS["moodle"]:
+        raise InvalidInput("Only the Moodle file can carry percentages.", field="as_percent")
+    gradebook = book(course, discussion_id, detailed=fmt is lms.FORMATS["generic"],
+                     include_feedback=include_feedback, as_percent=as_percent)
+    if fmt is lms.FORMATS["moodle"]:
+        _refuse_over_moodle_limit(gradebook)
+    return fmt, gradebook
+
+
+def _refuse_over_moodle_limit(gradebook: lms.Gradebook) -> None:
+    over = moodle.over_limit(gradebook)
+    if not over:
+        return
+    said = "; ".join(f"{a.title}: {n} score{'s' if n != 1 else ''} up to {top:g} of "
+                     f"{a.points_possible:g}" for a, n, top in over)
+    raise InvalidInput(
+        f"Moodle refuses a grade above {moodle.MAX_GRADE:g} (its gradepointmax, unless your "
+        f"site raised it) and then stops the whole import. {said}. Export percentages "
+        "instead, for a Moodle grade item out of 100.", field="format")
+
+
+def limits(course: Course) -> dict[str, list[str]]:
+    """What each format's LMS may refuse in this course's files, said before exporting."""
+    warned = [a for a in columns_of(course) if a.points_possible > moodle.MAX_GRADE]
+    return {"moodle": [
+        f"{a.title} is worth {a.points_possible:g} points: Moodle refuses a grade above "
+        f"{moodle.MAX_GRADE:g} by default, so a score above it stops the whole import. "
+        "Export percentages (a grade item out of 100)." for a in warned]}
 
 
 def record_export(course: Course, actor: User | None, fmt: lms.Format,
@@ -174,13 +212,16 @@ def record_export(course: Course, actor: User | None, fmt: lms.Format,
                  after={"format": fmt.NAME, "discussion_id": discussion_id,
                         "students": len(gradebook.students),
                         "columns": len(gradebook.assignments),
-                        "feedback": gradebook.include_feedback})
+                        "feedback": gradebook.include_feedback,
+                        **({"percent": True} if gradebook.as_percent else {})})
 
 
 def export(course: Course, actor: User | None, format_name: str,
-           discussion_id: int | None = None, include_feedback: bool = False) -> Export:
+           discussion_id: int | None = None, include_feedback: bool = False,
+           as_percent: bool = False) -> Export:
     """Write the course's grades in a format, and record the export in the audit log."""
-    fmt, gradebook = prepare(course, actor, format_name, discussion_id, include_feedback)
+    fmt, gradebook = prepare(course, actor, format_name, discussion_id, include_feedback,
+                             as_percent)
     data = lms.render(fmt, gradebook)
     record_export(course, actor, fmt, gradebook, discussion_id)
     return Export(export_filename(course, fmt, discussion_id), fmt.MEDIA_TYPE, data,
@@ -192,7 +233,7 @@ def export_filename(course: Course, fmt: lms.Format, discussion_id: int | None) 
 
     >>> from types import SimpleNamespace as NS
     >>> export_filename(NS(code="HIST 210.F26"), lms.FORMATS["blackboard"], 7)
-    'HIST_210.F26-blackboard-discussion-7.txt'
+    'HIST_210.F26-blackboard-discussion-7.xls'
     """
     code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code).strip("._") or "course"
     scope = f"discussion-{discussion_id}" if discussion_id else "grades"

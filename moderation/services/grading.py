@@ -1,6 +1,7 @@
 """Grading: rubrics, suggested scores, grades people set (with their version), and release.
 
-The suggestion is the machine's: `refresh_suggestion(s)` keep `Grade.suggested_score` and
+The suggestion is the machine's: `store_suggestions`, called only by `services.derived`
+before a commit that changed what suggestions read, keeps `Grade.suggested_score` and
 `Grade.breakdown` current with plain UPDATEs that never touch `score` and never bump the
 grade's version. Everything a person sets (score, feedback, quality, release) goes through
 the ORM, bumps the version, refuses a stale page, and writes its audit event in the same
@@ -11,17 +12,24 @@ refreshing a suggestion and a person saving the grade never deadlock.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from moderation import grading
 from moderation.extensions import db
-from moderation.grading import CommentFacts, Expectations, Rubric, RubricError, Suggestion
+from moderation.grading import (
+    CommentFacts,
+    Expectations,
+    Rubric,
+    RubricError,
+    Suggestion,
+    hundredths,
+)
 from moderation.models import (
     Comment,
     CommentStatus,
@@ -39,6 +47,7 @@ from moderation.models import (
 from moderation.services import audit, policies
 from moderation.services.courses import Permission, require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
+from moderation.services.sets import among
 
 MAX_FEEDBACK_CHARS = 5000
 # Built once: an alias made per call rebuilds every column's proxy (a millisecond a submit).
@@ -62,7 +71,7 @@ def checked_rubric(data: dict[str, Any], base: Rubric | None = None) -> Rubric:
 
 
 def set_course_rubric(course: Course, actor: User, data: dict[str, Any]) -> Rubric:
-    """Store the course's default rubric and refresh the discussions that use it."""
+    """Store the course's default rubric (the discussions that use it follow at commit)."""
     require_member(actor, course, permission=Permission.MANAGE)
     rubric = checked_rubric(data)
     if rubric.total <= 0:
@@ -72,9 +81,6 @@ def set_course_rubric(course: Course, actor: User, data: dict[str, Any]) -> Rubr
     audit.record("course.rubric_set", actor=actor, course_id=course.id, obj=course,
                  before=before or None, after=course.rubric)
     db.session.flush()
-    for discussion in course.discussions:
-        if not discussion.rubric:
-            refresh_suggestions(discussion)
     return rubric
 
 
@@ -98,7 +104,6 @@ def set_discussion_rubric(discussion: Discussion, actor: User,
     audit.record("discussion.rubric_set", actor=actor, course_id=discussion.course_id,
                  obj=discussion, before=before, after=data)
     db.session.flush()
-    refresh_suggestions(discussion)
     return rubric_of(discussion)
 
 
@@ -123,39 +128,63 @@ def students(course: Course, only: Collection[int] | None = None) -> list[Member
     return list(db.session.scalars(query))
 
 
+@dataclass
+class Gathered:
+    """What a discussion's suggestions read: each author's approved comments as facts, and
+    how many of their other comments wait for moderation or were rejected."""
+
+    facts: dict[int, list[CommentFacts]]
+    pending: Counter[int]
+    rejected: Counter[int]
+
+
 def gather(discussion: Discussion, rubric: Rubric,
-           only: Collection[int] | None = None) -> dict[int, list[CommentFacts]]:
-    """The facts of every approved comment in the discussion, by author (three queries)."""
+           only: Collection[int] | None = None) -> Gathered:
+    """The facts of every approved comment in the discussion, by author, and the counts of
+    the others (two queries, three when an approved comment was held)."""
     staff = set(db.session.scalars(
         select(Membership.user_id).where(Membership.course_id == discussion.course_id,
                                          Membership.role != Role.STUDENT)))
     parent = _PARENT
-    approved = (Comment.discussion_id == discussion.id,
-                Comment.status == CommentStatus.APPROVED)
     narrow = (Comment.author_id.in_(list(only)),) if only is not None else ()
+    approved = Comment.status == CommentStatus.APPROVED
     # Whether a source is named, stored with the text; the text itself only for a row
     # stored without it (see Comment.cites_source), and only if the rubric asks.
     asks_citation = rubric.points["citation"] > 0
-    cites = ((Comment.cites_source, case((Comment.cites_source.is_(None), Comment.body)))
+    cites = ((Comment.cites_source,
+              case((and_(Comment.cites_source.is_(None), approved), Comment.body)))
              if asks_citation else ())
     # Only the reading grade of the stored metrics, extracted by the database: decoding
     # each comment's whole metrics document cost more than the rest of the suggestion.
     reading = Comment.metrics["flesch_kincaid_grade"].as_float()
-    columns = [Comment.id, Comment.author_id, parent.author_id, Comment.parent_id,
-               Comment.word_count, reading, Comment.submitted_at]
+    # Every status in one read (pending and rejected ones are only counted): the student's
+    # comments are one index range.
+    columns = [Comment.id, Comment.author_id, Comment.status, parent.author_id,
+               Comment.parent_id, Comment.word_count, reading, Comment.submitted_at,
+               Comment.decided_by_id.is_not(None), Comment.flag_level]
     rows = db.session.execute(
         select(*columns, *cites)
         .outerjoin(parent, parent.id == Comment.parent_id)
-        .where(*approved, *narrow)).all()
+        .where(Comment.discussion_id == discussion.id, *narrow)).all()
+    # Which rules held them, read only for approved comments a rule held (most have none).
+    held = [row[0] for row in rows
+            if row[2] == CommentStatus.APPROVED and row[9] >= Severity.HOLD.level]
     holds: dict[int, set[str]] = defaultdict(set)
-    for comment_id, rule in db.session.execute(
-            select(Flag.comment_id, Flag.rule).join(Comment, Comment.id == Flag.comment_id)
-            .where(*approved, *narrow, Flag.rule.in_(grading.QUALITY_RULES),
-                   Flag.severity.in_([Severity.HOLD, Severity.BLOCK]))):
-        holds[comment_id].add(rule)
+    if held:
+        for comment_id, rule in db.session.execute(
+                select(Flag.comment_id, Flag.rule)
+                .where(among(Flag.comment_id, held), Flag.rule.in_(grading.QUALITY_RULES),
+                       Flag.severity.in_([Severity.HOLD, Severity.BLOCK]))):
+            holds[comment_id].add(rule)
     facts: dict[int, list[CommentFacts]] = defaultdict(list)
+    pending: Counter[int] = Counter()
+    rejected: Counter[int] = Counter()
     for row in rows:
-        comment_id, author_id, parent_author, parent_id, words, grade, submitted = row[:7]
+        (comment_id, author_id, status, parent_author, parent_id, words, grade, submitted,
+         by_person) = row[:9]
+        if status != CommentStatus.APPROVED:
+            (pending if status == CommentStatus.PENDING else rejected)[author_id] += 1
+            continue
         facts[author_id].append(CommentFacts(
             id=comment_id, submitted_at=submitted, words=words, is_reply=parent_id is not None,
             to_classmate=(parent_author is not None and parent_author != author_id
@@ -163,8 +192,9 @@ def gather(discussion: Discussion, rubric: Rubric,
             reading_grade=float(grade) if grade is not None else None,
             quality_holds=frozenset(holds.get(comment_id, ())),
             cites_source=asks_citation and (
-                row[7] if row[7] is not None else grading.cites_source(row[8]))))
-    return facts
+                row[10] if row[10] is not None else grading.cites_source(row[11])),
+            approved_by_person=bool(by_person)))
+    return Gathered(facts, pending, rejected)
 
 
 def suggestions(discussion: Discussion, student_ids: Iterable[int],
@@ -173,14 +203,16 @@ def suggestions(discussion: Discussion, student_ids: Iterable[int],
     ids = list(student_ids)
     effective = rubric_of(discussion)
     asks = expectations(discussion)
-    facts = gather(discussion, effective.rubric, ids if len(ids) < 50 else None)
+    found = gather(discussion, effective.rubric, ids if len(ids) < 50 else None)
     quality = quality or {}
-    return {student_id: grading.suggest(facts.get(student_id, ()), effective.rubric, asks,
-                                        quality.get(student_id))
+    return {student_id: grading.suggest(found.facts.get(student_id, ()), effective.rubric,
+                                        asks, quality.get(student_id),
+                                        pending=found.pending[student_id],
+                                        rejected=found.rejected[student_id])
             for student_id in ids}
 
 
-def _lock_students(course_id: int, student_ids: Collection[int] | None) -> list[int]:
+def lock_students(course_id: int, student_ids: Collection[int] | None) -> list[int]:
     """Lock the students' memberships (PostgreSQL): the grading lock, always taken first."""
     query = (select(Membership.user_id)
              .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
@@ -190,19 +222,16 @@ def _lock_students(course_id: int, student_ids: Collection[int] | None) -> list[
     return list(db.session.scalars(query))
 
 
-def refresh_suggestion(discussion: Discussion, student_id: int) -> None:
-    """Recompute one student's suggestion (after a decision on their comment)."""
-    refresh_suggestions(discussion, [student_id])
-
-
-def refresh_suggestions(discussion: Discussion,
-                        student_ids: Collection[int] | None = None) -> dict[int, Suggestion]:
+def store_suggestions(discussion: Discussion,
+                      student_ids: Collection[int] | None = None) -> dict[int, Suggestion]:
     """Recompute and store suggestions in a constant number of queries; scores stay as set.
 
-    A grade row is created only for a student with comments; a student who posted
-    nothing has no row until someone grades them (and is shown as missing).
+    Called by one owner only, `services.derived`, before a transaction that changed what
+    they read commits; nothing else writes a stored suggestion. A grade row is created
+    only for a student who posted something; one who posted nothing has no row until
+    someone grades them (and is shown as missing).
     """
-    ids = _lock_students(discussion.course_id, student_ids)
+    ids = lock_students(discussion.course_id, student_ids)
     if not ids:
         return {}
     stored = {row.student_id: row for row in db.session.execute(
@@ -356,11 +385,15 @@ def _snapshot(grade: Grade) -> dict[str, Any]:
             "released": grade.released}
 
 
-def _checked_entry(discussion: Discussion, entry: GradeEntry, quality_points: float) -> None:
+def _checked_entry(discussion: Discussion, entry: GradeEntry,
+                   quality_points: float) -> GradeEntry:
+    """Refuse what cannot be stored; return the entry in hundredths, as every page shows it."""
     points = discussion.points_possible
-    if entry.score is not None and not 0 <= entry.score <= points:
+    score = hundredths(entry.score) if entry.score is not None else None
+    quality = hundredths(entry.quality) if entry.quality is not None else None
+    if score is not None and not 0 <= score <= points:
         raise InvalidInput(f"Enter a score from 0 to {points:g}.", field="score")
-    if entry.quality is not None and not 0 <= entry.quality <= quality_points:
+    if quality is not None and not 0 <= quality <= quality_points:
         raise InvalidInput(f"Enter a quality judgement from 0 to {quality_points:g}.",
                            field="quality")
     feedback = entry.feedback or ""
@@ -369,11 +402,13 @@ def _checked_entry(discussion: Discussion, entry: GradeEntry, quality_points: fl
                            field="feedback")
     if "\x00" in feedback:
         raise InvalidInput("Remove the NUL character from the feedback.", field="feedback")
+    return GradeEntry(score, entry.feedback, quality, entry.version)
 
 
 def _new_grade(discussion: Discussion, student_id: int) -> Grade:
-    """A grade row at version 1 (untouched by a person), flushed."""
-    grade = Grade(discussion_id=discussion.id, student_id=student_id, breakdown={})
+    """A grade row at version 1 (untouched by a person), flushed; its suggestion is
+    written before the commit (services.derived)."""
+    grade = Grade(discussion_id=discussion.id, student_id=student_id)
     db.session.add(grade)
     db.session.flush()
     return grade
@@ -386,8 +421,8 @@ def save_grade(discussion: Discussion, student_id: int, actor: User,
     require_member(actor, discussion.course, permission=Permission.MODERATE)
     _student(discussion, student_id)
     effective = rubric_of(discussion)
-    _checked_entry(discussion, entry, effective.rubric.points["quality"])
-    _lock_students(discussion.course_id, [student_id])
+    entry = _checked_entry(discussion, entry, effective.rubric.points["quality"])
+    lock_students(discussion.course_id, [student_id])
     grade = _locked_grade(discussion, student_id)
     if grade is not None and grade.version_id != entry.version:
         raise GradeConflict(grade)
@@ -398,15 +433,12 @@ def save_grade(discussion: Discussion, student_id: int, actor: User,
     if grade is not None and (grade.score, grade.feedback, grade.quality_points) == (
             entry.score, feedback, entry.quality):
         return grade, False
-    # Before any change: its queries would flush a half-made change as a version of its own.
-    suggestion = suggestions(discussion, [student_id], {student_id: entry.quality})[student_id]
     grade = grade or _new_grade(discussion, student_id)
     before = _snapshot(grade)
     grade.score, grade.feedback, grade.quality_points = entry.score, feedback, entry.quality
     if entry.score is None and grade.released:
         # Nothing to show any more: a cleared score is no longer released.
         grade.released, grade.released_at = False, None
-    grade.suggested_score, grade.breakdown = suggestion.score, suggestion.to_breakdown()
     grade.grader_id, grade.graded_at = actor.id, utcnow()
     _flush_or_conflict(grade)
     audit.record("grade.saved", actor=actor, course_id=discussion.course_id, obj=grade,
@@ -428,63 +460,111 @@ def _flush_or_conflict(grade: Grade) -> None:
         raise GradeConflict(current) from None
 
 
-def accept_suggestions(discussion: Discussion, actor: User) -> list[Grade]:
-    """Set every ungraded student's score to their current suggestion; return those grades."""
+@dataclass
+class Outcome:
+    """What an action on every grade did, and whom it left alone."""
+
+    grades: list[Grade]  # the grades it changed
+    waiting: list[User]  # students left alone: comments of theirs await moderation
+    posted_nothing: int = 0  # of `grades`, students who posted nothing (accepting: 0)
+
+    def __len__(self) -> int:
+        return len(self.grades)
+
+
+def awaiting_moderation(discussion: Discussion,
+                        only: Collection[int] | None = None) -> dict[int, int]:
+    """How many comments of each student wait for moderation in the discussion."""
+    query = (select(Comment.author_id, func.count())
+             .where(Comment.discussion_id == discussion.id,
+                    Comment.status == CommentStatus.PENDING)
+             .group_by(Comment.author_id))
+    if only is not None:
+        query = query.where(Comment.author_id.in_(list(only)))
+    return {author_id: n for author_id, n in db.session.execute(query)}
+
+
+def accept_suggestions(discussion: Discussion, actor: User) -> Outcome:
+    """Set every ungraded student's score to their current suggestion.
+
+    A student with comments awaiting moderation is left alone (and named): their
+    suggestion would change with the decision, and an accepted score does not follow it.
+    """
     require_member(actor, discussion.course, permission=Permission.MODERATE)
-    refresh_suggestions(discussion)  # takes the grading lock of every student
-    ids = [m.user_id for m in students(discussion.course)]
+    members = students(discussion.course)
+    ids = lock_students(discussion.course_id, None)  # the grading lock of every student
+    waiting = awaiting_moderation(discussion)
     grades = {g.student_id: g for g in db.session.scalars(
         select(Grade).where(Grade.discussion_id == discussion.id)
         .with_for_update(of=Grade).execution_options(populate_existing=True))}
-    missing = [sid for sid in ids if sid not in grades]
-    if missing:
-        zero = suggestions(discussion, missing)
-        for sid in missing:
-            grade = Grade(discussion_id=discussion.id, student_id=sid,
-                          suggested_score=zero[sid].score, breakdown=zero[sid].to_breakdown())
-            db.session.add(grade)
-            grades[sid] = grade
-        db.session.flush()
+    ungraded = [sid for sid in ids if sid not in waiting
+                and (sid not in grades or grades[sid].score is None)]
+    live = suggestions(discussion, ungraded,
+                       {sid: grades[sid].quality_points for sid in ungraded if sid in grades})
     now = utcnow()
     accepted = []
-    for sid in ids:
-        grade = grades[sid]
-        if grade.score is not None:
-            continue
-        grade.score = grade.suggested_score or 0.0
+    for sid in ungraded:
+        grade = grades.get(sid)
+        if grade is None:
+            grade = Grade(discussion_id=discussion.id, student_id=sid)
+            db.session.add(grade)
+        grade.score = live[sid].score
         grade.grader_id, grade.graded_at = actor.id, now
         accepted.append(grade)
     db.session.flush()
     for grade in accepted:
         audit.record("grade.accepted", actor=actor, course_id=discussion.course_id, obj=grade,
                      subject_id=grade.student_id, before={"score": None},
-                     after={"score": grade.score, "suggested_score": grade.suggested_score})
-    return accepted
+                     after={"score": grade.score,
+                            "suggested_score": live[grade.student_id].score})
+    return Outcome(accepted, [m.user for m in members if m.user_id in waiting],
+                   sum(live[g.student_id].missing for g in accepted))
 
 
 def set_released(discussion: Discussion, actor: User, released: bool,
-                 student_id: int | None = None, version: int | None = None) -> list[Grade]:
+                 student_id: int | None = None, version: int | None = None,
+                 awaiting_seen: int = 0) -> Outcome:
     """Release grades to students (or take them back): one student's, or every graded one.
 
-    Only graded grades are released; un-releasing takes back every released one.
+    Only graded grades are released; un-releasing takes back every released one. Releasing
+    every grade leaves alone the students whose comments await moderation (named in the
+    outcome); one student's is released only if the page showed as many comments
+    awaiting moderation as there are (`awaiting_seen`: the button said so).
     """
     require_member(actor, discussion.course, permission=Permission.MANAGE)
     if student_id is not None:
         _student(discussion, student_id)
-    _lock_students(discussion.course_id, [student_id] if student_id is not None else None)
+    lock_students(discussion.course_id, [student_id] if student_id is not None else None)
     query = (select(Grade).where(Grade.discussion_id == discussion.id)
              .with_for_update(of=Grade).execution_options(populate_existing=True))
     if student_id is not None:
         query = query.where(Grade.student_id == student_id)
     grades = list(db.session.scalars(query))
+    waiting = awaiting_moderation(discussion, [student_id] if student_id is not None
+                                  else None) if released else {}
     if student_id is not None:
         grade = grades[0] if grades else None
         if grade is None or grade.score is None:
             raise InvalidInput("Give this student a score before releasing it.", field="score")
         if version is not None and grade.version_id != version:
             raise GradeConflict(grade)
-    targets = [g for g in grades if g.released != released and g.score is not None]
+        if waiting.get(student_id, 0) > awaiting_seen:
+            n = waiting[student_id]
+            raise InvalidInput(
+                f"{grade.student.display_name} has {n} comment{'s' if n != 1 else ''} "
+                "awaiting moderation, which the score does not count yet. Decide "
+                f"{'them' if n != 1 else 'it'} in the queue first, or release from the "
+                "grading page, which says so.", field="version")
+        waiting = {}
+    candidates = [g for g in grades if g.released != released and g.score is not None]
+    targets = [g for g in candidates if g.student_id not in waiting]
+    left_alone = [g.student for g in candidates if g.student_id in waiting]
     if not targets:
+        if left_alone:
+            raise InvalidInput(
+                "Every grade not yet released belongs to a student whose comments await "
+                f"moderation ({names(left_alone)}); decide those comments first.",
+                field="release")
         what = "graded and not yet released" if released else "released"
         raise InvalidInput(f"No grades here are {what}.", field="release")
     now = utcnow()
@@ -497,7 +577,15 @@ def set_released(discussion: Discussion, actor: User, released: bool,
         audit.record(action, actor=actor, course_id=discussion.course_id, obj=grade,
                      subject_id=grade.student_id, before={"released": not released},
                      after={"released": released, "score": grade.score})
-    return targets
+    return Outcome(targets, sorted(left_alone, key=lambda u: (u.sortable_name.lower(), u.id)))
+
+
+def names(users: Sequence[User]) -> str:
+    """People's names for a message: "Amara Okafor, Sam Rivera and 3 more"."""
+    names = [u.display_name for u in users]
+    if len(names) > 5:
+        return ", ".join(names[:4]) + f" and {len(names) - 4} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 # What students see ---------------------------------------------------------------------

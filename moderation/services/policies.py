@@ -112,22 +112,16 @@ def overridden(stored: dict[str, Any] | None) -> set[str]:
 def set_course_policy(course: Course, actor: User, data: dict[str, Any]) -> bool:
     """Validate and store the course's default policy; return whether it changed."""
     policy = validated(data)
-    changed = _store(course, "policy", stored_form(policy, Policy()), actor,
-                     action="course.policy_set", course_id=course.id)
-    if changed:
-        _refresh_suggestions(course.discussions)
-    return changed
+    return _store(course, "policy", stored_form(policy, Policy()), actor,
+                  action="course.policy_set", course_id=course.id)
 
 
 def set_discussion_policy(discussion: Discussion, actor: User, data: dict[str, Any]) -> bool:
     """Validate and store a discussion's overrides of the course policy; return if changed."""
     base = course_policy(discussion.course)
     policy = validated(data, base)
-    changed = _store(discussion, "policy_overrides", stored_form(policy, base), actor,
-                     action="discussion.policy_set", course_id=discussion.course_id)
-    if changed:
-        _refresh_suggestions([discussion])
-    return changed
+    return _store(discussion, "policy_overrides", stored_form(policy, base), actor,
+                  action="discussion.policy_set", course_id=discussion.course_id)
 
 
 def _store(obj: Course | Discussion, attribute: str, stored: dict[str, Any], actor: User, *,
@@ -141,10 +135,3 @@ def _store(obj: Course | Discussion, attribute: str, stored: dict[str, Any], act
     db.session.flush()
     return True
 
-
-def _refresh_suggestions(discussions: list[Discussion]) -> None:
-    """The readability band is the policy's: suggestions read it."""
-    from moderation.services import grading  # grading reads policies: imported when used
-
-    for discussion in discussions:
-        grading.refresh_suggestions(discussion)

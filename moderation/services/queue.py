@@ -21,7 +21,7 @@ from moderation.models import (
     text_key,
     utcnow,
 )
-from moderation.services import audit, checking, fingerprints, grading, revisions
+from moderation.services import audit, checking, revisions, text_facts
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -113,7 +113,8 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     _check_still_acceptable(discussion, author, body, parent_id, revision_of, now,
                             duplicates=False)  # checked once, exactly, under the lock below
     verdict = checking.check_text(discussion, author, body, is_reply=parent_id is not None,
-                                  now=now, staff=membership.role.is_staff)
+                                  now=now, staff=membership.role.is_staff,
+                                  revision=revision_of is not None)
     if verdict.blocked:
         raise Blocked(verdict.analysis)
 
@@ -140,7 +141,6 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
         submitted_at=now,
         submission_token=submission_token,
     )
-    checking.record_analysis(comment, verdict.analysis)
     try:
         # A savepoint: if a concurrent double click inserted the same token first,
         # only this insert is undone and the first comment is returned.
@@ -154,14 +154,14 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
             # Another tab revised it first: the unique revision_of_id refused this one.
             raise Conflict(revisions.ALREADY_REVISED, field="body") from None
         raise
-    fingerprints.record([comment])
+    text_facts.store([text_facts.Stored(
+        comment.id, comment.course_id, comment.discussion_id, comment.author_id, body,
+        text_facts.Facts.of(body, verdict.analysis), new=True)])
     if revision_of is not None:
         audit.record("comment.revised", actor=author, course_id=discussion.course_id,
                      obj=comment, subject_id=author.id,
                      before={"comment_id": revision_of.id, "status": revision_of.status.value},
                      after={"comment_id": comment.id, "status": comment.status.value})
-    if comment.status == CommentStatus.APPROVED:
-        grading.refresh_suggestion(discussion, author.id)
     return Submission(comment, created=True)
 
 
@@ -193,17 +193,18 @@ def _one_writer_per_author(author_id: int) -> None:
 
 
 def preview(discussion: Discussion, author: User, body: str,
-            parent_id: int | None = None) -> checking.Verdict:
+            parent_id: int | None = None, revision: bool = False) -> checking.Verdict:
     """Analyse a draft as it would be analysed on submit, storing nothing.
 
     Only comments the author can read are compared with: the preview is free and
     repeatable, so it must not become a way to probe comments held for moderation.
+    `revision`: the draft revises a rejected comment (it will wait, whatever the mode).
     """
     membership = require_member(author, discussion.course)
     body = clean_body(body)
     return checking.check_text(discussion, author, body, is_reply=parent_id is not None,
                                now=utcnow(), staff=membership.role.is_staff,
-                               visible_only=True)
+                               visible_only=True, revision=revision)
 
 
 def _by_token(token: str) -> Comment | None:

@@ -22,6 +22,7 @@ from moderation.models import (
     Discussion,
     Flag,
     Membership,
+    Role,
     Severity,
     User,
 )
@@ -34,6 +35,7 @@ SEVERITIES = frozenset(s.value for s in Severity)
 # An alias, so the filters' subqueries never correlate with an outer query over Flag;
 # built once (an alias made per call builds its column proxies again when first used).
 _FLAG = aliased(Flag, name="flag_filter")
+_ORIGINAL = aliased(Comment, name="original")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class QueueFilter:
     severity: Severity | None = None
     section: str | None = None
     student_id: int | None = None
+    reviewer_id: int | None = None  # revisions of comments this person rejected
     q: str = ""
     sort: str = "time"
 
@@ -55,7 +58,7 @@ class QueueFilter:
 
         >>> QueueFilter.from_args({"status": "approved", "discussion": "7", "sort": "x"})
         QueueFilter(status=<CommentStatus.APPROVED: 'approved'>, discussion_id=7, rule=None, \
-severity=None, section=None, student_id=None, q='', sort='time')
+severity=None, section=None, student_id=None, reviewer_id=None, q='', sort='time')
         """
         def number(key: str) -> int | None:
             value = args.get(key, "")
@@ -71,6 +74,7 @@ severity=None, section=None, student_id=None, q='', sort='time')
             severity=Severity(severity) if severity in SEVERITIES else None,
             section=args.get("section", "")[:120] or None,
             student_id=number("student"),
+            reviewer_id=number("reviewer"),
             q=args.get("q", "").strip()[:200],
             sort=args.get("sort", "time") if args.get("sort") in SORTS else "time",
         )
@@ -83,7 +87,8 @@ severity=None, section=None, student_id=None, q='', sort='time')
 
     @cached_property
     def _args(self) -> dict[str, Any]:
-        names = {"discussion_id": "discussion", "student_id": "student"}
+        names = {"discussion_id": "discussion", "student_id": "student",
+                 "reviewer_id": "reviewer"}
         args: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -96,7 +101,7 @@ severity=None, section=None, student_id=None, q='', sort='time')
     def narrowed(self) -> bool:
         """Whether anything beyond the status and the order is filtered."""
         return any((self.discussion_id, self.rule, self.severity, self.section,
-                    self.student_id, self.q))
+                    self.student_id, self.reviewer_id, self.q))
 
 
 @dataclass
@@ -118,6 +123,8 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
         where.append(Comment.discussion_id == f.discussion_id)
     if f.student_id is not None:
         where.append(Comment.author_id == f.student_id)
+    if f.reviewer_id is not None:
+        where.append(_revision_for(f.reviewer_id))
     flag = _FLAG
     if f.rule:
         where.append(exists().where(flag.comment_id == Comment.id, flag.rule == f.rule))
@@ -131,6 +138,21 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.append(Comment.body.ilike(pattern, escape="\\"))
     return where
+
+
+def _revision_for(reviewer_id: int) -> ColumnElement[bool]:
+    """A revision of a comment this person rejected: it goes back to them first."""
+    original = _ORIGINAL
+    return exists().where(original.id == Comment.revision_of_id,
+                          original.decided_by_id == reviewer_id)
+
+
+def revisions_waiting_for(course_id: int, reviewer_id: int) -> int:
+    """How many revisions of comments this person rejected wait in the course's queue."""
+    return db.session.scalar(
+        select(func.count()).select_from(Comment)
+        .where(Comment.course_id == course_id, Comment.status == CommentStatus.PENDING,
+               Comment.revision_of_id.is_not(None), _revision_for(reviewer_id))) or 0
 
 
 def _after(f: QueueFilter, cursor: Cursor, forward: bool) -> ColumnElement[bool]:
@@ -168,7 +190,9 @@ def page(course_id: int, f: QueueFilter, *, after: Cursor | None = None,
     if cursor is not None:
         query = query.where(_after(f, cursor, forward))
     query = query.order_by(*_order(f, forward)).limit(size + 1).options(
-        selectinload(Comment.flags), selectinload(Comment.parent))
+        selectinload(Comment.flags), selectinload(Comment.parent),
+        # A revision's row says who rejected the first version: it goes back to them.
+        selectinload(Comment.revision_of).selectinload(Comment.decided_by))
     rows = list(db.session.scalars(query).unique())
     more = len(rows) > size
     rows = rows[:size]
@@ -255,7 +279,8 @@ def sections(course_id: int) -> list[str]:
 
 
 def students(course_id: int) -> list[tuple[int, str]]:
-    """The course's students (id, sortable name), for the filter."""
+    """The course's students (id, sortable name), for the filter: not its staff."""
     return [(id_, name) for id_, name in db.session.execute(
         select(User.id, User.sortable_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.course_id == course_id).order_by(User.sortable_name)).all()]
+        .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
+        .order_by(User.sortable_name, User.id)).all()]

@@ -9,15 +9,13 @@ command line can check batches in worker processes while one process writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, bindparam, delete, exists, func, insert, select
+from sqlalchemy import Row, Select, Table, bindparam, exists, func, insert, select
 
 from moderation import grading
-from moderation.analysis import ANALYSIS_VERSION
-from moderation.analysis.pipeline import public_metrics
 from moderation.extensions import db
 from moderation.models import (
     AuditEvent,
@@ -25,14 +23,13 @@ from moderation.models import (
     CommentStatus,
     Course,
     Discussion,
-    Flag,
     Membership,
     Role,
+    Severity,
     User,
-    text_key,
     utcnow,
 )
-from moderation.services import audit, checking, fingerprints
+from moderation.services import audit, checking, fingerprints, text_facts
 from moderation.services.errors import Conflict
 from moderation.services.sets import among
 
@@ -62,7 +59,7 @@ class RescoreTotals:
 # What a rescore reads of a comment.
 COLUMNS = (Comment.id, Comment.course_id, Comment.discussion_id, Comment.author_id,
            Comment.parent_id, Comment.body, Comment.status, Comment.decided_by_id,
-           Comment.submitted_at)
+           Comment.submitted_at, Comment.revision_of_id)
 
 
 def comments_query(course_id: int | None = None) -> Select[*tuple[Any, ...]]:
@@ -129,16 +126,15 @@ class Change:
 
     id: int
     course_id: int
+    discussion_id: int
     author_id: int
+    body: str
     status: CommentStatus
-    metrics: dict[str, Any]
-    word_count: int
-    flag_level: int
-    flags: list[dict[str, Any]]  # the new flag rows, or [] with flags_changed False
+    facts: text_facts.Facts  # everything the text decides, read again (the reading of a
+    # source may improve, and rows stored without the ORM lack body_key and cites_source)
     flags_changed: bool
+    holds_changed: bool  # which quality rules hold it (what a suggestion reads of flags)
     decided: bool  # a person decided it: its status is never moved
-    body_key: str  # what the text says for the duplicate check and the grade, read again:
-    cites_source: bool  # NULL in rows stored without the ORM, and the reading may improve
     new_status: CommentStatus | None = None  # an automatic decision that moves
 
 
@@ -160,24 +156,22 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
             fingerprints.Query(r.author_id, r.body, r.submitted_at, r.id, stored[r.id])
             for r in group])
         similar.update((r.id, f) for r, f in zip(group, found, strict=True))
-    before = _flag_signatures([row.id for row in rows])
+    before = text_facts.stored_signatures([row.id for row in rows])
     changes = []
     for row in rows:
         staff = row.author_id in scopes.staff(row.course_id)
         verdict = checking.verdict(
             scopes.scope(row.discussion_id), row.author_id, row.body,
             similar.get(row.id, []), is_reply=row.parent_id is not None,
-            now=row.submitted_at, staff=staff, stored=True)
-        flags = checking.flag_values(verdict.analysis)
-        changed = _signature(flags) != before.get(row.id, set())
+            now=row.submitted_at, staff=staff, stored=True,
+            revision=row.revision_of_id is not None)
+        facts = text_facts.Facts.of(row.body, verdict.analysis)
         changes.append(Change(
-            id=row.id, course_id=row.course_id, author_id=row.author_id, status=row.status,
-            metrics=public_metrics(verdict.analysis.metrics),
-            word_count=verdict.analysis.metrics.words,
-            flag_level=max((f["severity"].level for f in flags), default=0),
-            flags=flags if changed else [], flags_changed=changed,
+            id=row.id, course_id=row.course_id, discussion_id=row.discussion_id,
+            author_id=row.author_id, body=row.body, status=row.status, facts=facts,
+            flags_changed=facts.signature() != before.get(row.id, set()),
+            holds_changed=_holds(facts.signature()) != _holds(before.get(row.id, set())),
             decided=row.decided_by_id is not None,
-            body_key=text_key(row.body), cites_source=grading.cites_source(row.body),
             new_status=automatic_status(row.status, row.decided_by_id, verdict, staff)))
     return changes
 
@@ -186,10 +180,12 @@ def automatic_status(status: CommentStatus, decided_by_id: int | None,
                      verdict: checking.Verdict, staff: bool) -> CommentStatus | None:
     """The status a rescore moves a comment to, or None when it keeps the one it has.
 
-    Only automatic decisions move: never a person's decision, a rejection, or a comment
-    by staff (staff comments are not moderated).
+    Only automatic decisions move: never a person's decision, a rejection, a comment by
+    staff (staff comments are not moderated), or a revision of a rejected comment (it
+    waits for a person; one published before revisions always waited stays published).
     """
-    if decided_by_id is not None or staff or status == CommentStatus.REJECTED:
+    if (decided_by_id is not None or staff or status == CommentStatus.REJECTED
+            or verdict.revision):
         return None
     return verdict.status if verdict.status != status else None
 
@@ -197,36 +193,28 @@ def automatic_status(status: CommentStatus, decided_by_id: int | None,
 def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals:
     """Write what a check found: a few statements for the whole batch; return its totals.
 
-    `actor` is the person who asked for the rescore (None: the command line).
+    What the texts decide goes through `text_facts.store`, as for a submit; a rescore adds
+    the automatic decisions that move, audited. `actor` is the person who asked for the
+    rescore (None: the command line).
     """
     totals = RescoreTotals(comments=len(changes))
     if not changes:
         return totals
-    changes = _still_as_checked(changes)
-    replaced = [c.id for c in changes if c.flags_changed]
-    totals.flags_changed = len(replaced)
+    changes, current = _still_as_checked(changes)
+    totals.flags_changed = sum(c.flags_changed for c in changes)
     totals.kept_decisions = sum(c.decided for c in changes)
-    # Core statements on the tables: the ORM's bulk paths cost more than the writes.
-    flag, comment = cast(Table, Flag.__table__), cast(Table, Comment.__table__)
-    if replaced:
-        db.session.execute(delete(flag).where(among(flag.c.comment_id, replaced)))
-        rows = [{**values, "comment_id": c.id} for c in changes for values in c.flags]
-        if rows:
-            db.session.execute(insert(flag), rows)
-    facts: dict[str, Any] = {name: bindparam(name) for name in (
-        "metrics", "word_count", "body_key", "cites_source", "flag_level")}
-    by_id = comment.update().where(comment.c.id == bindparam("comment_id"))
-    for moving in (False, True):  # a status is written only where it moves
-        rows = [{"comment_id": c.id, "metrics": c.metrics, "word_count": c.word_count,
-                 "body_key": c.body_key, "cites_source": c.cites_source,
-                 "flag_level": c.flag_level, **({"new_status": c.new_status} if moving else {})}
-                for c in changes if (c.new_status is not None) == moving]
-        if rows:
-            db.session.execute(by_id.values(
-                **facts, analysis_version=ANALYSIS_VERSION,
-                **({"status": bindparam("new_status")} if moving else {})), rows)
+    text_facts.store([text_facts.Stored(
+        c.id, c.course_id, c.discussion_id, c.author_id, c.body, c.facts, reindex=False,
+        flags_changed=c.flags_changed,
+        moves_grade=c.new_status is not None or current[c.id].moves_grade(c))
+        for c in changes])
     moved = [c for c in changes if c.new_status is not None]
     if moved:
+        comment = cast(Table, Comment.__table__)
+        db.session.execute(
+            comment.update().where(comment.c.id == bindparam("comment_id"))
+            .values(status=bindparam("new_status")),
+            [{"comment_id": c.id, "new_status": c.new_status} for c in moved])
         now = utcnow()
         db.session.execute(insert(AuditEvent), [
             {"at": now, "actor_id": actor.id if actor else None, "course_id": c.course_id,
@@ -239,42 +227,59 @@ def write(changes: Sequence[Change], actor: User | None = None) -> RescoreTotals
     return totals
 
 
-def _still_as_checked(changes: Sequence[Change]) -> list[Change]:
-    """The changes that still apply, read again under the write lock (rows locked on
-    PostgreSQL): the command line checks batches ahead of writing them.
+def _holds(signature: set[tuple[object, ...]]) -> set[object]:
+    """The quality rules that hold a comment, from its flags' signature."""
+    return {rule for rule, severity, *_ in signature if rule in grading.QUALITY_RULES
+            and severity in (Severity.HOLD, Severity.BLOCK)}
+
+
+@dataclass(frozen=True)
+class Current:
+    """What a stored comment's suggestion reads of it now, before a rescore writes."""
+
+    status: CommentStatus
+    word_count: int
+    cites_source: bool | None
+    reading_grade: float | None
+
+    def moves_grade(self, change: Change) -> bool:
+        """Whether writing the change moves its author's suggestion: only an approved
+        comment counts, through its quality holds and what is measured of it (a status
+        that moves says so itself)."""
+        facts = change.facts
+        return self.status == CommentStatus.APPROVED and (
+            change.holds_changed or self.word_count != facts.word_count
+            or self.cites_source != facts.cites_source
+            or self.reading_grade != facts.metrics.get("flesch_kincaid_grade"))
+
+
+def _still_as_checked(changes: Sequence[Change]) -> tuple[list[Change], dict[int, Current]]:
+    """The comments whose changes still apply, read again under the write lock (rows
+    locked on PostgreSQL): the command line checks batches ahead of writing them.
 
     A comment whose text a staff edit changed meanwhile keeps what the edit's own check
-    wrote; a status moves only if nobody decided the comment meanwhile.
+    wrote (left out); a status moves only if nobody decided the comment meanwhile.
     """
     comment = cast(Table, Comment.__table__)
+    reading = Comment.metrics["flesch_kincaid_grade"].as_float()
     now = {row.id: row for row in db.session.execute(
-        select(comment.c.id, comment.c.body_key, comment.c.status, comment.c.decided_by_id)
+        select(comment.c.id, comment.c.body_key, comment.c.status, comment.c.decided_by_id,
+               comment.c.word_count, comment.c.cites_source,
+               reading.label("reading"))
         .where(among(comment.c.id, [c.id for c in changes])).with_for_update())}
-    current = []
+    kept: list[Change] = []
+    current: dict[int, Current] = {}
     for change in changes:
         row = now.get(change.id)
-        if row is None or row.body_key not in (None, change.body_key):
+        if row is None or row.body_key not in (None, change.facts.body_key):
             continue  # deleted, or its text edited since it was checked
         if change.new_status is not None and (row.decided_by_id is not None
                                               or row.status != change.status):
             change = replace(change, new_status=None, decided=row.decided_by_id is not None)
-        current.append(change)
-    return current
-
-
-def _signature(flags: Iterable[dict[str, Any]]) -> set[tuple[object, ...]]:
-    """What flags say, for telling whether a new analysis changed them."""
-    return {(f["rule"], f["severity"], f["message"], tuple(map(tuple, f["spans"])))
-            for f in flags}
-
-
-def _flag_signatures(ids: Sequence[int]) -> dict[int, set[tuple[object, ...]]]:
-    found: dict[int, list[dict[str, Any]]] = {}
-    for row in db.session.execute(
-            select(Flag.comment_id, Flag.rule, Flag.severity, Flag.message, Flag.spans)
-            .where(among(Flag.comment_id, ids))):
-        found.setdefault(row.comment_id, []).append(row._asdict())
-    return {cid: _signature(flags) for cid, flags in found.items()}
+        kept.append(change)
+        current[change.id] = Current(row.status, row.word_count, row.cites_source,
+                                     row.reading)
+    return kept, current
 
 
 def record(totals: RescoreTotals, course_id: int | None, *, actor: User | None = None,

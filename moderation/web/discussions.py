@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     g,
@@ -166,7 +167,10 @@ def preview(discussion_id: int) -> ResponseReturnValue:
     try:
         parent = data.get("parent_id") if isinstance(data, dict) else None
         parent_id = parse_id(parent) if parent not in (None, "") else None
-        verdict = queue.preview(discussion, current_user, body, parent_id)
+        # The revise page asks with ?revision=<the rejected comment>: a revision waits.
+        original = _revised(discussion) if "revision" in request.args else None
+        verdict = queue.preview(discussion, current_user, body, parent_id,
+                                revision=original is not None)
     except ServiceError as error:
         return jsonify(error=error.message), error.status
     analysis = verdict.analysis
@@ -177,10 +181,25 @@ def preview(discussion_id: int) -> ResponseReturnValue:
         reading_time_s=metrics["reading_time_s"],
         decision=analysis.decision,
         outcome=verdict.outcome,
-        summary=verdict.summary(),
+        summary=verdict.summary(reviewer=_reviewer(original)),
         findings=[{"rule": f.rule, "severity": f.severity, "message": f.message,
                    "advice": f.advice} for f in analysis.findings],
     )
+
+
+def _revised(discussion: Discussion) -> Comment:
+    """The viewer's own comment named by `?revision=`, in this discussion, or a 404."""
+    original, _ = own_comment_or_404(parse_id(request.args["revision"], "That comment"))
+    if original.discussion_id != discussion.id:
+        abort(404)
+    return original
+
+
+def _reviewer(original: Comment | None) -> str | None:
+    """Who a revision of this comment goes back to: whoever rejected it."""
+    if original is None or original.decided_by is None:
+        return None
+    return original.decided_by.display_name
 
 
 def _render_revision(original: Comment, form: CommentForm, status: int = 200,
@@ -193,7 +212,7 @@ def _render_revision(original: Comment, form: CommentForm, status: int = 200,
     form.body.label.text = "Your revised comment"
     return render_template("discussions/revise.html", original=original,
                            discussion=original.discussion, form=form, blocked=blocked,
-                           refusal=refusal), status
+                           refusal=refusal, reviewer=_reviewer(original)), status
 
 
 @bp.get("/comments/<int:comment_id>/revise")
@@ -217,6 +236,7 @@ def submit_revision(comment_id: int) -> ResponseReturnValue:
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_revision(original, form, 422)
+    who = _reviewer(original) or "your instructor"  # read now: after the commit is a new read
     result = commit_or_show(form, lambda: queue.revise_comment(
         original, current_user, form.body.data, form.submission_token.data or ""), "body")
     if isinstance(result, Blocked):
@@ -226,8 +246,8 @@ def submit_revision(comment_id: int) -> ResponseReturnValue:
         return _render_revision(original, form, result.status)
     revision = result.comment
     if revision.status == CommentStatus.PENDING:
-        flash("Thanks! Your revision is awaiting moderation; only you can see it until your "
-              "instructor approves it.", "info")
+        flash(f"Thanks! Your revision went back to {who}, who rejected the comment; only you "
+              "can see it until it is approved.", "info")
     elif result.created:
         flash("Your revision is posted in place of the rejected comment.", "success")
     return redirect(url_for("discussions.show", discussion_id=revision.discussion_id,

@@ -157,10 +157,10 @@ class DiscussionForm(Form):
     reply_max_words = IntegerField("Reply: maximum words", default=DEFAULTS.reply_max_words,
                                    validators=[InputRequired(), NumberRange(min=1, max=10_000)])
     moderation_mode = SelectField("Moderation", default="flagged", choices=[
-        SelectChoice("flagged", "Hold flagged comments only"),
-        SelectChoice("all", "Hold every comment for approval"),
-        SelectChoice("none", "Publish unless a rule holds it"),
-    ])
+        SelectChoice("flagged", "Publish at once unless a rule holds the comment"),
+        SelectChoice("all", "Every comment waits for approval"),
+    ], description="Either way, a revision of a comment you rejected comes back to you first. "
+                   "For nothing to wait at all, turn the hold rules off in the policy.")
     lms_assignment_id = StringField("LMS assignment id (optional)",
                                     validators=[Optional(), Length(max=64)])
 

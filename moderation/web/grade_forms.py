@@ -50,6 +50,9 @@ class ReleaseForm(Form):
 
     version = version_field()
     back = HiddenField(default="sheet", validators=[AnyOf(["sheet", "student"])])
+    # How many of the student's comments awaited moderation when the button said so.
+    awaiting = IntegerField(widget=HiddenInput(), default=0,
+                            validators=[Optional(), NumberRange(min=0, max=MAX_VERSION)])
 
 
 class RubricForm(Form):
@@ -98,3 +101,4 @@ class ExportForm(Form):
     discussion = SelectField("Discussions", coerce=int, default=0,
                              choices=[SelectChoice(0, "Every discussion")])
     feedback = BooleanField("Moodle: add a feedback column per discussion")
+    as_percent = BooleanField("Moodle: scores as percentages (for grade items out of 100)")

@@ -57,3 +57,27 @@ def test_grade_override_release_then_the_student_sees_it_and_csv_downloads(
     assert "Strong argument; cite the report next time." in grade.inner_text()
     grade.locator("summary").click()
     assert "Substantive response" in grade.inner_text()
+
+
+def test_students_awaiting_moderation_are_named_and_left_alone(
+        page, server, graded_course, make_comment):  # noqa: F811 - fixtures
+    """Issue 17: in Chromium, the page names who waits, Accept leaves them alone, and the
+    new notes and buttons pass axe."""
+    from moderation.models import CommentStatus
+    from tests.browser.a11y import assert_accessible
+
+    c = graded_course
+    make_comment(c.discussion, c.amara)
+    make_comment(c.discussion, c.sam, status=CommentStatus.PENDING)
+    sign_in(page, server, c.teacher)
+    page.goto(f"{server}/teach/discussions/{c.discussion.id}/grades")
+    note = page.locator(".awaiting-note")
+    assert "1 student has comments awaiting moderation" in note.inner_text()
+    assert "Sam Rivera (1)" in note.inner_text()
+    assert_accessible(page, "grading page with a student awaiting moderation")
+    page.get_by_text("Accept suggestions for the 2 ungraded").click()
+    page.locator(".flash").filter(has_text="Not accepted for 1 student").wait_for()
+    assert page.locator(f"#g{c.sam.id}-score").input_value() == ""
+    note.get_by_role("link").click()
+    page.wait_for_url(f"{server}/teach/discussions/{c.discussion.id}/queue")
+    assert page.locator(".queue-row").count() == 1

@@ -217,7 +217,7 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     check(student, "revise")
     student.fill("#body", REVISED)
     student.get_by_role("button", name="Submit the revision").click()
-    student.locator(".flash").filter(has_text="Your revision is awaiting moderation").wait_for()
+    student.locator(".flash").filter(has_text="Your revision went back to").wait_for()
 
     # The instructor approves the reply with "a", opens the revision with "o", reads the
     # diff and approves it with "a" there.

@@ -57,7 +57,8 @@ def test_a_student_revises_a_rejected_comment(app, page, server, make_user, make
 
     page.get_by_role("button", name="Submit the revision").click()
     page.wait_for_url(re.compile(rf"{re.escape(server)}/discussions/{discussion.id}\?at=\d+#comment-\d+"))
-    assert "Your revision is awaiting moderation" in page.locator(".flash").inner_text()
+    assert "Your revision went back to Ina Structor, who rejected the comment" in \
+        page.locator(".flash").inner_text()
     revision = page.locator(".comment.pending").filter(has_text="Smith (2019)")
     assert "Awaiting moderation" in revision.inner_text()
     assert page.locator(f"#comment-{comment_id}").count() == 0  # the revision took its place

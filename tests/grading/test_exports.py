@@ -112,7 +112,7 @@ def test_moodle_blackboard_and_generic_formats(app, canvas_course):
                          "Week 1 discussion (feedback)"]
     assert ["Bill", "Blend", "bblend@school.test", "9.5", "Clear and well argued."] in moodle
     assert ["Amara", "Okafor", "aokafor@school.test", "-", ""] in moodle  # not released
-    assert board.filename.endswith("-blackboard-grades.txt")
+    assert board.filename.endswith("-blackboard-grades.xls")  # Blackboard: tab-delimited is .xls
     text = board.data.decode("utf-8")
     assert text.splitlines()[0] == ('"Last Name"\t"First Name"\t"Username"\t'
                                     '"Week 1 discussion [Total Pts: 10] |1201"')
@@ -194,10 +194,15 @@ def test_export_grades_command(app, runner, canvas_course, tmp_path):
 
 
 def test_refresh_suggestions_command(app, runner, graded_course, make_comment):
+    from moderation.models import Grade
+
     c = graded_course
-    make_comment(c.discussion, c.amara)  # stored directly: no suggestion yet
+    make_comment(c.discussion, c.amara)
     with app.app_context():
         code = db.session.get(Course, c.course.id).code
+        # As after an upgrade that computes suggestions differently: no row, nothing stored.
+        db.session.execute(Grade.__table__.delete())
+        db.session.commit()
     result = runner.invoke(args=["refresh-suggestions", "--course", code])
     assert result.exit_code == 0 and "Refreshed the suggestions of 1 discussions" in result.output
     with app.app_context():
@@ -229,9 +234,91 @@ def test_a_policy_change_refreshes_the_readability_criterion(app, graded_course,
     make_comment(c.discussion, c.amara, grade=12.0)
     with app.app_context():
         discussion = db.session.get(Discussion, c.discussion.id)
-        grading.refresh_suggestions(discussion)
         assert db.session.scalar(select(Grade.suggested_score)) == 6
         policies.set_discussion_policy(discussion, db.session.get(User, c.teacher.id),
                                        {"max_grade": 10})
         db.session.commit()
         assert db.session.scalar(select(Grade.suggested_score)) == 5
+
+
+@pytest.fixture
+def worth_150(app, canvas_course, make_discussion):
+    """A 150-point discussion in the Canvas course, with a released 120 for Bill Blend."""
+    course, _ = canvas_course
+    big = make_discussion(course, title="Term essay", points_possible=150)
+    with app.app_context():
+        teacher = db.session.scalar(select(User).join(Membership).where(
+            Membership.course_id == course.id, Membership.role == "instructor"))
+        bill = db.session.scalar(select(User).where(User.email == "bblend@school.test"))
+        grade(db.session.get(Discussion, big.id), bill, teacher, 120)
+        db.session.commit()
+    return course, big
+
+
+def test_moodle_refuses_a_file_its_importer_would_refuse_and_offers_percentages(
+        app, runner, worth_150):
+    """Issue 17, item 5: Moodle stops a whole import at one grade above 100."""
+    from moderation.services.errors import InvalidInput
+
+    course, big = worth_150
+    with app.app_context():
+        course_row = db.session.get(Course, course.id)
+        with pytest.raises(InvalidInput, match=r"Moodle refuses a grade above 100 .* Term "
+                                               r"essay: 1 score up to 120 of 150") as refused:
+            gradebook.export(course_row, None, "moodle")
+        assert refused.value.field == "format"
+        moodle = parse(gradebook.export(course_row, None, "moodle", as_percent=True).data)
+        assert gradebook.limits(course_row)["moodle"][0].startswith(
+            "Term essay is worth 150 points: Moodle refuses a grade above 100")
+        # Only Moodle's file can carry percentages.
+        with pytest.raises(InvalidInput, match="Only the Moodle file"):
+            gradebook.export(course_row, None, "canvas", as_percent=True)
+    assert moodle[0] == ["First name", "Last name", "Email address", "Week 1 discussion (%)",
+                         "Term essay (%)"]
+    assert ["Bill", "Blend", "bblend@school.test", "95", "80"] in moodle
+    code = course.code
+    result = runner.invoke(args=["export-grades", code, "--format", "moodle"])
+    assert result.exit_code != 0 and "Moodle refuses a grade above 100" in result.output
+    result = runner.invoke(args=["export-grades", code, "--format", "moodle", "--percent"])
+    assert result.exit_code == 0 and "Term essay (%)" in result.stdout
+
+
+def test_the_export_page_warns_before_and_refuses_beside_the_format(app, client, login_as,
+                                                                    worth_150):
+    course, _ = worth_150
+    with app.app_context():
+        teacher = db.session.scalar(select(User).join(Membership).where(
+            Membership.course_id == course.id, Membership.role == "instructor"))
+    login_as(teacher)
+    page = client.get(f"/teach/courses/{course.id}/export").text
+    assert "Term essay is worth 150 points: Moodle refuses a grade above 100" in page
+    assert "Moodle: scores as percentages" in page
+    refused = client.post(f"/teach/courses/{course.id}/export",
+                          data={"format": "moodle", "discussion": "0"})
+    assert refused.status_code == 422 and "stops the whole import" in refused.text
+    sent = client.post(f"/teach/courses/{course.id}/export",
+                       data={"format": "moodle", "discussion": "0", "as_percent": "y"})
+    assert sent.status_code == 200 and b"Term essay (%)" in sent.data
+    board = client.post(f"/teach/courses/{course.id}/export",
+                        data={"format": "blackboard", "discussion": "0"})
+    assert board.headers["Content-Disposition"].endswith('-blackboard-grades.xls"')
+
+
+def test_a_score_is_stored_as_it_is_shown_to_the_hundredth(app, client, login_as,
+                                                           graded_course):
+    """9.999 was stored as 9.999 but shown and exported as 10: now 10 everywhere."""
+    from moderation.models import Grade
+
+    c = graded_course
+    login_as(c.teacher)
+    p = f"g{c.kai.id}-"
+    response = client.post(f"/teach/discussions/{c.discussion.id}/grades/{c.kai.id}",
+                           data={p + "score": "9.999", p + "version": "1"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Grade.score)) == 10.0
+        grading.save_grade(db.session.get(Discussion, c.discussion.id), c.kai.id,
+                           db.session.get(User, c.teacher.id),
+                           grading.GradeEntry(2.675, None, None, version=2))
+        db.session.commit()
+        assert db.session.scalar(select(Grade.score)) == 2.68  # halves up, not 2.67

@@ -99,7 +99,8 @@ def make_world(app: Flask) -> Callable[..., World]:
                 CommentStatus.PENDING)
             grading.save_grade(discussion, student.id, teacher,
                                grading.GradeEntry(8.0, t["feedback"], None, version=1))
-            grading.set_released(discussion, teacher, True, student_id=student.id)
+            grading.set_released(discussion, teacher, True, student_id=student.id,
+                                 awaiting_seen=1)  # released with a reply still pending
             ta_invitation = invitations.invite(course, teacher, "new.ta@school.test", Role.TA)
             student_invitation = invitations.invite(course, teacher, "new.student@school.test",
                                                     Role.STUDENT)

@@ -135,7 +135,7 @@ def _export_page(course: Course, membership: Membership, form: ExportForm,
                  status: int = 200) -> ResponseReturnValue:
     warnings = {name: gradebook.unmatched(course, name) for name in FORMATS}
     return render_template("grading/export.html", course=course, form=form,
-                           formats=FORMATS, warnings=warnings,
+                           formats=FORMATS, warnings=warnings, limits=gradebook.limits(course),
                            students=len(gradebook.roster_of(course))), status
 
 
@@ -156,7 +156,8 @@ def export_grades(course_id: int) -> ResponseReturnValue:
     try:
         exported = gradebook.export(course, current_user, form.format.data,
                                     discussion_id=form.discussion.data or None,
-                                    include_feedback=form.feedback.data)
+                                    include_feedback=form.feedback.data,
+                                    as_percent=form.as_percent.data)
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()

@@ -30,8 +30,9 @@ def _row_form(row: grading.Row, back: str = "sheet") -> GradeForm:
 
 
 def _release_form(row: grading.Row, back: str = "sheet") -> ReleaseForm:
+    # `awaiting`: the comments awaiting moderation the button says it releases anyway.
     return ReleaseForm(formdata=None, prefix=f"r{row.student.id}",
-                       data={"version": row.version, "back": back})
+                       data={"version": row.version, "back": back, "awaiting": row.pending})
 
 
 def _sheet(discussion: Discussion, membership: Membership, *, status: int = 200,
@@ -128,12 +129,22 @@ def accept_suggestions(discussion_id: int) -> ResponseReturnValue:
     discussion, _ = discussion_or_404(discussion_id, staff=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    accepted = grading.accept_suggestions(discussion, current_user)
+    outcome = grading.accept_suggestions(discussion, current_user)
     db.session.commit()
-    zeros = sum(1 for g in accepted if g.breakdown.get("missing"))
-    flash(f"Accepted {len(accepted)} suggested score{'s' if len(accepted) != 1 else ''}"
+    accepted, zeros = len(outcome.grades), outcome.posted_nothing
+    flash(f"Accepted {accepted} suggested score{'s' if accepted != 1 else ''}"
           + (f" ({zeros} who posted nothing got 0)." if zeros else "."), "success")
+    _left_alone(outcome, "accepted")
     return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id), code=303)
+
+
+def _left_alone(outcome: grading.Outcome, done: str) -> None:
+    """Name the students an action on every grade left alone, and why."""
+    if outcome.waiting:
+        n = len(outcome.waiting)
+        flash(f"Not {done} for {n} student{'s' if n != 1 else ''} whose comments await "
+              f"moderation: {grading.names(outcome.waiting)}. Decide those comments in the "
+              "queue first; their suggestions follow the decisions.", "info")
 
 
 @bp.post("/discussions/<int:discussion_id>/grades/<any(release, unrelease):action>")
@@ -143,13 +154,15 @@ def release_all(discussion_id: int, action: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        changed = grading.set_released(discussion, current_user, action == "release")
+        outcome = grading.set_released(discussion, current_user, action == "release")
         db.session.commit()
     except ServiceError as error:
         db.session.rollback()
         return _sheet(discussion, membership, status=error.status, action_error=error.message)
     verb = "Released" if action == "release" else "Took back"
-    flash(f"{verb} {len(changed)} grade{'s' if len(changed) != 1 else ''}.", "success")
+    changed = len(outcome.grades)
+    flash(f"{verb} {changed} grade{'s' if changed != 1 else ''}.", "success")
+    _left_alone(outcome, "released")
     return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id), code=303)
 
 
@@ -165,7 +178,7 @@ def release_one(discussion_id: int, student_id: int, action: str) -> ResponseRet
         abort(400)
     result = commit_or_show(form, lambda: grading.set_released(
         discussion, current_user, action == "release", student_id=student_id,
-        version=form.version.data), "version")
+        version=form.version.data, awaiting_seen=form.awaiting.data or 0), "version")
     if isinstance(result, NotFound):
         abort(404)
     if isinstance(result, ServiceError):

@@ -57,6 +57,8 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
         sections=queue_list.sections(course.id), students=queue_list.students(course.id),
         decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
         limits={d.id: policies.effective_policy(d) for d in discussions.values()},
+        # Revisions go back first to whoever rejected the first version.
+        for_me=queue_list.revisions_waiting_for(course.id, current_user.id),
     )
 
 

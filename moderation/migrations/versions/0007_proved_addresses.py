@@ -1,8 +1,8 @@
 """addresses proved by their holders, invitations kept for an address until it is proved,
 and the audit log safe from TRUNCATE
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07 13:00:00
 
 """
@@ -15,8 +15,8 @@ NO_TRUNCATE = ("CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
