@@ -37,7 +37,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.accounts import LAUNCH_ONLY
-from moderation.services import accounts, audit, courses, discussions
+from moderation.services import accounts, audit, courses, discussions, lti_scores
 from moderation.services.courses import Permission, allows
 from moderation.services.errors import Forbidden, InvalidInput, NotFound
 
@@ -195,6 +195,7 @@ def request_roster(lti_context: LtiContext, *, force: bool = False) -> bool:
     lti_context.roster_attempts = 0
     lti_context.roster_error = None
     db.session.flush()
+    lti_scores.mark_due()
     return True
 
 

@@ -72,11 +72,11 @@ def states_for(discussion: Discussion) -> dict[int, StudentSync] | None:
         return None
     rows = {row.student_id: row for row in db.session.scalars(
         select(LtiScore).where(LtiScore.link_id.in_(links)).order_by(LtiScore.id))}
-    statuses = dict(db.session.execute(
+    statuses: dict[int, MemberStatus] = {user_id: status for user_id, status in db.session.execute(
         select(LtiIdentity.user_id, LtiEnrolment.status)
         .join(LtiEnrolment, LtiEnrolment.identity_id == LtiIdentity.id)
         .join(LtiContext, LtiContext.id == LtiEnrolment.context_id)
-        .where(LtiContext.course_id == discussion.course_id)).tuples().all())
+        .where(LtiContext.course_id == discussion.course_id))}
     students = set(rows) | set(statuses)
     return {sid: StudentSync(
         state=rows[sid].state if sid in rows else None,

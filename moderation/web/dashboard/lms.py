@@ -48,7 +48,6 @@ def sync_roster(course_id: int) -> ResponseReturnValue:
         LtiContext.course_id == course.id)))
     asked = [c for c in contexts if lti_provision.request_roster(c, force=True)]
     if asked:
-        lti_scores.mark_due()
         audit.record("lti.roster_requested", actor=current_user, course_id=course.id,
                      obj=course)
     db.session.commit()
