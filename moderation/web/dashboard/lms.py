@@ -27,13 +27,14 @@ def send_score_again(discussion_id: int, student_id: int) -> ResponseReturnValue
         .where(LtiResourceLink.discussion_id == discussion.id,
                LtiScore.student_id == student_id)))
     if not rows:
-        abort(404)
+        flash("Nothing of this student's has been sent to the LMS.", "info")
     for row in rows:
         lti_scores.send_again(row)
         audit.record("lti.score_resent", actor=current_user, course_id=discussion.course_id,
                      obj=row, subject_id=student_id)
     db.session.commit()
-    flash("Sending the score to the LMS again.", "success")
+    if rows:
+        flash("Sending the score to the LMS again.", "success")
     return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id,
                             _anchor=f"student-{student_id}"), code=303)
 
