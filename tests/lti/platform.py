@@ -20,17 +20,17 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response, jsonify, request
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context
 from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request
+from lti1p3platform.score import UpdateScoreStatus
 from lti1p3platform.service_connector import (
     AssignmentsGradesService,
     NamesRoleProvisioningService,
     TPage,
 )
-from lti1p3platform.membership import Context
-from lti1p3platform.score import UpdateScoreStatus
 from werkzeug.serving import make_server
 
 M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"

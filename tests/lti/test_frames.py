@@ -28,7 +28,7 @@ def app_config():
     return {"WTF_CSRF_ENABLED": True}
 
 
-def test_only_launch_routes_may_be_framed_by_the_lms(app, client, lms, make_world):
+def test_only_launch_routes_may_be_framed_by_the_lms(app, client, lms, make_world):  # noqa: F811
     world = make_world()
     sign_in(client, world.users["instructor"])
     wrong = []
@@ -48,7 +48,8 @@ def test_only_launch_routes_may_be_framed_by_the_lms(app, client, lms, make_worl
     assert wrong == []
 
 
-def test_in_a_launched_session_the_student_pages_follow_the_lms_frame(app, lms, make_world):
+def test_in_a_launched_session_the_student_pages_follow_the_lms_frame(
+        app, lms, make_world):  # noqa: F811
     world = make_world()
     lms.add_link("link1", "Week 1")
     browser = app.test_client()
