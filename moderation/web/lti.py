@@ -160,16 +160,20 @@ def _destination(checked: LtiLaunch, claims: LaunchClaims,
     return url_for("discussions.show", discussion_id=link.discussion_id)
 
 
-@bp.get("/relaunch/<state>")
+@bp.get("/relaunch/<token>")
 @limiter.exempt
-def relaunch(state: str) -> ResponseReturnValue:
-    """Start a launch again in this (new, top-level) window from the one the frame began."""
+def relaunch(token: str) -> ResponseReturnValue:
+    """Start a launch again in this (new, top-level) window from the one the frame began.
+
+    `token` is the frame's state (named so, the access log hides it); it works once.
+    """
     db_setup.begin_write()
     try:
-        pending = lti_launch.pending_launch(state)
+        pending = lti_launch.pending_launch(token)
         secret = _browser_secret()
         started = lti_launch.begin_login(dict(pending.login_params), secret,
                                          url_for("lti.launch", _external=True))
+        pending.used_at = utcnow()
         db.session.commit()
     except ServiceError as error:
         return _refused(error)
@@ -316,9 +320,10 @@ def _framers() -> list[str] | None:
     endpoint = request.endpoint or ""
     if endpoint in ("lti.login", "lti.launch", "lti.relaunch"):
         return lti_platforms.frame_origins()
+    if not endpoint.startswith(("lti.", "discussions.")):
+        return None  # and the session is not read: no Vary: Cookie on other responses
     launched = session.get(SESSION_KEY)
-    if launched and endpoint.startswith(("lti.", "discussions.")) \
-            and current_user.is_authenticated:
+    if launched and current_user.is_authenticated:
         return lti_platforms.frame_origins([int(launched["platform"])])
     return None
 

@@ -170,6 +170,7 @@ def test_no_cookie_relays_once_then_offers_a_new_window(app, client, lms):
     # The new window starts the login again, top level, and completes.
     relaunch = blocked.get(f"/lti/relaunch/{begun.state}")
     assert relaunch.status_code == 302 and relaunch.headers["Location"].startswith(lms.base)
+    assert blocked.get(f"/lti/relaunch/{begun.state}").status_code == 403  # once only
     from urllib.parse import parse_qs, urlsplit
 
     query = parse_qs(urlsplit(relaunch.headers["Location"]).query)

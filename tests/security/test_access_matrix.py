@@ -170,7 +170,7 @@ def url_of(app: Flask, rule: Any, world: World) -> str:
     values = {"course_id": world.course_id, "discussion_id": world.discussion_id,
               "comment_id": world.rejected_id if revising else world.pending_id,
               "student_id": world.student_id, "membership_id": world.helper_membership_id,
-              "token": "not-a-real-token", "link_id": 1, "launch_id": 1, "state": "no-state",
+              "token": "not-a-real-token", "link_id": 1, "launch_id": 1,
               "invitation_id": world.student_invitation_id
               if rule.endpoint == "dashboard.cancel_student_invitation"
               else world.ta_invitation_id}
