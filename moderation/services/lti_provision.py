@@ -51,7 +51,7 @@ def account_email(issuer: str, sub: str) -> str:
     """The address of an account made for an LMS identity: unique, and never a mailbox.
 
     >>> account_email("https://canvas.instructure.com", "42")
-    'lti-9d7e4d0ae0b46cf45c00e2d5@lti.invalid'
+    'lti-30224ce3b0120a860f90d26b@lti.invalid'
     """
     digest = hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:24]
     return f"lti-{digest}@{EMAIL_DOMAIN}"

@@ -49,7 +49,7 @@ PENDING, DUE = "lti.pending", "lti.due"
 def backoff(attempts: int) -> timedelta:
     """How long to wait before trying again after this many failures.
 
-    >>> [int(backoff(n).total_seconds()) for n in (1, 2, 3, 10)]
+    >>> [int(backoff(n).total_seconds()) for n in (1, 2, 3, 12)]
     [30, 60, 120, 21600]
     """
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))

@@ -321,8 +321,9 @@ class Platform:
                 def update_score(self, line_item_id: str, score: Any) -> UpdateScoreStatus:
                     with platform.lock:
                         previous = platform.state.scores[line_item_id]
-                        if previous and previous[-1]["timestamp"] > score["timestamp"]:
-                            return UpdateScoreStatus.OLD_TIMESTAMP
+                        mine = [s for s in previous if s["userId"] == score["userId"]]
+                        if mine and mine[-1]["timestamp"] >= score["timestamp"]:
+                            return UpdateScoreStatus.OLD_TIMESTAMP  # the LMS keeps the newest
                         previous.append(dict(score))
                     return UpdateScoreStatus.SUCCESS
 

@@ -190,3 +190,28 @@ def test_linking_needs_the_launch_and_the_password(app, client, lms):
         identity = db.session.scalar(db.select(LtiIdentity).where(LtiIdentity.sub == "s1"))
         assert identity.user.email == "ada@school.test"
         assert identity.user.memberships[0].role == Role.STUDENT
+
+
+def test_over_https_the_state_and_session_cookies_are_samesite_none(app, client, lms):
+    lms.add_link("link1", "Week 1")
+    set_up(app.test_client(), lms)
+    for secure in (False, True):
+        app.config["SESSION_COOKIE_SECURE"] = secure  # as a request over HTTPS makes it
+        browser = app.test_client()
+        start = requests.get(lms.start_url("s1", "link1"), allow_redirects=False, timeout=10)
+        login = browser.get(start.headers["Location"].split("moderation.test", 1)[1])
+        state_cookie = login.headers["Set-Cookie"]
+        query = dict(p.split("=", 1) for p in login.headers["Location"].split("?", 1)[1]
+                     .split("&"))
+        from tests.lti.conftest import Begun, answer
+
+        done = browser.post("/lti/launch", data=answer(Begun(
+            requests.utils.unquote(query["state"]), "", login.headers["Location"])))
+        session_cookie = next(c for c in done.headers.getlist("Set-Cookie")
+                              if c.startswith("session="))
+        for cookie in (state_cookie, session_cookie):
+            assert "HttpOnly" in cookie
+            if secure:
+                assert "SameSite=None" in cookie and "Secure" in cookie, cookie
+            else:
+                assert "SameSite=Lax" in cookie and "Secure" not in cookie, cookie
