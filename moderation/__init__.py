@@ -86,7 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from moderation import cli
-    from moderation.web import auth, dashboard, discussions, health, rendering, security
+    from moderation.web import auth, dashboard, discussions, health, lti, rendering, security
     from moderation.web.ids import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
@@ -96,5 +96,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(discussions.bp)
     app.register_blueprint(dashboard.blueprint())
     app.register_blueprint(health.bp)
+    lti.init_app(app)
     cli.init_app(app)
     return app

@@ -457,6 +457,9 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from moderation.cli_lti import lti_group
+
+    app.cli.add_command(lti_group)
     # Beside Flask-Migrate's upgrade and downgrade, as `moderation db grants ROLE`.
     migrations = app.cli.commands.get("db")
     if isinstance(migrations, click.Group):

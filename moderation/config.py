@@ -66,6 +66,15 @@ DEFAULTS: dict[str, object] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "moderation@localhost",
+    # LTI 1.3. The tool's private keys are encrypted with a key derived from this (any long
+    # random string); unset, from SECRET_KEY. Changing it makes the stored keys unreadable:
+    # run `moderation lti rotate-key` after.
+    "LTI_KEY_ENCRYPTION_KEY": None,
+    "LTI_HTTP_TIMEOUT": 10,  # seconds for each call to an LMS (its keys, scores, rosters)
+    # After a request leaves scores or a roster waiting, send at most this many, for at most
+    # this many seconds; `moderation lti sync` (cron) sends the rest.
+    "LTI_SEND_LIMIT": 200,
+    "LTI_SEND_BUDGET": 10.0,
 }
 
 

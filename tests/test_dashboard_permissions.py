@@ -74,6 +74,8 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.participation_csv", "POST"): (EXPORT, 200),
     ("dashboard.export_page", "GET"): (EXPORT, 200),
     ("dashboard.export_grades", "POST"): (EXPORT, 422),
+    ("dashboard.send_score_again", "POST"): (MANAGE, 303),
+    ("dashboard.sync_roster", "POST"): (MANAGE, 303),
 }
 
 # role → (member of the course as, course flags, may create courses)

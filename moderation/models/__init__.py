@@ -16,6 +16,19 @@ from moderation.models.enums import (
 from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
 from moderation.models.grading import Grade
 from moderation.models.invitations import Invitation
+from moderation.models.lti import (
+    LtiContext,
+    LtiDeployment,
+    LtiEnrolment,
+    LtiIdentity,
+    LtiKey,
+    LtiLaunch,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScore,
+    MemberStatus,
+    SyncState,
+)
 
 __all__ = [
     "AuditEvent",
@@ -31,11 +44,22 @@ __all__ = [
     "Flag",
     "Grade",
     "Invitation",
+    "LtiContext",
+    "LtiDeployment",
+    "LtiEnrolment",
+    "LtiIdentity",
+    "LtiKey",
+    "LtiLaunch",
+    "LtiPlatform",
+    "LtiResourceLink",
+    "LtiScore",
+    "MemberStatus",
     "Membership",
     "ModerationMode",
     "RejectionReason",
     "Role",
     "Severity",
+    "SyncState",
     "User",
     "text_key",
     "utcnow",

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from moderation.models.courses import Membership
 
 
+# The password hash of an account made for an LMS identity: no password opens it (it is
+# not a hash, so every check fails) and it signs in only by launching from the LMS.
+LAUNCH_ONLY = "!lti-launch-only"
+
+
 def new_session_token() -> str:
     """Return a fresh random session token."""
     return secrets.token_urlsafe(32)
@@ -48,6 +53,11 @@ class User(Base):
     def email_verified(self) -> bool:
         """Whether the holder has proved they read mail at this address."""
         return self.email_verified_at is not None
+
+    @property
+    def launch_only(self) -> bool:
+        """Whether the account was made by an LMS launch and opens only that way."""
+        return self.password_hash == LAUNCH_ONLY
 
     @property
     def attachable_by_email(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
@@ -41,6 +41,13 @@ class SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app) or request.is_secure)
+
+    def get_cookie_samesite(self, app: Flask) -> str | None:
+        # A session an LMS launch began lives in the LMS's frame, which sends only
+        # SameSite=None cookies; browsers accept those only when Secure.
+        if session.get("lti") and self.get_cookie_secure(app):
+            return "None"
+        return super().get_cookie_samesite(app)
 
 
 def has_nul(values: MultiDict[str, str]) -> bool:
@@ -90,7 +97,9 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+            # A launch page that the LMS may frame says so by CSP alone (web/lti.py).
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)

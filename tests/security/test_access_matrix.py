@@ -123,6 +123,25 @@ ROUTES: dict[tuple[str, str], str] = {
     ("dashboard.ta_permissions", "POST"):            "login  403     404     403    ok     404",
     ("dashboard.cancel_ta_invitation", "POST"):      "login  403     404     403    ok     404",
     ("dashboard.cancel_student_invitation", "POST"): "login  403     404     403    ok     404",
+    # The LMS's side of a course (LTI): sending a score again, reading the roster now.
+    ("dashboard.send_score_again", "POST"):          "login  403     404     403    ok     404",
+    ("dashboard.sync_roster", "POST"):               "login  403     404     403    ok     404",
+    # LTI: the LMS's login initiation and launch (no CSRF token: state and nonce protect
+    # them) refuse a request without their parameters; a state that is not one is refused.
+    ("lti.login", "GET"):                            "400    400     400     400    400    400",
+    ("lti.login", "POST"):                           "400    400     400     400    400    400",
+    ("lti.launch", "POST"):                          "400    400     400     400    400    400",
+    ("lti.relaunch", "GET"):                         "403    403     403     403    403    403",
+    ("lti.jwks", "GET"):                             "ok     ok      ok      ok     ok     ok",
+    # Pages after a launch: a link or launch that is not the viewer's is not there.
+    ("lti.link_page", "GET"):                        "login  404     404     404    404    404",
+    ("lti.link_page", "POST"):                       "login  404     404     404    404    404",
+    ("lti.deep_link", "GET"):                        "login  404     404     404    404    404",
+    ("lti.deep_link", "POST"):                       "login  404     404     404    404    404",
+    # Only an account a launch made may ask to be linked to another.
+    ("lti.link_account", "GET"):                     "login  400     400     400    400    400",
+    ("lti.confirm_link", "GET"):                     "login  404     404     404    404    404",
+    ("lti.confirm_link", "POST"):                    "login  404     404     404    404    404",
 }
 
 ALLOWED_POST = {200, 302, 303, 400, 409, 422}
@@ -152,7 +171,7 @@ def url_of(app: Flask, rule: Any, world: World) -> str:
     values = {"course_id": world.course_id, "discussion_id": world.discussion_id,
               "comment_id": world.rejected_id if revising else world.pending_id,
               "student_id": world.student_id, "membership_id": world.helper_membership_id,
-              "token": "not-a-real-token",
+              "token": "not-a-real-token", "link_id": 1, "launch_id": 1,
               "invitation_id": world.student_invitation_id
               if rule.endpoint == "dashboard.cancel_student_invitation"
               else world.ta_invitation_id}

@@ -31,6 +31,7 @@ def blueprint() -> Blueprint:
         courses,
         gradebook,
         grading,
+        lms,
         policy,
         queue,
         staff,
