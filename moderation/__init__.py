@@ -69,14 +69,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": timeout, "socket_timeout": timeout})
 
-    from moderation import db_setup, logs
+    from moderation import db_setup, jobs, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services import derived, mail
+    from moderation.services import derived
 
     logs.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
-    mail.init_app(app)
+    jobs.init_app(app)
     derived.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True

@@ -457,9 +457,12 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from moderation.cli_jobs import jobs_group, worker_command
     from moderation.cli_lti import lti_group
 
     app.cli.add_command(lti_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_group)
     # Beside Flask-Migrate's upgrade and downgrade, as `moderation db grants ROLE`.
     migrations = app.cli.commands.get("db")
     if isinstance(migrations, click.Group):

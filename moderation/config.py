@@ -30,6 +30,13 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_SWALLOW_ERRORS": True,
     # A Redis that does not answer costs a request half a second, not the OS's minutes.
     "REDIS_TIMEOUT_SECONDS": 0.5,
+    # Jobs (mail, LMS passback, rescores) run in `moderation worker`; huey's queue of job ids
+    # lives in instance/jobs-queue.sqlite unless JOBS_REDIS_URL names a Redis (several
+    # machines). JOBS_IMMEDIATE runs each job as its transaction commits (tests).
+    "JOBS_REDIS_URL": None,
+    "JOBS_IMMEDIATE": False,
+    "JOBS_WORKERS": 2,
+    "JOBS_LATE_SECONDS": 300,  # /healthz says "degraded" when work waits longer
     # What a page says when the database does not answer: try again in this many seconds.
     "RETRY_AFTER_SECONDS": 5,
     # Sign-in counts failures only, so a room of students signing in together is never

@@ -63,6 +63,8 @@ def make_app(url: str, instance: Path, **config: object) -> Flask:
         "PASSWORD_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": "moderation.test",
+        # Each job runs as its transaction commits, in its own context, as the worker would.
+        "JOBS_IMMEDIATE": True,
     }
     settings.update(config)
     os.environ["MODERATION_INSTANCE_PATH"] = str(instance)

@@ -16,6 +16,7 @@ from moderation.models.enums import (
 from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
 from moderation.models.grading import Grade
 from moderation.models.invitations import Invitation
+from moderation.models.jobs import Job, JobState
 from moderation.models.lti import (
     LtiContext,
     LtiDeployment,
@@ -44,6 +45,8 @@ __all__ = [
     "Flag",
     "Grade",
     "Invitation",
+    "Job",
+    "JobState",
     "LtiContext",
     "LtiDeployment",
     "LtiEnrolment",

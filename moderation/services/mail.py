@@ -1,30 +1,30 @@
-"""Outgoing mail: queued on the database session, sent after it commits.
+"""Outgoing mail: a job recorded with the change that causes it, sent by the worker.
 
-A message is sent only once the transaction that caused it commits, so a rolled-back
-change never sends mail, and a mail server that is down never undoes a change. With an
-SMTP server configured (`MAIL_SERVER`) messages go there; in development (`MAIL_CONSOLE`,
-which `moderation run` turns on when no server is set) each message is printed whole on
-standard output, so a link mailed to a student can be followed on the same machine.
-With neither, nothing is sent and `enabled()` says so: callers then offer what works
-without mail (links that staff copy and hand out).
+A message is a job ("mail.send") written in the same transaction as its cause, so a
+rolled-back change never sends mail, a mail server that is down never undoes a change
+(the job tries again with backoff, then shows as failed to the administrator: `moderation
+jobs list --failed`), and nothing is lost between the commit and the queue. With an SMTP
+server configured (`MAIL_SERVER`) messages go there; in development (`MAIL_CONSOLE`, which
+`make run` turns on when no server is set) each message is printed whole on the worker's
+standard output, so a link mailed to a student can be followed on the same machine. With
+neither, nothing is sent and `enabled()` says so: callers then offer what works without
+mail (links that staff copy and hand out).
 """
 
 from __future__ import annotations
 
-import logging
+import email.policy
 import smtplib
 import sys
+from email import message_from_string
 from email.message import EmailMessage
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, url_for
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+from flask import current_app, has_request_context, url_for
 
-from moderation.extensions import db
+from moderation.services import jobs
 
-log = logging.getLogger(__name__)
-OUTBOX = "moderation.outbox"
+KIND = "mail.send"
 
 
 def enabled() -> bool:
@@ -36,13 +36,13 @@ def enabled() -> bool:
 
 
 def queue(to: str, subject: str, body: str) -> None:
-    """Queue a plain-text message, sent after the current transaction commits."""
+    """Queue a plain-text message: a job of the current transaction, sent once it commits."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = one_line(subject)
     message.set_content(body)
-    db.session.info.setdefault(OUTBOX, []).append(message)
+    jobs.enqueue(KIND, {"to": to, "message": message.as_string()}, max_attempts=8)
 
 
 def link(endpoint: str, **values: Any) -> str | None:
@@ -63,37 +63,19 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _send(session: Session) -> None:
-    outbox: list[EmailMessage] = session.info.pop(OUTBOX, [])
-    if not outbox:
-        return
+def send(text: str) -> None:
+    """Send one message (the job's handler): SMTP, or the console; raises if it cannot."""
+    message = message_from_string(text, policy=email.policy.default)
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         if config.get("MAIL_CONSOLE"):
-            for message in outbox:
-                print(f"\n----- mail (not sent: no MAIL_SERVER) -----\n{message}"
-                      "----- end of mail -----", file=sys.stdout, flush=True)
+            print(f"\n----- mail (not sent: no MAIL_SERVER) -----\n{message}"
+                  "----- end of mail -----", file=sys.stdout, flush=True)
         return
-    try:
-        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-            if config["MAIL_USE_TLS"]:
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-            for message in outbox:
-                smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        # What caused the mail stands; the pages show the same state in any case.
-        log.warning("could not send %d message(s): %s", len(outbox), error)
-
-
-def _discard(session: Session, _previous: object = None) -> None:
-    session.info.pop(OUTBOX, None)
-
-
-def init_app(app: Flask) -> None:
-    """Send queued mail after each commit; drop it after a rollback."""
-    if not event.contains(Session, "after_commit", _send):
-        event.listen(Session, "after_commit", _send)
-        event.listen(Session, "after_soft_rollback", _discard)
+    smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
+        if config["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        smtp.send_message(message)
