@@ -37,6 +37,8 @@ DEFAULTS: dict[str, object] = {
     "JOBS_IMMEDIATE": False,
     "JOBS_WORKERS": 2,
     "JOBS_LATE_SECONDS": 300,  # /healthz says "degraded" when work waits longer
+    # A consumer silent this long (killed, its machine gone) loses its job to another.
+    "JOBS_LEASE_SECONDS": 300,
     # What a page says when the database does not answer: try again in this many seconds.
     "RETRY_AFTER_SECONDS": 5,
     # Sign-in counts failures only, so a room of students signing in together is never

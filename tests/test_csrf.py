@@ -47,7 +47,8 @@ def test_every_dashboard_post_without_a_token_fails(app, client, make_course, ma
                                 "csrf_token": token})
     assert client.get(f"/teach/courses/{course.id}").status_code == 200  # signed in
     values = {"course_id": course.id, "discussion_id": discussion.id, "comment_id": 1,
-              "membership_id": 1, "action": "close", "student_id": 1, "invitation_id": 1}
+              "membership_id": 1, "action": "close", "student_id": 1, "invitation_id": 1,
+              "job_id": 1}
     posts = [rule for rule in app.url_map.iter_rules()
              if rule.rule.startswith("/teach") and "POST" in rule.methods]
     assert len(posts) > 10

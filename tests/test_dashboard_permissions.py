@@ -10,8 +10,8 @@ import pytest
 from flask import url_for
 
 from moderation.extensions import db
-from moderation.models import Course, Role
-from moderation.services import courses, invitations, queue
+from moderation.models import Course, JobState, Role
+from moderation.services import courses, invitations, jobs, queue, rescore
 from moderation.services.courses import Permission
 from tests.conftest import instructor_of
 
@@ -54,6 +54,8 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.ta_permissions", "POST"): (STAFF, 302),
     ("dashboard.cancel_ta_invitation", "POST"): (STAFF, 302),
     ("dashboard.cancel_student_invitation", "POST"): (MANAGE, 302),
+    ("dashboard.job_progress", "GET"): (MANAGE, 200),
+    ("dashboard.retry_job", "POST"): (MANAGE, 302),
     ("dashboard.audit_page", "GET"): (MODERATE, 200),
     ("dashboard.audit_csv", "POST"): (EXPORT, 200),
     ("dashboard.grading_sheet", "GET"): (MODERATE, 200),
@@ -142,7 +144,12 @@ def test_each_role_gets_the_right_status_from_every_route(app, client, login_as,
         invited = {role_of: invitations.invite(row, teacher, f"invited.{role_of}@school.test",
                                                role_of).id
                    for role_of in (Role.TA, Role.STUDENT)}
+        job = rescore.start(row, teacher)
+        db.session.info.pop(jobs.TO_PUSH, None)
+        job.state = JobState.FAILED
+        db.session.flush()
         values = {"course_id": course.id, "discussion_id": discussion.id, "comment_id": comment.id,
+                  "job_id": job.id,
                   "membership_id": courses.membership_of(db.session.merge(helper), row).id,
                   "student_id": student.id}
         db.session.commit()

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Job, JobState, utcnow
@@ -78,7 +78,7 @@ def test_one_open_job_per_key_and_one_claim_per_job(app):
         assert jobs.claim(first.id) is not None
         assert jobs.claim(first.id) is None  # running under a live lease
         db.session.commit()
-        later = utcnow() + jobs.LEASE + timedelta(seconds=1)
+        later = utcnow() + jobs.lease() + timedelta(seconds=1)
         assert jobs.due(later) == [first.id]  # its consumer died: due again
         assert jobs.claim(first.id, later).attempts == 2
 
@@ -166,3 +166,97 @@ def test_a_real_consumer_sends_what_the_web_enqueued(app, inbox, make_course, tm
     with app.app_context():
         [job] = all_jobs()
         assert job.state == JobState.DONE and job.attempts == 1
+
+
+def seed_comments(app, count: int) -> int:  # type: ignore[no-untyped-def]
+    """A course of `count` comments written straight to the tables (as bench/rescore.py
+    does), none decided by a person: a rescore looks at every one. Returns the course id."""
+    import random
+
+    from sqlalchemy import insert
+
+    from bench.comments import text_facts
+    from moderation.models import Comment, Course, Discussion, Membership, User
+
+    rng = random.Random(5)
+    words = ["court", "members", "support", "treaty", "voters", "statement", "article",
+             "reading", "legal", "act", "signature", "home", "argues", "reason", "evidence",
+             "source", "policy"]
+    with app.app_context():
+        s = db.session
+        s.execute(insert(User), [{"id": i, "email": f"u{i}@school.test",
+                                  "display_name": f"Student {i}", "sortable_name": f"{i}",
+                                  "password_hash": "x", "session_token": f"t{i}"}
+                                 for i in range(1, 31)])
+        s.execute(insert(Course), [{"id": 1, "title": "Big", "code": "BIG", "join_code": "BIG",
+                                    "policy": {}, "rubric": {}}])
+        s.execute(insert(Membership), [{"course_id": 1, "user_id": i,
+                                        "role": "instructor" if i == 1 else "student"}
+                                       for i in range(1, 31)])
+        s.execute(insert(Discussion), [{"id": 1, "course_id": 1, "title": "Week 1",
+                                        "prompt": "Respond.", "state": "open", "min_words": 20,
+                                        "max_words": 600, "policy_overrides": {}}])
+        rows = []
+        for cid in range(1, count + 1):
+            body = " ".join(rng.choice(words) for _ in range(rng.randint(5, 40))) + "."
+            rows.append({"id": cid, "discussion_id": 1, "course_id": 1,
+                         "author_id": rng.randint(2, 30), "status": "approved", "body": body,
+                         **text_facts(body), "submitted_at": utcnow(),
+                         "submission_token": f"s{cid}", "word_count": len(body.split()),
+                         "flag_level": 0, "metrics": {}})
+        s.execute(insert(Comment), rows)
+        s.commit()
+    return 1
+
+
+# Each storage once, each on one database (the four pairs cost five minutes).
+KILL_CASES = [pytest.param("sqlite", "sqlite-file", id="sqlite-db-and-queue-file"),
+              pytest.param("postgresql", "redis", id="postgresql-db-and-redis-queue",
+                           marks=[pytest.mark.postgres, pytest.mark.skipif(
+                               not REDIS_URL, reason="set MODERATION_TEST_REDIS_URL")])]
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("db_kind, storage", KILL_CASES)
+def test_a_consumer_killed_mid_job_loses_nothing_and_doubles_nothing(app, tmp_path, db_kind,
+                                                                      storage):
+    """SIGKILL the worker half-way through a rescore: the job runs again and finishes once."""
+    from moderation.models import AuditEvent, Comment, Course, User
+    from moderation.services import rescore
+
+    seed_comments(app, 2000)
+    settings = {"MODERATION_JOBS_LEASE_SECONDS": "3"}
+    if storage == "redis":
+        settings["MODERATION_JOBS_REDIS_URL"] = str(REDIS_URL)
+    with app.app_context():
+        app.config["JOBS_IMMEDIATE"] = False
+        job = rescore.start(db.session.get(Course, 1), db.session.get(User, 1))
+        db.session.info.pop(jobs.TO_PUSH)  # the worker's sweep at start finds it
+        db.session.commit()
+        job_id = job.id
+
+    def progress() -> tuple[JobState, int]:
+        with app.app_context():
+            found = db.session.get(Job, job_id)
+            return found.state, found.progress_done
+
+    with worker(app, tmp_path, **settings) as first:
+        wait_for(lambda: progress()[1] >= 500 or first.poll() is not None, timeout=120)
+        state, done = progress()
+        assert state == JobState.RUNNING and 500 <= done < 2000, (state, done)
+        os.killpg(first.pid, signal.SIGKILL)  # no goodbye: the lease runs out
+        first.wait()
+    with worker(app, tmp_path, **settings) as second:
+        wait_for(lambda: progress()[0] == JobState.DONE or second.poll() is not None,
+                 timeout=180)
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        assert (job.state, job.attempts, job.progress_done) == (JobState.DONE, 2, 2000)
+        moved = [e.object_id for e in db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "comment.rescored"))]
+        assert len(moved) == len(set(moved)) > 0  # each comment moved once, never twice
+        assert len(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "comments.rescored")).all()) == 1
+        # Every comment was looked at: none is left with the metrics it was seeded without.
+        assert db.session.scalar(select(func.count()).select_from(Comment).where(
+            Comment.analysis_version.is_(None))) == 0

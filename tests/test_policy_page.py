@@ -138,17 +138,57 @@ def test_a_discussion_rescore_touches_only_that_discussion(app, client, login_as
         assert (summary.object_type, summary.object_id) == ("discussion", setup["week1"].id)
 
 
-def test_a_page_refuses_to_rescore_more_than_it_can_answer_in_time(
+def test_beyond_the_preview_a_rescore_of_any_size_runs_as_a_job(
         app, client, login_as, course_with_comments, monkeypatch):
     setup = course_with_comments
     login_as(setup["teacher"])
-    monkeypatch.setattr(rescore, "MAX_IN_REQUEST", 2)
-    page = client.get(f"/teach/courses/{setup['course'].id}/policy?impact=1").text
-    assert "more than a page rescores at once" in page and "Rescore 4" not in page
-    response = client.post(f"/teach/courses/{setup['course'].id}/policy/rescore")
-    assert response.status_code == 409
-    assert f"moderation rescore --course {setup['course'].code}" in response.text
-    assert "comments.rescored" not in audit_actions(app)
+    with app.app_context():
+        policies.set_course_policy(db.session.get(Course, setup["course"].id),
+                                   db.session.merge(setup["teacher"]),
+                                   {"watched_words": ["sanction"]})
+        db.session.commit()
+    monkeypatch.setattr(rescore, "MAX_PREVIEW", 2)
+    url = f"/teach/courses/{setup['course'].id}/policy"
+    page = client.get(f"{url}?impact=1").text
+    assert "too many to preview here" in page
+    assert "Rescore 4 comments in the background" in page
+    response = client.post(f"{url}/rescore")
+    assert response.status_code == 302
+    assert "Rescored 4 comments: 1 moved to approved, 3 to held." in client.get(
+        response.headers["Location"]).text
+    assert "comments.rescored" in audit_actions(app)
+
+
+def test_a_running_rescore_shows_its_progress_and_a_failed_one_can_be_tried_again(
+        app, client, login_as, course_with_comments):
+    from moderation import jobs as consumer
+    from moderation.models import Job, JobState
+    from moderation.services import jobs
+
+    setup = course_with_comments
+    login_as(setup["teacher"])
+    url = f"/teach/courses/{setup['course'].id}/policy"
+    with app.app_context():
+        job = rescore.start(db.session.get(Course, setup["course"].id),
+                            db.session.merge(setup["teacher"]))
+        db.session.info.pop(jobs.TO_PUSH)  # not handed to the queue: it waits
+        job.progress_total, job.progress_done = 4, 2
+        db.session.commit()
+        job_id = job.id
+    page = client.get(url).text
+    assert f'data-job-url="/teach/jobs/{job_id}"' in page and "2 of 4 comments" in page
+    assert client.get(f"/teach/jobs/{job_id}").json["state"] == "waiting"
+    consumer.run(app, job_id)
+    assert client.get(f"/teach/jobs/{job_id}").json["result"]["comments"] == 4
+    with app.app_context():
+        failed = db.session.get(Job, job_id)
+        failed.state, failed.error = JobState.FAILED, "The worker stopped."
+        db.session.commit()
+    page = client.get(url).text
+    assert "The last rescore failed: The worker stopped." in page
+    response = client.post(f"/teach/jobs/{job_id}/retry", data={"next": url})
+    assert response.status_code == 302 and response.headers["Location"] == url
+    assert "Rescored 4 comments" in client.get(url).text
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from moderation.jobs import handler
+from dataclasses import asdict
+
+from moderation.extensions import db
+from moderation.jobs import Permanent, handler
+from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
-from moderation.services import mail
+from moderation.services import jobs, mail, rescore
 
 
 @handler(mail.KIND)
@@ -12,3 +16,24 @@ def send_mail(job: Job) -> None:
     """Send the message; once sent, keep no copy of it (its links carry tokens)."""
     mail.send(job.args["message"])
     job.args = {"to": job.args.get("to", "")}
+
+
+@handler(rescore.JOB_KIND)
+def rescore_comments(job: Job) -> None:
+    """Rescore a course's (or a discussion's) undecided comments, a batch per commit."""
+    course = db.session.get(Course, job.args["course_id"])
+    discussion_id = job.args.get("discussion_id")
+    discussion = db.session.get(Discussion, discussion_id) if discussion_id else None
+    if course is None or (discussion_id and discussion is None):
+        raise Permanent("The course or discussion no longer exists.")
+    actor = db.session.get(User, job.created_by_id) if job.created_by_id else None
+    total = rescore.count_undecided(course, discussion)
+    jobs.report(job, 0, total)
+    db.session.commit()
+
+    def after_batch(totals: rescore.RescoreTotals) -> None:
+        jobs.report(job, totals.comments, max(total, totals.comments))
+        db.session.commit()  # the batch is written, and the page shows how far it is
+
+    totals = rescore.rescore_undecided(course, actor, discussion, after_batch)
+    job.args = {**job.args, "result": asdict(totals)}

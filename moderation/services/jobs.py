@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,6 @@ from moderation.services.errors import Conflict, NotFound
 
 # The ids the current transaction enqueued, handed to the queue once it commits.
 TO_PUSH = "moderation.jobs_to_push"
-LEASE = timedelta(minutes=5)  # a consumer silent this long is taken for dead
 BACKOFF = timedelta(seconds=30)  # after the first failure; doubling, at most MAX_BACKOFF
 MAX_BACKOFF = timedelta(hours=1)
 MAX_ERROR_CHARS = 2000
@@ -59,6 +59,11 @@ def open_job(dedupe: str) -> Job | None:
                                                Job.state.in_(OPEN_STATES)))
 
 
+def lease() -> timedelta:
+    """How long a consumer holds a job without reporting before it is taken for dead."""
+    return timedelta(seconds=float(current_app.config["JOBS_LEASE_SECONDS"]))
+
+
 def claim(job_id: int, now: datetime | None = None) -> Job | None:
     """Take a due job for this consumer (one statement: two consumers never both win)."""
     now = now or utcnow()
@@ -66,7 +71,7 @@ def claim(job_id: int, now: datetime | None = None) -> Job | None:
         update(Job).where(Job.id == job_id, or_(
             and_(Job.state == JobState.WAITING, Job.not_before <= now),
             and_(Job.state == JobState.RUNNING, Job.lease_until < now)))
-        .values(state=JobState.RUNNING, attempts=Job.attempts + 1, lease_until=now + LEASE,
+        .values(state=JobState.RUNNING, attempts=Job.attempts + 1, lease_until=now + lease(),
                 started_at=func.coalesce(Job.started_at, now))
         .execution_options(synchronize_session=False))
     if not taken.rowcount:  # type: ignore[attr-defined]
@@ -77,7 +82,7 @@ def claim(job_id: int, now: datetime | None = None) -> Job | None:
 def report(job: Job, done: int, total: int | None) -> None:
     """Record progress (the page shows it) and keep the lease while the job works."""
     job.progress_done, job.progress_total = done, total
-    job.lease_until = utcnow() + LEASE
+    job.lease_until = utcnow() + lease()
 
 
 def finish(job: Job) -> None:

@@ -9,7 +9,7 @@ command line can check batches in worker processes while one process writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -29,7 +29,8 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, fingerprints, text_facts
+from moderation.models.jobs import Job
+from moderation.services import audit, checking, fingerprints, jobs, text_facts
 from moderation.services.errors import Conflict
 from moderation.services.sets import among
 
@@ -293,10 +294,13 @@ def record(totals: RescoreTotals, course_id: int | None, *, actor: User | None =
                                  "kept_decisions": totals.kept_decisions})
 
 
-# --- Rescoring one course or discussion from the policy page ---------------------------
+# --- Rescoring one course or discussion from the policy page, as a job --------------------
 
-# A page waits for its answer: beyond this many comments, the command line does it in batches.
-MAX_IN_REQUEST = 1000
+# The page previews what a rescore would move only up to this many comments: it waits for
+# its answer. The rescore itself runs as a job, for any size, with its progress shown.
+MAX_PREVIEW = 1000
+PAGE_BATCH = 500
+JOB_KIND = "rescore"
 
 
 def undecided(course_id: int,
@@ -322,21 +326,16 @@ def count_undecided(course: Course, discussion: Discussion | None = None) -> int
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def _within_limit(course: Course, discussion: Discussion | None) -> None:
-    total = count_undecided(course, discussion)
-    if total > MAX_IN_REQUEST:
-        raise Conflict(
-            f"{total:,} comments are more than a page rescores at once ({MAX_IN_REQUEST:,}). "
-            f"Run `moderation rescore --course {course.code}` on the server instead.",
-            field="rescore")
-
-
 def preview(course: Course, discussion: Discussion | None = None) -> RescoreTotals:
     """What rescoring the undecided comments would change, without changing anything.
 
     The same check and the same status decision as the rescore itself.
     """
-    _within_limit(course, discussion)
+    total = count_undecided(course, discussion)
+    if total > MAX_PREVIEW:
+        raise Conflict(f"{total:,} comments are too many to preview here; rescoring them "
+                       "runs in the background, with its progress on this page.",
+                       field="rescore")
     rows = list(db.session.execute(undecided(course.id, discussion.id if discussion else None)))
     changes = check(rows, Scopes())
     moved = [c for c in changes if c.new_status is not None]
@@ -344,16 +343,50 @@ def preview(course: Course, discussion: Discussion | None = None) -> RescoreTota
     return RescoreTotals(comments=len(changes), held=held, released=len(moved) - held)
 
 
-def rescore_undecided(course: Course, actor: User,
-                      discussion: Discussion | None = None) -> RescoreTotals:
-    """Rescore the undecided comments of a course (or one discussion) now, and audit it."""
-    _within_limit(course, discussion)
-    # Locked until commit (PostgreSQL): a decision made meanwhile waits, then is not
-    # overwritten; a comment decided before the lock is no longer in scope.
-    rows = list(db.session.execute(
-        undecided(course.id, discussion.id if discussion else None)
-        .with_for_update(of=Comment)))
-    totals = write(check(rows, Scopes()), actor)
+def _job_key(course: Course, discussion: Discussion | None) -> str:
+    return f"rescore:discussion:{discussion.id}" if discussion else f"rescore:course:{course.id}"
+
+
+def start(course: Course, actor: User, discussion: Discussion | None = None) -> Job:
+    """Queue a rescore of the undecided comments (one at a time per course or discussion)."""
+    return jobs.enqueue(JOB_KIND, {"course_id": course.id,
+                                   "discussion_id": discussion.id if discussion else None},
+                        course_id=course.id, actor=actor, dedupe=_job_key(course, discussion),
+                        max_attempts=3)
+
+
+def latest_job(course: Course, discussion: Discussion | None = None) -> Job | None:
+    """The most recent rescore of this course (or discussion), whatever its state."""
+    return db.session.scalar(select(Job).where(
+        Job.course_id == course.id, Job.dedupe_key == _job_key(course, discussion))
+        .order_by(Job.id.desc()).limit(1))
+
+
+def rescore_undecided(course: Course, actor: User | None,
+                      discussion: Discussion | None = None,
+                      after_batch: Callable[[RescoreTotals], None] | None = None
+                      ) -> RescoreTotals:
+    """Rescore the undecided comments of a course (or one discussion) in batches; audit it.
+
+    `after_batch` gets the running totals after each batch is written (a job commits and
+    reports its progress there). Each batch is read under lock (PostgreSQL) and written
+    only where it is still as checked, so a decision made meanwhile is never overwritten;
+    a rescore run again (a job killed half-way) finds the batches already done unchanged.
+    """
+    totals = RescoreTotals()
+    discussion_id = discussion.id if discussion else None
+    last = 0
+    while True:
+        rows = list(db.session.execute(
+            undecided(course.id, discussion_id).where(Comment.id > last)
+            .limit(PAGE_BATCH).with_for_update(of=Comment)))
+        if not rows:
+            break
+        last = rows[-1].id
+        totals.add(write(check(rows, Scopes()), actor))
+        db.session.flush()
+        if after_batch is not None:
+            after_batch(totals)
     record(totals, course.id, actor=actor, scope=discussion or course)
     db.session.flush()
     return totals

@@ -87,3 +87,33 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// A job's progress bar: ask how far it is every second until it ends, then reload the page
+// (which shows the result or the error). Without script the page says to reload.
+function jobProgress(box) {
+  const bar = box.querySelector("progress");
+  const words = box.querySelector(".job-words");
+  const poll = async () => {
+    try {
+      const response = await fetch(box.dataset.jobUrl, { credentials: "same-origin" });
+      if (!response.ok) return;
+      const job = await response.json();
+      if (job.state === "done" || job.state === "failed") {
+        window.location.reload();
+        return;
+      }
+      if (job.total !== null) {
+        bar.max = job.total || 1;
+        bar.value = job.done;
+        const left = job.seconds_left === null ? "" : `, about ${job.seconds_left} s left`;
+        words.textContent = `${job.done.toLocaleString()} of ${job.total.toLocaleString()} comments${left}.`;
+      }
+    } catch (error) {
+      // A network blip: try again on the next tick.
+    }
+    setTimeout(poll, 1000);
+  };
+  setTimeout(poll, 1000);
+}
+
+document.querySelectorAll(".job-progress[data-job-url]").forEach(jobProgress);

@@ -14,6 +14,7 @@ from moderation.extensions import db
 from moderation.models import (
     CommentStatus,
     DiscussionState,
+    JobState,
     ModerationMode,
     RejectionReason,
     Role,
@@ -26,7 +27,9 @@ from moderation.services import (
     discussions,
     grading,
     invitations,
+    jobs,
     queue,
+    rescore,
 )
 from moderation.services.decisions import Decision
 from tests.conftest import PASSWORD, committed
@@ -48,6 +51,7 @@ class World:
     helper_membership_id: int  # a second TA, whom the instructor may remove
     ta_invitation_id: int  # an open invitation to be a TA, which the instructor may cancel
     student_invitation_id: int  # a roster line waiting for its address to be proved
+    job_id: int  # a failed rescore of the course, which its managers may try again
     texts: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,6 +108,9 @@ def make_world(app: Flask) -> Callable[..., World]:
             ta_invitation = invitations.invite(course, teacher, "new.ta@school.test", Role.TA)
             student_invitation = invitations.invite(course, teacher, "new.student@school.test",
                                                     Role.STUDENT)
+            job = rescore.start(course, teacher)
+            db.session.info.pop(jobs.TO_PUSH, None)
+            job.state, job.error = JobState.FAILED, "The worker stopped."
             db.session.commit()
             assert pending.status == CommentStatus.PENDING
             world = World(
@@ -112,7 +119,7 @@ def make_world(app: Flask) -> Callable[..., World]:
                 pending_id=pending.id, rejected_id=rejected.id, approved_id=approved.id,
                 helper_membership_id=helper_membership.id,
                 ta_invitation_id=ta_invitation.id,
-                student_invitation_id=student_invitation.id, texts=t)
+                student_invitation_id=student_invitation.id, job_id=job.id, texts=t)
         return world
 
     return make

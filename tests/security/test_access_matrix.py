@@ -123,6 +123,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("dashboard.ta_permissions", "POST"):            "login  403     404     403    ok     404",
     ("dashboard.cancel_ta_invitation", "POST"):      "login  403     404     403    ok     404",
     ("dashboard.cancel_student_invitation", "POST"): "login  403     404     403    ok     404",
+    # A course's jobs (a rescore): those who may start them see and retry them.
+    ("dashboard.job_progress", "GET"):               "login  403     404     403    ok     404",
+    ("dashboard.retry_job", "POST"):                 "login  403     404     403    ok     404",
     # The LMS's side of a course (LTI): sending a score again, reading the roster now.
     ("dashboard.send_score_again", "POST"):          "login  403     404     403    ok     404",
     ("dashboard.sync_roster", "POST"):               "login  403     404     403    ok     404",
@@ -171,7 +174,7 @@ def url_of(app: Flask, rule: Any, world: World) -> str:
     values = {"course_id": world.course_id, "discussion_id": world.discussion_id,
               "comment_id": world.rejected_id if revising else world.pending_id,
               "student_id": world.student_id, "membership_id": world.helper_membership_id,
-              "token": "not-a-real-token", "link_id": 1, "launch_id": 1,
+              "token": "not-a-real-token", "job_id": world.job_id, "link_id": 1, "launch_id": 1,
               "invitation_id": world.student_invitation_id
               if rule.endpoint == "dashboard.cancel_student_invitation"
               else world.ta_invitation_id}

@@ -17,6 +17,7 @@ from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
+from moderation.web.dashboard.jobs import progress
 from moderation.web.forms import LIST_FIELDS, NUMBER_FIELDS, ConfirmForm, PolicyForm
 from moderation.web.outcome import commit_or_show
 from moderation.web.rendering import format_number
@@ -78,23 +79,19 @@ def _rescore(course: Course, discussion: Discussion | None,
              membership: Membership) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        totals = rescore.rescore_undecided(course, current_user, discussion)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        form = PolicyForm.for_policy(policies.effective_policy(discussion) if discussion
-                                     else policies.course_policy(course))
-        return _page(form, course, discussion, membership, refusal=error)
-    flash(f"Rescored {_comments(totals.comments)}: {_moves(totals)}.", "success")
+    rescore.start(course, current_user, discussion)
+    db.session.commit()
+    flash("Rescoring runs in the background; how far it is shows below, and you may leave "
+          "this page.", "info")
     if discussion is not None:
-        return redirect(url_for("dashboard.discussion_policy", discussion_id=discussion.id))
-    return redirect(url_for("dashboard.course_policy", course_id=course.id))
+        return redirect(url_for("dashboard.discussion_policy", discussion_id=discussion.id,
+                                _anchor="rescore"))
+    return redirect(url_for("dashboard.course_policy", course_id=course.id, _anchor="rescore"))
 
 
 @dataclass(frozen=True)
 class Impact:
-    """What rescoring would do now, or why the page will not do it."""
+    """What rescoring would do now, or why the page cannot preview it."""
 
     comments: int = 0
     summary: str = ""
@@ -105,17 +102,22 @@ def _impact(course: Course, discussion: Discussion | None) -> Impact:
     try:
         totals = rescore.preview(course, discussion)
     except ServiceError as error:
-        return Impact(refusal=error.message)
+        # Too many to preview: the rescore itself still runs, in the background.
+        return Impact(rescore.count_undecided(course, discussion), refusal=error.message)
     return Impact(totals.comments, f"Rescoring would move {_comments(totals.released, 'pending')} "
                                    f"to approved and {totals.held:,} to held.")
 
 
+def describe_result(result: dict[str, int] | None) -> str:
+    """A finished rescore in words."""
+    if not result:
+        return ""
+    return (f"Rescored {_comments(result['comments'])}: {result['released']:,} moved to "
+            f"approved, {result['held']:,} to held.")
+
+
 def _comments(n: int, kind: str = "") -> str:
     return f"{n:,} {kind + ' ' if kind else ''}comment{'' if n == 1 else 's'}"
-
-
-def _moves(totals: rescore.RescoreTotals) -> str:
-    return f"{totals.released:,} moved to approved, {totals.held:,} to held"
 
 
 def _page(form: PolicyForm, course: Course, discussion: Discussion | None,
@@ -133,6 +135,7 @@ def _page(form: PolicyForm, course: Course, discussion: Discussion | None,
         impact = Impact(refusal=refusal.message)
     elif request.method == "GET" and request.args.get("impact") == "1":
         impact = _impact(course, discussion)
+    latest = rescore.latest_job(course, discussion)
     rules = [_RuleRow(rule.id, rule.id.replace("_", " ").capitalize(),
                       rule.doc.strip().splitlines()[0] if rule.doc.strip() else "",
                       rule.severity, _rule_setting(base, rule.id)) for rule in RULES]
@@ -140,6 +143,9 @@ def _page(form: PolicyForm, course: Course, discussion: Discussion | None,
     return render_template("dashboard/policy.html", form=form, course=course,
                            discussion=discussion, membership=membership, rules=rules,
                            impact=impact, confirm=ConfirmForm(),
+                           job=progress(latest) if latest else None,
+                           job_result=describe_result(latest.args.get("result")
+                                                      if latest else None),
                            number_fields=NUMBER_FIELDS), status
 
 
