@@ -19,18 +19,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 # On a developer's machine mail is printed here (no mail server), with links to this server.
+# The jobs' consumer (mail, LMS passback, rescores) runs beside the server and stops with it.
 run: install
 	$(BIN)/moderation init-db
 	$(BIN)/moderation seed-demo
-	MODERATION_MAIL_CONSOLE=$${MODERATION_MAIL_CONSOLE:-true} \
-	MODERATION_SERVER_NAME=$${MODERATION_SERVER_NAME:-$(HOST):$(PORT)} \
+	export MODERATION_MAIL_CONSOLE=$${MODERATION_MAIL_CONSOLE:-true} \
+	       MODERATION_SERVER_NAME=$${MODERATION_SERVER_NAME:-$(HOST):$(PORT)}; \
+	$(BIN)/moderation worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/moderation run --host $(HOST) --port $(PORT)
 
 # gunicorn with gunicorn.conf.py against the configured database ($$DATABASE_URL, else the
 # instance folder's SQLite file); $$WEB_CONCURRENCY sets the worker count. It refuses to
 # start without $$MODERATION_SERVER_NAME, the host name links are built from.
+# The jobs' consumer runs beside gunicorn here; in production run `moderation worker` as a
+# service of its own (one or more, on any machine that reaches the database and the queue).
 serve: install
 	$(BIN)/moderation init-db
+	$(BIN)/moderation worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
 lint: install

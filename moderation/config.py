@@ -80,10 +80,6 @@ DEFAULTS: dict[str, object] = {
     # run `moderation lti rotate-key` after.
     "LTI_KEY_ENCRYPTION_KEY": None,
     "LTI_HTTP_TIMEOUT": 10,  # seconds for each call to an LMS (its keys, scores, rosters)
-    # After a request leaves scores or a roster waiting, send at most this many, for at most
-    # this many seconds; `moderation lti sync` (cron) sends the rest.
-    "LTI_SEND_LIMIT": 200,
-    "LTI_SEND_BUDGET": 10.0,
 }
 
 

@@ -35,6 +35,9 @@ from moderation.services.errors import ServiceError
 log = logging.getLogger(__name__)
 Handler = Callable[[Job], None]
 HANDLERS: dict[str, Handler] = {}
+# Kinds of work that can fall due by themselves (a retry's backoff ends): the minute's
+# sweep asks each and enqueues one job of that kind when it says so.
+RECURRING: dict[str, Callable[[], bool]] = {}
 _last_push_warning = 0.0
 
 
@@ -48,6 +51,16 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
         return function
+
+    return register
+
+
+def recurring(kind: str) -> Callable[[Callable[[], bool]], Callable[[], bool]]:
+    """Register a check the minute's sweep runs: when it says work is due, enqueue `kind`."""
+
+    def register(check: Callable[[], bool]) -> Callable[[], bool]:
+        RECURRING[kind] = check
+        return check
 
     return register
 
@@ -119,6 +132,11 @@ def push(app: Flask, job_ids: list[int]) -> None:
 def sweep(app: Flask) -> int:
     """Tell the queue about every due job it may not know; return how many."""
     with app.app_context():
+        for kind, check in RECURRING.items():
+            if check():
+                rows.enqueue(kind, dedupe=kind)
+        db.session.info.pop(rows.TO_PUSH, None)  # pushed below with every other due job
+        db.session.commit()
         due = rows.due()
         db.session.commit()
     push(app, due)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from moderation.extensions import db
-from moderation.jobs import Permanent, handler
+from moderation.jobs import Permanent, handler, recurring
 from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
-from moderation.services import jobs, mail, rescore
+from moderation.services import jobs, lti_scores, lti_sync, mail, rescore
 
 
 @handler(mail.KIND)
@@ -37,3 +37,16 @@ def rescore_comments(job: Job) -> None:
 
     totals = rescore.rescore_undecided(course, actor, discussion, after_batch)
     job.args = {**job.args, "result": asdict(totals)}
+
+
+@handler(lti_scores.SEND_KIND)
+def send_to_lms(job: Job) -> None:
+    """Send the scores and read the rosters that wait (each row claimed, retried by itself)."""
+    report = lti_sync.send_waiting()
+    job.args = {"scores": report.scores, "rosters": report.rosters}
+
+
+@recurring(lti_scores.SEND_KIND)
+def lms_work_due() -> bool:
+    """A score or roster whose retry time has come."""
+    return lti_scores.anything_due()

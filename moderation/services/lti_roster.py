@@ -31,6 +31,11 @@ def _claimable(now: datetime) -> Any:
                   LtiContext.roster_claimed_until < now))
 
 
+def anything_due(now: datetime) -> bool:
+    """Whether a roster waits to be read whose time has come."""
+    return db.session.scalar(select(LtiContext.id).where(_claimable(now)).limit(1)) is not None
+
+
 def fetch_members(client: Client, lti_context: LtiContext) -> list[dict[str, Any]]:
     """Every member of the context, following the LMS's `Link: <…>; rel="next"` pages."""
     assert lti_context.memberships_url is not None

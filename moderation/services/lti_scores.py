@@ -39,11 +39,13 @@ from moderation.models import (
     SyncState,
     utcnow,
 )
+from moderation.services import jobs
 from moderation.services.lti_http import Client, ServiceFailure
 
 LEASE = timedelta(minutes=2)  # a claimed row another sender may take once this passes
 MAX_ATTEMPTS = 8  # timeouts and 5xx: then failed, shown, sent again by hand
-PENDING, DUE = "lti.pending", "lti.due"
+PENDING = "lti.pending"  # session.info: this transaction left scores or a roster waiting
+SEND_KIND = "lti.send"  # the job that sends what waits (services/lti_sync.send_waiting)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -143,9 +145,10 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     queue_changes(session)
 
 
-def _after_commit(session: Session) -> None:
+def _before_commit(session: Session) -> None:
+    # The job is written in the same transaction as what it sends: nothing waits unseen.
     if session.info.pop(PENDING, False):
-        session.info[DUE] = True
+        jobs.enqueue(SEND_KIND, dedupe=SEND_KIND)
 
 
 def _after_rollback(session: Session, _previous: Any = None) -> None:
@@ -153,16 +156,25 @@ def _after_rollback(session: Session, _previous: Any = None) -> None:
 
 
 def init_app() -> None:
-    """Write score rows with every grade change, and note after commit that some wait."""
+    """Write score rows with every grade change, and a job to send them with the commit."""
     if not event.contains(Session, "before_flush", _before_flush):
         event.listen(Session, "before_flush", _before_flush)
-        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 def mark_due() -> None:
-    """Note that something waits to be sent once this transaction commits."""
+    """Note that something waits to be sent: a job to send it commits with this transaction."""
     db.session.info[PENDING] = True
+
+
+def anything_due(now: datetime | None = None) -> bool:
+    """Whether a score or a roster waits whose time has come (the minute's sweep asks)."""
+    from moderation.services import lti_roster
+
+    now = now or utcnow()
+    return bool(db.session.scalar(select(LtiScore.id).where(claimable(now)).limit(1))
+                or lti_roster.anything_due(now))
 
 
 # Sending rows ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """What waits to be sent to an LMS, sent: scores (AGS) and rosters (NRPS).
 
-`send_waiting` is the one entry point. Today it runs after a request that left something
-waiting (with a small limit and time budget) and from `moderation lti sync` (cron); the job
-queue will call the same function. Safe to run twice or in two processes at once: each row
+`send_waiting` is the one entry point: the "lti.send" job runs it (written with every
+change that leaves something waiting, and by the minute's sweep when a retry's time has
+come), and so does `moderation lti sync`. Safe to run twice or in two processes at once: each row
 is claimed by an atomic UPDATE before it is sent, and its outcome is recorded only if the
 row is still the one that was sent. It commits as it goes (never holding a lock over a
 network call), so it is a job, not a service a request's transaction calls.

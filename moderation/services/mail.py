@@ -41,7 +41,8 @@ def queue(to: str, subject: str, body: str) -> None:
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = one_line(subject)
-    message.set_content(body)
+    # 7bit keeps a long link on one line (quoted-printable would break it with "=").
+    message.set_content(body, cte="7bit" if body.isascii() else "quoted-printable")
     jobs.enqueue(KIND, {"to": to, "message": message.as_string()}, max_attempts=8)
 
 
@@ -69,7 +70,8 @@ def send(text: str) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         if config.get("MAIL_CONSOLE"):
-            print(f"\n----- mail (not sent: no MAIL_SERVER) -----\n{message}"
+            print(f"\n----- mail (not sent: no MAIL_SERVER) -----\nTo: {message['To']}\n"
+                  f"Subject: {message['Subject']}\n\n{message.get_content()}"
                   "----- end of mail -----", file=sys.stdout, flush=True)
         return
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP

@@ -343,25 +343,10 @@ def _frame_policy(response: Response) -> Response:
     return response
 
 
-def _send_what_waits(response: Response) -> Response:
-    """After a request that left scores or a roster waiting: send them now, briefly."""
-    if not db.session.info.pop(lti_scores.DUE, False):
-        return response
-    try:
-        db_setup.set_read_only(False)
-        lti_sync.send_waiting(limit=current_app.config.get("LTI_SEND_LIMIT", 200),
-                              budget_seconds=current_app.config.get("LTI_SEND_BUDGET", 10.0))
-    except Exception:  # noqa: BLE001 - what waits stays waiting; `moderation lti sync` sends it
-        db.session.rollback()
-        current_app.logger.exception("sending to the LMS after the request failed")
-    return response
-
-
 def init_app(app: Flask) -> None:
-    """Register the blueprint, the frame policy and the sending of what waits."""
+    """Register the blueprint, the frame policy, and score rows written with each grade."""
     lti_scores.init_app()
     app.register_blueprint(bp)
-    app.after_request(_send_what_waits)
     app.after_request(_frame_policy)
 
     @app.context_processor
