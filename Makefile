@@ -5,18 +5,28 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install run serve test lint typecheck bench bench-load clean
+.PHONY: install install-dev run serve test lint typecheck bench bench-load clean
 
 $(BIN)/python:
+	@echo "Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Re-install only when the project's dependencies change.
+# Re-install only when the project's dependencies change. `make run` and `make serve` install
+# what the app needs to run; `make test` adds the test, lint and browser tools.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	@echo "Installing moderation and what it needs to run (a minute or two the first time)"
+	$(BIN)/pip install --progress-bar off -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	@echo "Installing the test tools (pytest, ruff, mypy, Playwright for Debian's Chromium)"
+	$(BIN)/pip install --progress-bar off -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 # On a developer's machine mail is printed here (no mail server), with links to this server.
 # The jobs' consumer (mail, LMS passback, rescores) runs beside the server and stops with it.
@@ -38,16 +48,16 @@ serve: install
 	$(BIN)/moderation worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy
 
 test: lint typecheck
 	$(BIN)/pytest
 
-bench: install
+bench: install-dev
 	$(BIN)/python bench/analysis.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/worst_case.py
@@ -55,7 +65,7 @@ bench: install
 
 # The load bench (several minutes): LOAD_ARGS='--postgres postgresql://…/bench_load' adds
 # PostgreSQL (that database is emptied first).
-bench-load: install
+bench-load: install-dev
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
