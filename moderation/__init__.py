@@ -71,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from moderation import db_setup, jobs, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services import derived
+    from moderation.services.grades import derived
 
     logs.init_app(app)
     db.init_app(app)

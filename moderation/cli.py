@@ -223,7 +223,7 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     from sqlalchemy import select
 
     from moderation.models import Course
-    from moderation.services import rescore
+    from moderation.services.comments import rescore
 
     # Reads begin deferred, so the web's writers are not kept waiting while batches are
     # read and checked; each batch's writes take the lock only for themselves.
@@ -301,7 +301,7 @@ def export_grades_command(course_code: str, format_name: str, discussion_id: int
     import io
 
     from moderation.lms import csv_safe
-    from moderation.services import gradebook
+    from moderation.services.grades import gradebook
 
     course = _course(course_code)
     try:
@@ -354,14 +354,14 @@ def _refresh_suggestions(chosen: list[Course] | None) -> int:
     from sqlalchemy import select
 
     from moderation.models import Course
-    from moderation.services import derived
+    from moderation.services.grades import derived
 
     if chosen is None:
         chosen = list(db.session.scalars(select(Course).order_by(Course.id)))
     count = 0
     for course in chosen:
         for discussion in course.discussions:
-            # Marked as a change would mark it; the commit refreshes it (services.derived).
+            # Marked as a change would mark it; the commit refreshes it (services.grades.derived).
             derived.touched_discussions([discussion.id])
             db.session.commit()  # one discussion per transaction: short write locks
             count += 1

@@ -222,7 +222,7 @@ def test_a_consumer_killed_mid_job_loses_nothing_and_doubles_nothing(app, tmp_pa
                                                                       storage):
     """SIGKILL the worker half-way through a rescore: the job runs again and finishes once."""
     from moderation.models import AuditEvent, Comment, Course, User
-    from moderation.services import rescore
+    from moderation.services.comments import rescore
 
     seed_comments(app, 2000)
     settings = {"MODERATION_JOBS_LEASE_SECONDS": "3"}

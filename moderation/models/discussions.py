@@ -136,7 +136,7 @@ class Comment(Base):
     # The rejected comment this one revises; one revision per rejected comment.
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
-    # Read from the text whenever it is set (services.text_facts.store, with the metrics,
+    # Read from the text whenever it is set (services.comments.text_facts.store, with the metrics,
     # flags and fingerprints), so that a submit's duplicate check and a grade's "cites a
     # source" need not read every earlier body. NULL in rows written otherwise (some
     # benches and tests): readers then fall back to the body.

@@ -37,17 +37,15 @@ from moderation.extensions import csrf, db, limiter
 from moderation.lti import LaunchClaims
 from moderation.lti.messages import deep_linking_response, origin
 from moderation.models import LtiLaunch, utcnow
-from moderation.services import (
-    lti_accounts,
-    lti_keys,
-    lti_launch,
-    lti_platforms,
-    lti_provision,
-    lti_scores,
-    lti_sync,
-)
 from moderation.services.courses import Permission, allows, membership_of
 from moderation.services.errors import ServiceError
+from moderation.services.lti import accounts as lti_accounts
+from moderation.services.lti import keys as lti_keys
+from moderation.services.lti import launch as lti_launch
+from moderation.services.lti import platforms as lti_platforms
+from moderation.services.lti import provision as lti_provision
+from moderation.services.lti import scores as lti_scores
+from moderation.services.lti import sync as lti_sync
 from moderation.web.forms import ConfirmForm, Form
 from moderation.web.security import CSP
 

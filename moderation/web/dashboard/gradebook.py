@@ -14,9 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from moderation.extensions import db
 from moderation.lms import FORMATS, csv_safe
 from moderation.models import Course, Membership
-from moderation.services import gradebook, participation
 from moderation.services.courses import Permission, allows
 from moderation.services.errors import ServiceError
+from moderation.services.grades import gradebook, participation
 from moderation.web.access import course_or_404
 from moderation.web.charts import bar_chart
 from moderation.web.dashboard import bp

@@ -12,7 +12,8 @@ from moderation.analysis import Policy
 from moderation.analysis.rules import RULES
 from moderation.extensions import db
 from moderation.models import Course, Discussion, Membership
-from moderation.services import policies, rescore
+from moderation.services import policies
+from moderation.services.comments import rescore
 from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404, discussion_or_404

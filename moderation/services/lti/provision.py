@@ -37,9 +37,10 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.accounts import LAUNCH_ONLY
-from moderation.services import accounts, audit, courses, discussions, lti_scores
+from moderation.services import accounts, audit, courses, discussions
 from moderation.services.courses import Permission, allows
 from moderation.services.errors import Forbidden, InvalidInput, NotFound
+from moderation.services.lti import scores as lti_scores
 
 EMAIL_DOMAIN = "lti.invalid"
 ROSTER_EVERY = timedelta(minutes=5)  # an instructor's launches sync the roster at most this often
