@@ -7,7 +7,6 @@ recorded in the audit log in the caller's transaction.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy.orm import aliased
 from moderation import lms
 from moderation.extensions import db
 from moderation.grading import CRITERIA, LABELS
-from moderation.lms import moodle
+from moderation.lms import csv_safe, moodle
 from moderation.models import (
     Comment,
     CommentStatus,
@@ -235,7 +234,7 @@ def export_filename(course: Course, fmt: lms.Format, discussion_id: int | None) 
     >>> export_filename(NS(code="HIST 210.F26"), lms.FORMATS["blackboard"], 7)
     'HIST_210.F26-blackboard-discussion-7.xls'
     """
-    code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code).strip("._") or "course"
+    code = csv_safe.name_part(course.code)
     scope = f"discussion-{discussion_id}" if discussion_id else "grades"
     return f"{code}-{fmt.NAME}-{scope}.{fmt.EXTENSION}"
 

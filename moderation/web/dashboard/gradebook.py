@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
@@ -19,6 +18,7 @@ from moderation.services.errors import ServiceError
 from moderation.services.grades import gradebook, participation
 from moderation.web.access import course_or_404
 from moderation.web.charts import bar_chart
+from moderation.web.csv_export import download
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
 from moderation.web.grade_forms import ExportForm
@@ -100,15 +100,6 @@ def _day(day: date) -> str:
     return f"{day:%-d %b}"
 
 
-def _download(data: bytes, filename: str, media_type: str) -> Response:
-    """A file to save, never to show in the browser or to keep in any cache."""
-    return Response(data, mimetype=media_type.split(";")[0], headers={
-        "Content-Type": media_type,
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
-
-
 @bp.post("/courses/<int:course_id>/participation.csv")
 def participation_csv(course_id: int) -> ResponseReturnValue:
     """The participation report as a CSV file (recorded in the audit log)."""
@@ -119,9 +110,8 @@ def participation_csv(course_id: int) -> ResponseReturnValue:
     report = participation.participation(course, discussion_id=discussion_id)
     participation.record_report_download(course, current_user, discussion_id)
     db.session.commit()
-    code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code)
-    return _download(csv_safe.render(participation.report_rows(report)),
-                     f"{code}-participation.csv", "text/csv; charset=utf-8")
+    return download(csv_safe.render(participation.report_rows(report)),
+                    f"{course.code}-participation.csv", "text/csv; charset=utf-8")
 
 
 def _export_form(course: Course) -> ExportForm:
@@ -164,4 +154,4 @@ def export_grades(course_id: int) -> ResponseReturnValue:
         field = getattr(form, error.field or "format", None) or form.format
         field.errors = [*field.errors, error.message]
         return _export_page(course, membership, form, error.status)
-    return _download(exported.data, exported.filename, exported.media_type)
+    return download(exported.data, exported.filename, exported.media_type)
