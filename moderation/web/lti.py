@@ -47,6 +47,7 @@ from moderation.services.lti import provision as lti_provision
 from moderation.services.lti import scores as lti_scores
 from moderation.services.lti import sync as lti_sync
 from moderation.web.forms import ConfirmForm, Form
+from moderation.web.refusals import REFUSALS, shown
 from moderation.web.security import CSP
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -217,14 +218,12 @@ def link_page(link_id: int) -> ResponseReturnValue:
         if form.validate_on_submit():
             chosen = None if form.discussion.data == NEW else int(form.discussion.data)
             try:
-                lti_provision.set_up_link(link, current_user, chosen,
-                                                       form.title.data)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                form.discussion.errors = [error.message]
+                lti_provision.set_up_link(link, current_user, chosen, form.title.data)
+            except REFUSALS as refusal:
+                status = shown(form, refusal, "discussion")
                 return render_template("lti/link.html", link=link, form=form, staff=True,
-                                       may_manage=may_manage), error.status
+                                       may_manage=may_manage), status
+            db.session.commit()
             return redirect(url_for("lti.link_page", link_id=link.id), code=303)
         return render_template("lti/link.html", link=link, form=form, staff=True,
                                may_manage=may_manage), 422

@@ -14,7 +14,6 @@ from moderation.extensions import db
 from moderation.lms import FORMATS, csv_safe
 from moderation.models import Course, Membership
 from moderation.services.courses import Permission, allows
-from moderation.services.errors import ServiceError
 from moderation.services.grades import gradebook, participation
 from moderation.web.access import course_or_404
 from moderation.web.charts import bar_chart
@@ -23,6 +22,7 @@ from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
 from moderation.web.grade_forms import ExportForm
 from moderation.web.ids import MAX_ID
+from moderation.web.refusals import REFUSALS, shown
 
 
 def _sorting(allowed: tuple[str, ...], discussion_ids: list[int]) -> tuple[str, bool]:
@@ -148,10 +148,7 @@ def export_grades(course_id: int) -> ResponseReturnValue:
                                     discussion_id=form.discussion.data or None,
                                     include_feedback=form.feedback.data,
                                     as_percent=form.as_percent.data)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        field = getattr(form, error.field or "format", None) or form.format
-        field.errors = [*field.errors, error.message]
-        return _export_page(course, membership, form, error.status)
+    except REFUSALS as refusal:
+        return _export_page(course, membership, form, shown(form, refusal, "format"))
+    db.session.commit()
     return download(exported.data, exported.filename, exported.media_type)

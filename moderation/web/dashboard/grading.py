@@ -11,13 +11,12 @@ from moderation.extensions import db
 from moderation.grading import LABELS, LATE_POLICIES, REPLIES_PARTIAL, line_text
 from moderation.models import Discussion, Membership
 from moderation.services.courses import Permission, allows
-from moderation.services.errors import NotFound, ServiceError
 from moderation.services.grades import rubrics, sheet
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
 from moderation.web.grade_forms import GradeForm, ReleaseForm, RubricForm
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
 def _row_form(row: sheet.Row, back: str = "sheet") -> GradeForm:
@@ -105,17 +104,16 @@ def save_grade(discussion_id: int, student_id: int) -> ResponseReturnValue:
             score=float(form.score.data) if form.score.data is not None else None,
             feedback=form.feedback.data, version=form.version.data,
             quality=float(form.quality.data) if form.quality.data is not None else None)
-        saved = commit_or_show(form, lambda: sheet.save_grade(
-            discussion, student_id, current_user, entry), "score")
-        if isinstance(saved, NotFound):
-            abort(404)
-        if not isinstance(saved, ServiceError):
-            grade, changed = saved
+        try:
+            grade, changed = sheet.save_grade(discussion, student_id, current_user, entry)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "score")
+        else:
+            db.session.commit()
             name = grade.student.display_name
             flash(f"Saved {name}'s grade." if changed else f"Nothing changed for {name}.",
                   "success" if changed else "info")
             return _back_to(discussion, student_id, back)
-        status = saved.status
     else:
         status = 422
     if back == "student":
@@ -155,10 +153,11 @@ def release_all(discussion_id: int, action: str) -> ResponseReturnValue:
         abort(400)
     try:
         outcome = sheet.set_released(discussion, current_user, action == "release")
-        db.session.commit()
-    except ServiceError as error:
+    except REFUSALS as refusal:  # the sheet shows it above the table: no field to put it by
         db.session.rollback()
-        return _sheet(discussion, membership, status=error.status, action_error=error.message)
+        return _sheet(discussion, membership, status=refusal.status,
+                      action_error=refusal.message)
+    db.session.commit()
     verb = "Released" if action == "release" else "Took back"
     changed = len(outcome.grades)
     flash(f"{verb} {changed} grade{'s' if changed != 1 else ''}.", "success")
@@ -176,17 +175,18 @@ def release_one(discussion_id: int, student_id: int, action: str) -> ResponseRet
     form = ReleaseForm(prefix=f"r{student_id}")
     if not form.validate_on_submit():
         abort(400)
-    result = commit_or_show(form, lambda: sheet.set_released(
-        discussion, current_user, action == "release", student_id=student_id,
-        version=form.version.data, awaiting_seen=form.awaiting.data or 0), "version")
-    if isinstance(result, NotFound):
-        abort(404)
-    if isinstance(result, ServiceError):
+    try:
+        sheet.set_released(discussion, current_user, action == "release",
+                           student_id=student_id, version=form.version.data,
+                           awaiting_seen=form.awaiting.data or 0)
+    except REFUSALS as refusal:
+        status = shown(form, refusal, "version")
         if form.back.data == "student":
-            return _student_page(discussion, membership, student_id, status=result.status,
+            return _student_page(discussion, membership, student_id, status=status,
                                  release=form)
-        return _sheet(discussion, membership, status=result.status, bound_release=form,
+        return _sheet(discussion, membership, status=status, bound_release=form,
                       student_id=student_id)
+    db.session.commit()
     flash("Released the grade." if action == "release" else "Took the grade back.",
           "success")
     return _back_to(discussion, student_id, form.back.data)
@@ -209,13 +209,15 @@ def discussion_rubric(discussion_id: int) -> ResponseReturnValue:
     discussion, _ = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     form = RubricForm()
     if form.validate_on_submit():
-        saved = commit_or_show(form, lambda: rubrics.set_discussion_rubric(
-            discussion, current_user, form.document()), "total")
-        if not isinstance(saved, ServiceError):
-            flash("Saved the discussion's rubric; suggestions are up to date.", "success")
-            return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id),
-                            code=303)
-        return _rubric_page(form, discussion, discussion.course_id, saved.status)
+        try:
+            rubrics.set_discussion_rubric(discussion, current_user, form.document())
+        except REFUSALS as refusal:
+            return _rubric_page(form, discussion, discussion.course_id,
+                                shown(form, refusal, "total"))
+        db.session.commit()
+        flash("Saved the discussion's rubric; suggestions are up to date.", "success")
+        return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id),
+                        code=303)
     if form.errors:
         return _rubric_page(form, discussion, discussion.course_id, 422)
     form.fill(rubrics.rubric_of(discussion).rubric.to_dict())
@@ -241,12 +243,13 @@ def course_rubric(course_id: int) -> ResponseReturnValue:
     course, _ = course_or_404(course_id, permission=Permission.MANAGE)
     form = RubricForm()
     if form.validate_on_submit():
-        saved = commit_or_show(form, lambda: rubrics.set_course_rubric(
-            course, current_user, form.document()), "total")
-        if not isinstance(saved, ServiceError):
-            flash("Saved the course's default rubric; suggestions are up to date.", "success")
-            return redirect(url_for("dashboard.course_rubric", course_id=course.id), code=303)
-        return _rubric_page(form, None, course.id, saved.status)
+        try:
+            rubrics.set_course_rubric(course, current_user, form.document())
+        except REFUSALS as refusal:
+            return _rubric_page(form, None, course.id, shown(form, refusal, "total"))
+        db.session.commit()
+        flash("Saved the course's default rubric; suggestions are up to date.", "success")
+        return redirect(url_for("dashboard.course_rubric", course_id=course.id), code=303)
     if form.errors:
         return _rubric_page(form, None, course.id, 422)
     form.fill(rubrics.checked_rubric(course.rubric).to_dict())

@@ -25,7 +25,6 @@ from moderation.services import policies
 from moderation.services.comments import decisions, queue, revisions
 from moderation.services.comments.decisions import Decision
 from moderation.services.comments.queue import QueueFilter
-from moderation.services.errors import ServiceError
 from moderation.services.paging import Cursor
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
@@ -36,7 +35,7 @@ from moderation.web.forms import (
     StaffEditForm,
 )
 from moderation.web.ids import parse_id
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
 def _is_htmx() -> bool:
@@ -129,11 +128,14 @@ def decide(comment_id: int) -> ResponseReturnValue:
                         RejectionReason(form.reason.data) if form.reason.data else None,
                         form.message.data)
     expected = CommentStatus(form.expected.data)
-    outcome = commit_or_show(form, lambda: decisions.decide(
-        decisions.locked(comment.id, current_user), current_user, decision, expected), "status")
-    if isinstance(outcome, ServiceError):
+    try:
+        outcome = decisions.decide(decisions.locked(comment.id, current_user), current_user,
+                                   decision, expected)
+    except REFUSALS as refusal:
+        status = shown(form, refusal, "status")
         db.session.expire_all()  # show where the comment stands now
-        return _refused(comment, membership, form, f, where, outcome.status)
+        return _refused(comment, membership, form, f, where, status)
+    db.session.commit()
     if _is_htmx() and where == "list":
         return _row(outcome, f, decided=True)
     flash(_said(outcome), "success")
@@ -173,10 +175,13 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
     form = StaffEditForm(data={"body": comment.body} if request.method == "GET" else None)
     f = QueueFilter.from_args(request.args)
     if form.validate_on_submit():
-        outcome = commit_or_show(form, lambda: decisions.edit(
-            decisions.locked(comment.id, current_user), current_user, form.body.data,
-            form.note.data), "body")
-        if not isinstance(outcome, ServiceError):
+        try:
+            decisions.edit(decisions.locked(comment.id, current_user), current_user,
+                           form.body.data, form.note.data)
+        except REFUSALS as refusal:
+            shown(form, refusal, "body")
+        else:
+            db.session.commit()
             flash("Saved. The comment now shows \"edited by staff\"; the student's own text "
                   "is kept.", "success")
             return redirect(url_for("dashboard.comment", comment_id=comment.id,
@@ -201,11 +206,13 @@ def bulk(course_id: int) -> ResponseReturnValue:
     decision = Decision(CommentStatus(form.status.data),
                         RejectionReason(form.reason.data) if form.reason.data else None,
                         form.message.data)
-    outcome = commit_or_show(form, lambda: decisions.bulk(
-        course.id, ids, current_user, decision, f.status), "status")
-    if isinstance(outcome, ServiceError):
-        flash(outcome.message, "error")
+    try:
+        outcome = decisions.bulk(course.id, ids, current_user, decision, f.status)
+    except REFUSALS as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")  # the queue page has no form to show it beside
     else:
+        db.session.commit()
         verb = {"approved": "Approved", "rejected": "Rejected", "pending": "Reopened"}[
             form.status.data]
         flash(f"{verb} {len(outcome.decided)} comment{'s' if len(outcome.decided) != 1 else ''}"
