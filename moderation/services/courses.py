@@ -75,6 +75,14 @@ def regenerate_join_code(course: Course, actor: User) -> str:
     return course.join_code
 
 
+def course_by_code(code: str) -> Course:
+    """The course with this code (as the command line names courses), or NotFound."""
+    course = db.session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        raise NotFound(f"No course with code {code}.")
+    return course
+
+
 def course_for_join_code(code: str) -> Course:
     """Return the course with this join code or refuse with a field error."""
     course = db.session.scalar(

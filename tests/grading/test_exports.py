@@ -215,10 +215,10 @@ def test_refresh_suggestions_command(app, runner, graded_course, make_comment):
 
 def test_a_large_export_shows_progress_on_standard_error(app, runner, canvas_course,
                                                          monkeypatch):
-    from moderation import cli
+    from moderation import cli_grades
 
     course, _ = canvas_course
-    monkeypatch.setattr(cli, "PROGRESS_FROM", 2)
+    monkeypatch.setattr(cli_grades, "PROGRESS_FROM", 2)
     with app.app_context():
         code = db.session.get(Course, course.id).code
     result = runner.invoke(args=["export-grades", code, "--format", "moodle"])
