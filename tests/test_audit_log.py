@@ -123,7 +123,7 @@ def test_the_page_links_walk_the_log_without_offset(app, client, course_log):
     add_events(app, course, 60)
     statements: list[tuple[str, object]] = []
 
-    def keep(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
+    def keep(conn, cursor, statement, parameters, *args):
         statements.append((statement, parameters))
 
     with app.app_context():

@@ -85,7 +85,7 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
     inside, release = threading.Event(), threading.Event()
     real_analyze = checking.analyze
 
-    def paused_analyze(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def paused_analyze(*args, **kwargs):
         if threading.current_thread().name == "preview":
             inside.set()
             release.wait(timeout=30)
@@ -94,7 +94,7 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
     monkeypatch.setattr(checking, "analyze", paused_analyze)
     results: dict[str, int] = {}
 
-    def run(name: str, user, path: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def run(name: str, user, path: str, **kwargs) -> None:
         client = app.test_client()
         client.post("/login", data={"email": user.email, "password": PASSWORD})
         results[name] = client.post(path, **kwargs).status_code
@@ -136,7 +136,7 @@ def test_a_double_click_racing_past_the_token_check_returns_the_first_comment(
     lookups: list[str] = []
     real_by_token = posting._by_token
 
-    def spy(token: str):  # type: ignore[no-untyped-def]
+    def spy(token: str):
         lookups.append(threading.current_thread().name)
         return real_by_token(token)
 
@@ -243,7 +243,7 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
     statements: list[str] = []
     write_turns: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args):
         if statement == "BEGIN IMMEDIATE":
             write_turns.append(statement)
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):

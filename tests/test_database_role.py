@@ -27,7 +27,7 @@ ERASERS = [
 
 
 @pytest.fixture
-def owner_app(tmp_path: Path):  # type: ignore[no-untyped-def]
+def owner_app(tmp_path: Path):
     if not POSTGRES_URL:
         pytest.skip("set MODERATION_TEST_DATABASE_URL to run on PostgreSQL")
     app = make_app(POSTGRES_URL, tmp_path / "owner")

@@ -119,7 +119,7 @@ def worker(app, tmp_path: Path, **settings: str) -> Iterator[subprocess.Popen[st
                 process.wait()
 
 
-def wait_for(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -168,7 +168,7 @@ def test_a_real_consumer_sends_what_the_web_enqueued(app, inbox, make_course, tm
         assert job.state == JobState.DONE and job.attempts == 1
 
 
-def seed_comments(app, count: int) -> int:  # type: ignore[no-untyped-def]
+def seed_comments(app, count: int) -> int:
     """A course of `count` comments written straight to the tables (as bench/rescore.py
     does), none decided by a person: a rescore looks at every one. Returns the course id."""
     import random

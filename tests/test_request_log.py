@@ -54,7 +54,7 @@ def test_every_token_bearing_path_is_logged_masked_whatever_the_routing(app, cli
 
 def test_the_apps_own_log_lines_carry_the_request_id(app, caplog):
     @app.get("/boom")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise RuntimeError("a bug")
 
     app.testing = False  # let Flask log the exception as in production

@@ -106,7 +106,7 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
     checked = []
     real_check = rescore.check_range
 
-    def check_and_look(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def check_and_look(*args, **kwargs):
         changes = real_check(*args, **kwargs)
         fd = os.open(lock, os.O_RDONLY | os.O_CREAT)
         try:

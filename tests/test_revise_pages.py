@@ -242,7 +242,7 @@ def test_revisions_are_rate_limited_with_the_text_kept(app, client, setup):
 def test_the_navigation_count_is_one_query_and_only_for_signed_in_users(app, client, setup):
     statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, *args):
         statements.append(statement)
 
     with app.app_context():

@@ -235,7 +235,7 @@ def test_two_tabs_revising_at_once_make_one_revision_and_one_conflict(app, db_ki
     real_check = revisions.check_revisable
     outcomes: dict[str, object] = {}
 
-    def racing_check(comment, now=None):  # type: ignore[no-untyped-def]
+    def racing_check(comment, now=None):
         if threading.current_thread().name == "second" and db_kind == "postgresql":
             return None  # it read "not revised" before the first committed
         return real_check(comment, now)
@@ -244,7 +244,7 @@ def test_two_tabs_revising_at_once_make_one_revision_and_one_conflict(app, db_ki
     recoveries: list[str] = []
     real_revision_id = revisions.revision_id
 
-    def spy(comment):  # type: ignore[no-untyped-def]
+    def spy(comment):
         recoveries.append(threading.current_thread().name)
         return real_revision_id(comment)
 

@@ -97,7 +97,7 @@ def test_a_page_costs_the_same_queries_whatever_the_discussion(app, client, make
             made += 1
         statements: list[str] = []
 
-        def listener(*args, seen=statements):  # type: ignore[no-untyped-def]
+        def listener(*args, seen=statements):
             seen.append(args[2])
 
         event.listen(engine, "before_cursor_execute", listener)

@@ -49,7 +49,7 @@ OPERATIONS = ("submit", "submit", "submit", "submit", "submit", "ta_post", "appr
 tokens = itertools.count()
 
 
-def _pick(items: list, n: int):  # type: ignore[no-untyped-def, type-arg]
+def _pick(items: list, n: int):
     return items[n % len(items)] if items else None
 
 

@@ -259,7 +259,7 @@ def test_one_students_suggestion_reads_only_their_comments(app, graded_course, m
     with app.app_context():
         statements: list[tuple[str, object]] = []
 
-        def seen(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+        def seen(_conn, _cursor, statement, parameters, *_args):
             if "comment.author_id IN" in statement:
                 statements.append((statement, parameters))
 
