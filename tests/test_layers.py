@@ -29,11 +29,9 @@ NEVER: dict[str, set[str]] = {
     "jobs": {"web", "cli"},
     "web": {"cli"},
 }
-# What services may take from Flask: the app and its config, never a request. The one
-# exception left: mail.link builds a page's address by endpoint name for a message.
+# What services may take from Flask: the app and its config, never a request nor a route
+# (a message's links are built by web/mail_links.py).
 SERVICES_FROM_FLASK = {"Flask", "current_app", "has_app_context"}
-SERVICES_FLASK_EXCEPTIONS = {("services/mail.py", "url_for"),
-                             ("services/mail.py", "has_request_context")}
 
 
 def _part(module: str) -> str | None:
@@ -97,8 +95,7 @@ def test_a_part_never_imports_what_its_rules_forbid(part):
                 broken.append(f"{name}: {module} (a pure part imports no framework)")
             if part == "services" and module == "flask":
                 broken += [f"{name}: flask.{n} (services know no requests)" for n in taken
-                           if n not in SERVICES_FROM_FLASK
-                           and (name, n) not in SERVICES_FLASK_EXCEPTIONS]
+                           if n not in SERVICES_FROM_FLASK]
     assert broken == []
 
 
