@@ -90,7 +90,7 @@ def make_corpus(n_texts: int, n_words: int, seed: int) -> list[str]:
     return texts
 
 
-def time_each(fn, texts: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+def time_each(fn, texts: list[str]) -> list[float]:
     """Milliseconds per text."""
     out = []
     for text in texts:
@@ -105,7 +105,7 @@ def naive(text: str) -> None:
         fn(text)
 
 
-def _text_caches() -> list:  # type: ignore[type-arg]
+def _text_caches() -> list:
     """textstat 0.7.8's per-text and per-word memo caches (not its dictionary loaders)."""
     loaders = {"get_cmudict", "get_pyphen", "get_lang_easy_words", "get_lang_cfg",
                "get_lang_root"}
@@ -119,7 +119,7 @@ def _text_caches() -> list:  # type: ignore[type-arg]
     return found
 
 
-def naive_from_scratch(text: str, caches: list) -> None:  # type: ignore[type-arg]
+def naive_from_scratch(text: str, caches: list) -> None:
     """Ten calls, each computing its index from scratch, as textstat did before memoising."""
     for fn in NAIVE:
         for cache in caches:
@@ -166,7 +166,7 @@ def clear_our_caches() -> None:
     wordlists.default_matcher()._entries.clear()
 
 
-def cold(fn, texts: list[str]) -> list[float]:  # type: ignore[no-untyped-def]
+def cold(fn, texts: list[str]) -> list[float]:
     """Milliseconds per text, every per-word cache cleared before each text."""
     out = []
     for text in texts:

@@ -117,7 +117,7 @@ class Writer:
 
 def text_facts(body: str) -> dict[str, Any]:
     """What the app stores beside a comment's text that the text alone decides (body_key,
-    cites_source; services.text_facts writes them with the analysis's), for the benches
+    cites_source; services.comments.text_facts writes them with the analysis's), for the benches
     that insert rows directly, so they measure the path the app takes."""
     from moderation.grading.citations import cites_source
     from moderation.models import text_key

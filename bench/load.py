@@ -99,7 +99,7 @@ def counts_table(runs: Sequence[Run], clients: Sequence[int]) -> list[str]:
     for run in runs:
         totals.setdefault((run.database, run.clients, run.app), Counts()).add(run.counts)
 
-    def row(name: str, show) -> str:  # type: ignore[no-untyped-def]
+    def row(name: str, show) -> str:
         return f"| {name} | " + " | ".join(
             show(totals[db, n, "ceiling"], totals[db, n, "real"])
             if (db, n, "real") in totals and (db, n, "ceiling") in totals else "—"

@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             client, writer = clients[n % len(clients)]
             page = client.get(path).get_data(as_text=True)
             return client, {"csrf_token": csrf_of(page),
-                            "submission_token": SUBMISSION_TOKEN.search(page)[1],  # type: ignore[index]
+                            "submission_token": SUBMISSION_TOKEN.search(page)[1],
                             "body": writer.comment(), "parent_id": ""}
 
         def posted(answer: Any) -> None:

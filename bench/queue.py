@@ -48,7 +48,7 @@ WORDS = ["court", "treaty", "state", "signature", "withdrawal", "power", "eviden
          "ratified", "jurisdiction"]
 
 
-def build(app, comments: int, students: int, discussions: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def build(app, comments: int, students: int, discussions: int) -> dict[str, int]:
     """Insert a course of the given size; return a few ids to visit."""
     rng = random.Random(7)
     now = datetime(2026, 11, 1, tzinfo=UTC)
@@ -120,11 +120,11 @@ def build(app, comments: int, students: int, discussions: int) -> dict[str, int]
         return {"comment": pending or 1, "discussion": 3, "late": late or 1}
 
 
-def timed(client, url: str, runs: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+def timed(client, url: str, runs: int) -> tuple[float, int]:
     """Median milliseconds over `runs` GETs (after one warm-up), and the queries of one."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args):
         statements.append(statement)
 
     assert client.get(url).status_code == 200, url

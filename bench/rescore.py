@@ -61,7 +61,7 @@ def sentence(rng: random.Random, words: list[str]) -> str:
     return " ".join(chosen).capitalize() + rng.choice(".....?!")
 
 
-def build(app, comments: int, students: int, discussions: int) -> None:  # type: ignore[no-untyped-def]
+def build(app, comments: int, students: int, discussions: int) -> None:
     rng = random.Random(11)
     words = vocabulary(rng)
     start = datetime(2026, 9, 1, tzinfo=UTC)

@@ -106,7 +106,7 @@ def ours(word: str) -> list[str]:
     return [] if is_known(lower) else list(suggest.suggestions(lower))
 
 
-def pyspellchecker(distance: int):  # type: ignore[no-untyped-def]
+def pyspellchecker(distance: int):
     from spellchecker import SpellChecker
 
     checker = SpellChecker(distance=distance)
@@ -121,7 +121,7 @@ def pyspellchecker(distance: int):  # type: ignore[no-untyped-def]
     return suggestions
 
 
-def accuracy(pairs: list[Pair], fn) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+def accuracy(pairs: list[Pair], fn) -> tuple[float, float, float, float]:
     """(top-1, top-5, top-1 accepting British/American, ms per unknown word)."""
     top1 = top5 = either = 0
     # CPU time of this process: what a word costs, whatever else the machine is doing.

@@ -71,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from moderation import db_setup, jobs, logs
     from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services import derived
+    from moderation.services.grades import derived
 
     logs.init_app(app)
     db.init_app(app)
@@ -86,12 +86,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     from moderation import cli
-    from moderation.web import auth, dashboard, discussions, health, lti, rendering, security
+    from moderation.web import (
+        auth,
+        dashboard,
+        discussions,
+        health,
+        lti,
+        mail_links,
+        rendering,
+        security,
+    )
     from moderation.web.ids import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route is added
     security.init_app(app)
     rendering.init_app(app)
+    mail_links.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(discussions.bp)
     app.register_blueprint(dashboard.blueprint())

@@ -11,8 +11,10 @@ from flask.cli import with_appcontext
 
 from moderation.extensions import db
 from moderation.lti.messages import canvas_config
-from moderation.services import lti_keys, lti_platforms, lti_sync
 from moderation.services.errors import ServiceError
+from moderation.services.lti import keys as lti_keys
+from moderation.services.lti import platforms as lti_platforms
+from moderation.services.lti import sync as lti_sync
 
 
 def _fail(error: ServiceError) -> click.ClickException:

@@ -16,7 +16,7 @@ from flask import Flask
 
 from moderation import db_setup
 from moderation.extensions import db
-from moderation.services import rescore
+from moderation.services.comments import rescore
 
 _app: Flask | None = None
 _scopes: rescore.Scopes | None = None

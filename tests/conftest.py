@@ -116,7 +116,7 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
-def committed(obj):  # type: ignore[no-untyped-def]
+def committed(obj):
     """Commit, reload and detach an object, so a test can hold it outside any app context."""
     db.session.commit()
     db.session.refresh(obj)
@@ -226,7 +226,7 @@ def inbox():
             self.messages: list[bytes] = []
             self.port = 0
 
-        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        async def handle_DATA(self, server, session, envelope):
             self.messages.append(envelope.content)
             return "250 OK"
 
@@ -243,9 +243,9 @@ def inbox():
         server.stop()
 
 
-def received(inbox) -> list[email.message.EmailMessage]:  # type: ignore[no-untyped-def]
+def received(inbox) -> list[email.message.EmailMessage]:
     """The messages an inbox received, parsed, with their text in CRLF-free form."""
-    return [email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[misc]
+    return [email.message_from_bytes(raw, policy=email.policy.default)
             for raw in inbox.messages]
 
 
@@ -257,7 +257,7 @@ def link_in(message: email.message.EmailMessage) -> str:
 
 
 @pytest.fixture
-def mailed(app, inbox):  # type: ignore[no-untyped-def]
+def mailed(app, inbox):
     """Mail on: messages go to a real SMTP server on 127.0.0.1 (aiosmtpd) and are kept."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port)
     return inbox

@@ -7,7 +7,7 @@ import json
 import pytest
 from flask import Flask
 
-from moderation.cli import analyze_command
+from moderation.cli_analysis import analyze_command
 from moderation.services.demo import MISSPELLED, PROMPT
 
 METRIC_KEYS = {"words", "sentences", "syllables", "characters", "flesch_reading_ease",

@@ -12,8 +12,9 @@ from sqlalchemy import event, select
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, CommentStatus, Course, Role, User
-from moderation.services import audit, audit_log, decisions, queue
+from moderation.services import audit, audit_log
 from moderation.services.audit_log import AuditFilter, Cursor
+from moderation.services.comments import decisions, posting
 from tests.conftest import instructor_of
 from tests.forms import form_fields
 
@@ -31,7 +32,7 @@ def course_log(app, client, login_as, make_user, make_course, make_discussion, e
     teacher = instructor_of(app, course)
     with app.app_context():
         me = db.session.merge(teacher)
-        comment = queue.submit_comment(db.session.merge(discussion), db.session.merge(sam), TEXT,
+        comment = posting.submit_comment(db.session.merge(discussion), db.session.merge(sam), TEXT,
                                        "t1").comment
         db.session.commit()
         decisions.approve(decisions.locked(comment.id, me), me, CommentStatus.PENDING)
@@ -122,7 +123,7 @@ def test_the_page_links_walk_the_log_without_offset(app, client, course_log):
     add_events(app, course, 60)
     statements: list[tuple[str, object]] = []
 
-    def keep(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
+    def keep(conn, cursor, statement, parameters, *args):
         statements.append((statement, parameters))
 
     with app.app_context():

@@ -68,7 +68,7 @@ def test_a_backup_under_write_load_restores_every_row_committed_before_it(tmp_pa
     stop = threading.Event()
     target = tmp_path / "backups" / "copy.sqlite"
 
-    def submitting(account) -> None:  # type: ignore[no-untyped-def]
+    def submitting(account) -> None:
         client = Client(ClientSpec("real", "127.0.0.1", running.port, seed=len(answers),
                                    discussion_id=room.discussion_id, email=account.email,
                                    password=account.password))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment
-from moderation.services import queue
+from moderation.services.comments import posting
 from tests.conftest import PASSWORD
 
 
@@ -53,7 +53,7 @@ def test_many_writers_at_once_all_succeed(app, make_user, make_course, make_disc
         try:
             with app.app_context():
                 barrier.wait()
-                queue.submit_comment(db.session.get(type(discussion), discussion.id),
+                posting.submit_comment(db.session.get(type(discussion), discussion.id),
                                      db.session.merge(students[index]),
                                      f"Student number {index} writes a distinct comment.",
                                      f"token-{index}")
@@ -75,7 +75,7 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
                                                      make_discussion, enrol, monkeypatch):
     """The live preview only reads: on SQLite it must not hold the write lock while it
     analyses, or every submit in the course would wait for it."""
-    from moderation.services import checking
+    from moderation.services.comments import checking
 
     course = make_course()
     discussion = make_discussion(course)
@@ -85,7 +85,7 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
     inside, release = threading.Event(), threading.Event()
     real_analyze = checking.analyze
 
-    def paused_analyze(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def paused_analyze(*args, **kwargs):
         if threading.current_thread().name == "preview":
             inside.set()
             release.wait(timeout=30)
@@ -94,7 +94,7 @@ def test_a_preview_in_progress_never_blocks_a_submit(app, make_user, make_course
     monkeypatch.setattr(checking, "analyze", paused_analyze)
     results: dict[str, int] = {}
 
-    def run(name: str, user, path: str, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def run(name: str, user, path: str, **kwargs) -> None:
         client = app.test_client()
         client.post("/login", data={"email": user.email, "password": PASSWORD})
         results[name] = client.post(path, **kwargs).status_code
@@ -134,20 +134,20 @@ def test_a_double_click_racing_past_the_token_check_returns_the_first_comment(
     enrol(student, course)
     inserted, go = threading.Event(), threading.Event()
     lookups: list[str] = []
-    real_by_token = queue._by_token
+    real_by_token = posting._by_token
 
-    def spy(token: str):  # type: ignore[no-untyped-def]
+    def spy(token: str):
         lookups.append(threading.current_thread().name)
         return real_by_token(token)
 
-    monkeypatch.setattr(queue, "_by_token", spy)
+    monkeypatch.setattr(posting, "_by_token", spy)
     results: dict[str, tuple[int, bool]] = {}
 
     def click(name: str) -> None:
         with app.app_context():
             if name == "second":
                 inserted.wait(timeout=30)
-            result = queue.submit_comment(db.session.get(Discussion, discussion.id),
+            result = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                           db.session.merge(student),
                                           "One comment, clicked twice.", "raced")
             if name == "first":
@@ -199,7 +199,7 @@ def test_the_same_text_twice_at_once_stores_it_once(app, make_user, make_course,
         with app.app_context():
             db_setup.set_read_only(True)  # as the submit view begins: deferred
             try:
-                queue.submit_comment(db.session.get(Discussion, discussion.id),
+                posting.submit_comment(db.session.get(Discussion, discussion.id),
                                      db.session.get(User, student.id),
                                      "The same words, posted from two tabs at once.", token)
                 db.session.commit()
@@ -233,7 +233,7 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
         enrol(s, course)
     with app.app_context():
         for n in range(30):
-            queue.submit_comment(db.session.get(Discussion, discussion.id),
+            posting.submit_comment(db.session.get(Discussion, discussion.id),
                                  db.session.get(User, students[n % 3].id),
                                  f"Earlier comment number {n} says the court has little power "
                                  "because the state never ratified the treaty at all.", f"e{n}")
@@ -243,7 +243,7 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
     statements: list[str] = []
     write_turns: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+    def count(_conn, _cursor, statement, *_args):
         if statement == "BEGIN IMMEDIATE":
             write_turns.append(statement)
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):

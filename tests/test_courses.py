@@ -102,7 +102,7 @@ def test_regenerate_join_code(app, client, make_course, login_as):
 def test_the_instructor_course_page_lists_discussions_queues_and_join_code(
         app, client, make_course, make_discussion, make_user, enrol, login_as):
     from moderation.models import DiscussionState
-    from moderation.services import queue
+    from moderation.services.comments import posting
     from tests.conftest import instructor_of
 
     course = make_course()
@@ -111,7 +111,7 @@ def test_the_instructor_course_page_lists_discussions_queues_and_join_code(
     student = make_user()
     enrol(student, course)
     with app.app_context():
-        queue.submit_comment(db.session.merge(week1), db.session.merge(student), "Too short.",
+        posting.submit_comment(db.session.merge(week1), db.session.merge(student), "Too short.",
                              "held")  # held: below the word range
         db.session.commit()
         join_code = db.session.get(Course, course.id).join_code

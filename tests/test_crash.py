@@ -104,7 +104,7 @@ def test_killed_mid_load_the_database_stays_whole(tmp_path: Path):
 
         return threading.Thread(target=guarded)
 
-    def spec(port: int, n: int, account) -> ClientSpec:  # type: ignore[no-untyped-def]
+    def spec(port: int, n: int, account) -> ClientSpec:
         return ClientSpec("real", "127.0.0.1", port, seed=n, discussion_id=room.discussion_id,
                           email=account.email, password=account.password)
 

@@ -11,7 +11,8 @@ from flask import url_for
 
 from moderation.extensions import db
 from moderation.models import Course, JobState, Role
-from moderation.services import courses, invitations, jobs, queue, rescore
+from moderation.services import courses, invitations, jobs
+from moderation.services.comments import posting, rescore
 from moderation.services.courses import Permission
 from tests.conftest import instructor_of
 
@@ -138,7 +139,7 @@ def test_each_role_gets_the_right_status_from_every_route(app, client, login_as,
         row = db.session.get(Course, course.id)
         for flag, value in flags.items():
             setattr(row, flag, value)
-        comment = queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
+        comment = posting.submit_comment(db.session.merge(discussion), db.session.merge(student),
                                        "Short.", "tok").comment
         teacher = db.session.merge(people["instructor"])
         invited = {role_of: invitations.invite(row, teacher, f"invited.{role_of}@school.test",

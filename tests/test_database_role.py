@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from moderation.extensions import db
 from moderation.models import CommentStatus, DiscussionState
-from moderation.services import accounts, courses, decisions, discussions, queue
+from moderation.services import accounts, courses, discussions
+from moderation.services.comments import decisions, posting
 from tests.conftest import POSTGRES_URL, make_app, reset_postgres
 
 pytestmark = pytest.mark.postgres
@@ -26,7 +27,7 @@ ERASERS = [
 
 
 @pytest.fixture
-def owner_app(tmp_path: Path):  # type: ignore[no-untyped-def]
+def owner_app(tmp_path: Path):
     if not POSTGRES_URL:
         pytest.skip("set MODERATION_TEST_DATABASE_URL to run on PostgreSQL")
     app = make_app(POSTGRES_URL, tmp_path / "owner")
@@ -68,7 +69,7 @@ def test_the_app_role_works_and_cannot_erase_the_audit_log(owner_app, tmp_path):
         discussion = discussions.create_discussion(course, teacher, discussions.DiscussionFields(
             title="Week 1", prompt="Read and respond.", min_words=3))
         discussions.set_state(discussion, teacher, DiscussionState.OPEN)
-        comment = queue.submit_comment(discussion, student, "A fair reading of the text.",
+        comment = posting.submit_comment(discussion, student, "A fair reading of the text.",
                                        "t1").comment
         decisions.approve(comment, teacher, comment.status)
         db.session.commit()

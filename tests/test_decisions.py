@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, RejectionReason, Role, User
-from moderation.services import decisions, queue
+from moderation.services.comments import decisions, posting
 from moderation.services.errors import Conflict, Forbidden, InvalidInput
 from tests.conftest import instructor_of
 
@@ -28,7 +28,7 @@ def setup(app, make_user, make_course, make_discussion, enrol):
     enrol(student, course)
     enrol(ta, course, Role.TA)
     with app.app_context():
-        comment = queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
+        comment = posting.submit_comment(db.session.merge(discussion), db.session.merge(student),
                                        TEXT, "first").comment
         assert comment.status == CommentStatus.PENDING
         db.session.commit()
@@ -150,7 +150,7 @@ def test_bulk_skips_comments_that_moved(app, setup, make_user, enrol):
         ids = [setup["comment_id"]]
         for i, other in enumerate(others):
             other = db.session.merge(other)
-            ids.append(queue.submit_comment(db.session.merge(setup["discussion"]), other,
+            ids.append(posting.submit_comment(db.session.merge(setup["discussion"]), other,
                                             f"{TEXT} Number {i}.", f"bulk{i}").comment.id)
         db.session.commit()
         decisions.approve(decisions.locked(ids[0], teacher), teacher, CommentStatus.PENDING)

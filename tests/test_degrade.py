@@ -19,7 +19,7 @@ TEXT = "The article argues that the court keeps its support among members, and I
 
 
 @pytest.fixture
-def classroom(app, client, make_course, make_discussion, make_user, enrol):  # type: ignore[no-untyped-def]
+def classroom(app, client, make_course, make_discussion, make_user, enrol):
     course = make_course()
     discussion = make_discussion(course)
     student = make_user("Sam Student")
@@ -27,7 +27,7 @@ def classroom(app, client, make_course, make_discussion, make_user, enrol):  # t
     return course, discussion, student
 
 
-def submit(client, discussion, text: str = TEXT, token: str = "tok-1"):  # type: ignore[no-untyped-def]
+def submit(client, discussion, text: str = TEXT, token: str = "tok-1"):
     return client.post(f"/discussions/{discussion.id}/comments",
                        data={"body": text, "submission_token": token})
 
@@ -78,7 +78,7 @@ def test_a_database_gone_in_the_middle_of_a_submit_answers_503_and_keeps_the_tex
     raw = psycopg.connect(POSTGRES_URL.replace("postgresql+psycopg", "postgresql"),
                           autocommit=True)
 
-    def cut(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def cut(conn, cursor, statement, *args):
         if statement.startswith("INSERT INTO comment"):
             pid = conn.connection.dbapi_connection.info.backend_pid
             raw.execute("SELECT pg_terminate_backend(%s)", (pid,))

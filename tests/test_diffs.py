@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from moderation.extensions import db
 from moderation.models import Comment, Discussion, RejectionReason
-from moderation.services import decisions, queue, revisions
+from moderation.services.comments import decisions, posting, revisions
 from moderation.web.diffs import word_diff
 from tests.conftest import instructor_of
 
@@ -94,11 +94,11 @@ def test_the_versions_partial_shows_the_chain_and_each_diff(app, make_user, make
     teacher_row = instructor_of(app, course)
     with app.app_context():
         teacher, author = db.session.merge(teacher_row), db.session.merge(student)
-        first = queue.submit_comment(db.session.get(Discussion, discussion.id), author,
+        first = posting.submit_comment(db.session.get(Discussion, discussion.id), author,
                                      "The <script>court</script> lost its power.", "v1").comment
         decisions.reject(decisions.locked(first.id, teacher), teacher,
                          RejectionReason.NEEDS_CITATION, "Cite <i>it</i>.", None)
-        second = queue.revise_comment(first, author, "The <script>court</script> lost some "
+        second = posting.revise_comment(first, author, "The <script>court</script> lost some "
                                       "power, says Smith.", "v2").comment
         db.session.commit()
         chain = revisions.version_chain(db.session.get(Comment, second.id))

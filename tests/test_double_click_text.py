@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, Discussion
-from moderation.services import queue
+from moderation.services.comments import posting
 
 
 def test_the_second_click_finding_the_first_clicks_text_returns_the_first_comment(
@@ -40,7 +40,7 @@ def test_the_second_click_finding_the_first_clicks_text_returns_the_first_commen
         try:
             with app.app_context():
                 db_setup.set_read_only(True)  # as the submit view begins: deferred
-                result = queue.submit_comment(db.session.get(Discussion, discussion.id),
+                result = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                               db.session.merge(student),
                                               "One comment, clicked twice.", "same-form")
                 db.session.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from moderation.extensions import db
-from moderation.services import queue
+from moderation.services.comments import posting
 
 SCRIPT = '<script>alert("x")</script> and <img src=x onerror=alert(1)> words'
 
@@ -15,7 +15,7 @@ def test_script_comment_comes_back_escaped(app, client, make_user, make_course,
     student = make_user('Eve <b>"Bold"</b>')
     enrol(student, course)
     with app.app_context():
-        queue.submit_comment(db.session.merge(discussion), db.session.merge(student), SCRIPT,
+        posting.submit_comment(db.session.merge(discussion), db.session.merge(student), SCRIPT,
                              "tok")
         db.session.commit()
     login_as(student)

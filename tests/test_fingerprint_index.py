@@ -20,8 +20,8 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import fingerprints as index
-from moderation.services import queue
+from moderation.services.comments import fingerprints as index
+from moderation.services.comments import posting
 from tests.analysis.test_fingerprints import longest_shared_run
 
 VOCABULARY = sorted(w for w in easy_words() if w.isalpha() and len(w) >= 3)
@@ -61,7 +61,7 @@ def test_every_pair_the_exact_scan_flags_is_a_candidate(app, course):
                                 + words(rng, rng.randint(0, 4)).split())
             else:
                 text = words(rng, rng.randint(10, 80))
-            queue.submit_comment(d, people[n % len(people)], text, f"t{n}")
+            posting.submit_comment(d, people[n % len(people)], text, f"t{n}")
             texts.append(text)
         db.session.commit()
         stored = [(c.id, c.body, c.author_id) for c in db.session.scalars(
@@ -96,7 +96,7 @@ def test_a_stored_comments_indexed_fingerprints_find_what_its_text_finds(app, co
             text = (f"{boilerplate} {words(rng, 20)}" if n % 2
                     else " ".join(rng.choice(texts).split()[:25]) + " " + words(rng, 15)
                     if texts else words(rng, 30))
-            queue.submit_comment(d, people[n % len(people)], text, f"i{n}")
+            posting.submit_comment(d, people[n % len(people)], text, f"i{n}")
             texts.append(text)
         db.session.commit()
         rows = list(db.session.execute(select(Comment.id, Comment.author_id, Comment.body,
@@ -127,7 +127,7 @@ def test_common_fingerprints_stop_being_indexed(app, course):
         d = db.session.get(Discussion, discussion.id)
         people = [db.session.get(User, s.id) for s in students]
         for n in range(COMMON_FINGERPRINT + 5):
-            queue.submit_comment(d, people[n % len(people)],
+            posting.submit_comment(d, people[n % len(people)],
                                  f"{boilerplate} {words(rng, 30)}", f"b{n}")
         db.session.commit()
         common = fingerprints(boilerplate)
@@ -150,9 +150,9 @@ def test_a_comment_made_only_of_common_phrasing_is_stored(app, course):
         d = db.session.get(Discussion, discussion.id)
         people = [db.session.get(User, s.id) for s in students]
         for n in range(COMMON_FINGERPRINT + 1):
-            queue.submit_comment(d, people[n % len(people)], f"{boilerplate} ({n}).", f"c{n}")
+            posting.submit_comment(d, people[n % len(people)], f"{boilerplate} ({n}).", f"c{n}")
         db.session.commit()
-        last = queue.submit_comment(d, people[0], f"{boilerplate}!", "last").comment
+        last = posting.submit_comment(d, people[0], f"{boilerplate}!", "last").comment
         db.session.commit()
         assert last.id is not None
         assert db.session.scalar(select(func.count()).select_from(Fingerprint).where(

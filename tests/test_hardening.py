@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, User
-from moderation.services import queue
+from moderation.services.comments import posting
 from tests.conftest import PASSWORD, instructor_of
 
 COPY = ("Withdrawing a signature is mostly a statement to voters at home, not a legal act, "
@@ -182,7 +182,7 @@ def test_the_preview_reveals_nothing_about_held_comments(app, client, make_cours
     enrol(amara, course)
     enrol(sam, course)
     with app.app_context():
-        held = queue.submit_comment(db.session.merge(discussion), db.session.merge(amara),
+        held = posting.submit_comment(db.session.merge(discussion), db.session.merge(amara),
                                     COPY + " Email me at amara@example.com.", "amara").comment
         assert held.status == CommentStatus.PENDING  # held for the contact details
         held_id = held.id

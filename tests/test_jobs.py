@@ -127,7 +127,7 @@ def worker_log(tmp_path: Path) -> str:
     return (tmp_path / "worker.log").read_text()[-3000:]
 
 
-def wait_for(condition, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
+def wait_for(condition, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -176,7 +176,7 @@ def test_a_real_consumer_sends_what_the_web_enqueued(app, inbox, make_course, tm
         assert job.state == JobState.DONE and job.attempts == 1
 
 
-def seed_comments(app, count: int) -> int:  # type: ignore[no-untyped-def]
+def seed_comments(app, count: int) -> int:
     """A course of `count` comments written straight to the tables (as bench/rescore.py
     does), none decided by a person: a rescore looks at every one. Returns the course id."""
     import random
@@ -230,7 +230,7 @@ def test_a_consumer_killed_mid_job_loses_nothing_and_doubles_nothing(app, tmp_pa
                                                                       storage):
     """SIGKILL the worker half-way through a rescore: the job runs again and finishes once."""
     from moderation.models import AuditEvent, Comment, Course, User
-    from moderation.services import rescore
+    from moderation.services.comments import rescore
 
     seed_comments(app, 2000)
     settings = {"MODERATION_JOBS_LEASE_SECONDS": "3"}

@@ -15,7 +15,8 @@ from moderation.models import (
     RejectionReason,
     Role,
 )
-from moderation.services import decisions, policies, queue, rescore
+from moderation.services import policies
+from moderation.services.comments import decisions, posting, rescore
 from tests.conftest import instructor_of
 from tests.forms import form_fields
 
@@ -51,7 +52,7 @@ def course_with_comments(app, make_user, make_course, make_discussion, enrol):
         for key, text in TEXTS.items():
             author = ta if key == "staff" else students[key]
             where = week2 if key == "other" else week1
-            ids[key] = queue.submit_comment(db.session.merge(where), db.session.merge(author),
+            ids[key] = posting.submit_comment(db.session.merge(where), db.session.merge(author),
                                             text, f"tok-{key}").comment.id
         db.session.commit()
         me = db.session.merge(teacher)

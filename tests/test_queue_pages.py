@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, ModerationMode, Role, utcnow
-from moderation.services import queue, queue_list
+from moderation.services.comments import posting, queue
 from tests.conftest import instructor_of
 
 OK = "A response that says something clear about the reading, in enough words to count."
@@ -37,7 +37,7 @@ def course_setup(app, make_user, make_course, make_discussion, enrol):
 def submit(app, discussion, student, body, token, minutes_ago=0):
     with app.app_context():
         from moderation.models import Discussion, User
-        comment = queue.submit_comment(
+        comment = posting.submit_comment(
             db.session.get(Discussion, discussion.id), db.session.get(User, student.id), body,
             token,
             now=utcnow() - timedelta(minutes=minutes_ago)).comment
@@ -78,7 +78,7 @@ def test_keyset_pages_walk_forward_and_back(app, client, login_as, course_setup,
     s = course_setup
     made = [submit(app, s["week1"], s["students"][i % 4], f"Short {i}.", f"t{i}", 100 - i)
             for i in range(7)]
-    monkeypatch.setattr(queue_list, "PAGE_SIZE", 3)
+    monkeypatch.setattr(queue, "PAGE_SIZE", 3)
     login_as(s["teacher"])
     url = f"/teach/courses/{s['course'].id}/queue"
     seen, page, pages = [], client.get(url).text, []
@@ -230,7 +230,7 @@ def count_queries(app, client, url):
     with app.app_context():
         engine = db.engine
 
-    def count(*_args):  # type: ignore[no-untyped-def]
+    def count(*_args):
         statements.append(1)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -253,11 +253,11 @@ def test_queries_per_page_do_not_grow_with_the_rows(app, client, login_as, cours
         while made < rows:
             student = s["students"][made % 3]
             with app.app_context():
-                queue.submit_comment(db.session.merge(s["week1"]), db.session.merge(student),
+                posting.submit_comment(db.session.merge(s["week1"]), db.session.merge(student),
                                      f"Short{made}.", f"r{made}", parent_id=parent)
                 db.session.commit()
             made += 1
-        monkeypatch.setattr(queue_list, "PAGE_SIZE", rows)
+        monkeypatch.setattr(queue, "PAGE_SIZE", rows)
         counts[rows] = count_queries(app, client, url)
         assert len(ids_on(client.get(url).text)) == rows
     assert counts[10] == counts[60], counts
@@ -275,7 +275,7 @@ def test_a_revision_shows_its_diff_and_the_original_cannot_come_back(app, client
     with app.app_context():
         from moderation.models import Comment as C
         from moderation.models import User
-        revision = queue.revise_comment(db.session.get(C, original),
+        revision = posting.revise_comment(db.session.get(C, original),
                                         db.session.get(User, s["students"][0].id),
                                         "Weak court, because it has no police of its own.",
                                         "rev").comment.id
@@ -301,4 +301,4 @@ def test_the_student_filter_lists_students_only(app, client, login_as, course_se
     names = re.findall(r"<option value=\"\d+\"[^>]*>([^<]+)</option>", select.group())
     assert names == [f"{n:02d}, Student" for n in range(4)]  # sortable names
     with app.app_context():
-        assert [name for _, name in queue_list.students(s["course"].id)] == names
+        assert [name for _, name in queue.students(s["course"].id)] == names

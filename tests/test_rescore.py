@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, Course, User, utcnow
-from moderation.services import policies, queue
+from moderation.services import policies
+from moderation.services.comments import posting
 from tests.conftest import instructor_of
 
 TEXTS = [
@@ -29,7 +30,7 @@ def posted_class(app, make_user, make_course, make_discussion, enrol):
             enrol(student, course)
         teacher = instructor_of(app, course)
         with app.app_context():
-            ids = [queue.submit_comment(db.session.merge(discussion), db.session.merge(s),
+            ids = [posting.submit_comment(db.session.merge(discussion), db.session.merge(s),
                                         TEXTS[i], f"t{i}").comment.id
                    for i, s in enumerate(students)]
             db.session.commit()
@@ -88,7 +89,7 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
     import fcntl
     import os
 
-    from moderation.services import rescore
+    from moderation.services.comments import rescore
 
     if db_kind != "sqlite":
         pytest.skip("PostgreSQL's writers never wait for a reader")
@@ -98,14 +99,14 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
     enrol(student, course)
     with app.app_context():
         for i, text in enumerate(TEXTS):
-            queue.submit_comment(db.session.merge(discussion), db.session.merge(student),
+            posting.submit_comment(db.session.merge(discussion), db.session.merge(student),
                                  text, f"l{i}")
         db.session.commit()
         lock = db.engine.url.database + "-writers.lock"
     checked = []
     real_check = rescore.check_range
 
-    def check_and_look(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def check_and_look(*args, **kwargs):
         changes = real_check(*args, **kwargs)
         fd = os.open(lock, os.O_RDONLY | os.O_CREAT)
         try:
@@ -127,7 +128,7 @@ def test_rescore_reads_and_checks_without_holding_the_write_lock(app, runner, db
 def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(app, posted_class):
     """The command line checks batches ahead of writing them: what a staff edit or an
     instructor's decision changed meanwhile is kept, not overwritten by the older check."""
-    from moderation.services import decisions, rescore
+    from moderation.services.comments import decisions, rescore
 
     course, teacher, ids = posted_class(2)
     with app.app_context():

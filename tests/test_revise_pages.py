@@ -15,7 +15,8 @@ from moderation.models import (
     DiscussionState,
     RejectionReason,
 )
-from moderation.services import decisions, discussions, queue
+from moderation.services import discussions
+from moderation.services.comments import decisions, posting
 from tests.conftest import instructor_of
 
 ORIGINAL = "The court lost its power when the state withdrew, as everyone says."
@@ -35,7 +36,7 @@ def setup(app, make_user, make_course, make_discussion, enrol, login_as):
     enrol(classmate, course)
     teacher = instructor_of(app, course)
     with app.app_context():
-        comment = queue.submit_comment(db.session.get(Discussion, discussion.id),
+        comment = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                        db.session.merge(student), ORIGINAL, "original").comment
         reject(comment.id, teacher)
         db.session.commit()
@@ -124,11 +125,11 @@ def test_a_revision_replaces_the_rejected_comment_on_the_page(app, client, setup
 def test_a_reply_is_revised_with_the_reply_range_under_the_same_parent(app, client, setup):
     with app.app_context():
         discussion = db.session.get(Discussion, setup["discussion"].id)
-        parent = queue.submit_comment(discussion, db.session.merge(setup["classmate"]),
+        parent = posting.submit_comment(discussion, db.session.merge(setup["classmate"]),
                                       "A classmate's response that was approved.", "p").comment
         teacher = db.session.merge(setup["teacher"])
         decisions.approve(decisions.locked(parent.id, teacher), teacher, None)
-        reply = queue.submit_comment(discussion, db.session.merge(setup["student"]),
+        reply = posting.submit_comment(discussion, db.session.merge(setup["student"]),
                                      "Nope, wrong.", "r", parent_id=parent.id).comment
         reject(reply.id, teacher, RejectionReason.TOO_SHORT, None)
         db.session.commit()
@@ -218,7 +219,7 @@ def test_no_revision_after_the_discussion_closes(app, client, setup):
 
 def test_only_a_rejected_comment_has_a_revise_form(app, client, setup):
     with app.app_context():
-        pending = queue.submit_comment(db.session.get(Discussion, setup["discussion"].id),
+        pending = posting.submit_comment(db.session.get(Discussion, setup["discussion"].id),
                                        db.session.merge(setup["student"]),
                                        "Another comment, still pending.", "pending").comment
         db.session.commit()
@@ -241,7 +242,7 @@ def test_revisions_are_rate_limited_with_the_text_kept(app, client, setup):
 def test_the_navigation_count_is_one_query_and_only_for_signed_in_users(app, client, setup):
     statements: list[str] = []
 
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, *args):
         statements.append(statement)
 
     with app.app_context():

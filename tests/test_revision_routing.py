@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, Course, Discussion, RejectionReason, Role
-from moderation.services import decisions, policies, queue, rescore
+from moderation.services import policies
+from moderation.services.comments import decisions, posting, rescore
 from tests.conftest import instructor_of
 
 ORIGINAL = "The court lost its power when the state withdrew, as everyone says."
@@ -25,7 +26,7 @@ def rejected_by_ta(app, make_user, make_course, make_discussion, enrol):
     enrol(sam, course)
     enrol(tess, course, Role.TA)
     with app.app_context():
-        comment = queue.submit_comment(db.session.get(Discussion, discussion.id),
+        comment = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                        db.session.merge(sam), ORIGINAL, "original").comment
         assert comment.status == CommentStatus.APPROVED  # nothing flagged: published
         ta = db.session.merge(tess)
@@ -42,7 +43,7 @@ def test_a_revision_waits_for_a_person_in_every_mode(app, rejected_by_ta, mode):
     with app.app_context():
         db.session.get(Discussion, s["discussion"].id).moderation_mode = mode
         db.session.commit()
-        revision = queue.revise_comment(db.session.get(Comment, s["comment_id"]),
+        revision = posting.revise_comment(db.session.get(Comment, s["comment_id"]),
                                         db.session.merge(s["sam"]), REVISED, "rev").comment
         db.session.commit()
         assert revision.status == CommentStatus.PENDING and revision.flags == []
@@ -69,7 +70,7 @@ def test_the_revise_page_and_its_live_feedback_say_who_sees_it(client, login_as,
 def test_the_person_who_rejected_it_sees_it_first(app, client, login_as, rejected_by_ta):
     s = rejected_by_ta
     with app.app_context():
-        revision_id = queue.revise_comment(db.session.get(Comment, s["comment_id"]),
+        revision_id = posting.revise_comment(db.session.get(Comment, s["comment_id"]),
                                            db.session.merge(s["sam"]), REVISED,
                                            "rev").comment.id
         db.session.commit()
@@ -94,7 +95,7 @@ def test_the_person_who_rejected_it_sees_it_first(app, client, login_as, rejecte
 def test_a_rescore_never_publishes_a_waiting_revision(app, rejected_by_ta):
     s = rejected_by_ta
     with app.app_context():
-        revision_id = queue.revise_comment(db.session.get(Comment, s["comment_id"]),
+        revision_id = posting.revise_comment(db.session.get(Comment, s["comment_id"]),
                                            db.session.merge(s["sam"]), REVISED,
                                            "rev").comment.id
         db.session.commit()

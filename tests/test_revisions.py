@@ -17,7 +17,8 @@ from moderation.models import (
     RejectionReason,
     User,
 )
-from moderation.services import decisions, discussions, queue, revisions
+from moderation.services import discussions
+from moderation.services.comments import decisions, posting, revisions
 from moderation.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.conftest import instructor_of
 
@@ -45,7 +46,7 @@ def setup(app, make_user, make_course, make_discussion, enrol):
 
 
 def submit(discussion, author, body, token, parent_id=None) -> Comment:
-    return queue.submit_comment(db.session.get(Discussion, discussion.id),
+    return posting.submit_comment(db.session.get(Discussion, discussion.id),
                                 db.session.merge(author), body, token, parent_id).comment
 
 
@@ -56,7 +57,7 @@ def reject(comment_id, teacher, reason=RejectionReason.NEEDS_CITATION, message=M
 
 
 def revise(comment_id, author, body=REVISED, token="revision"):
-    return queue.revise_comment(db.session.get(Comment, comment_id), db.session.merge(author),
+    return posting.revise_comment(db.session.get(Comment, comment_id), db.session.merge(author),
                                 body, token)
 
 
@@ -91,7 +92,7 @@ def test_a_revision_is_a_new_comment_linked_to_the_rejected_one_and_audited(app,
 def test_a_revision_is_checked_like_a_submit(app, setup):
     """Held by the same rules, refused by the same blocks, with nothing stored."""
     with app.app_context():
-        with pytest.raises(queue.Blocked, match="not allowed"):
+        with pytest.raises(posting.Blocked, match="not allowed"):
             revise(setup["comment_id"], setup["student"], REVISED + " This is fucking nonsense.")
         db.session.rollback()
         assert count_comments() == 1
@@ -234,7 +235,7 @@ def test_two_tabs_revising_at_once_make_one_revision_and_one_conflict(app, db_ki
     real_check = revisions.check_revisable
     outcomes: dict[str, object] = {}
 
-    def racing_check(comment, now=None):  # type: ignore[no-untyped-def]
+    def racing_check(comment, now=None):
         if threading.current_thread().name == "second" and db_kind == "postgresql":
             return None  # it read "not revised" before the first committed
         return real_check(comment, now)
@@ -243,7 +244,7 @@ def test_two_tabs_revising_at_once_make_one_revision_and_one_conflict(app, db_ki
     recoveries: list[str] = []
     real_revision_id = revisions.revision_id
 
-    def spy(comment):  # type: ignore[no-untyped-def]
+    def spy(comment):
         recoveries.append(threading.current_thread().name)
         return real_revision_id(comment)
 

@@ -28,7 +28,7 @@ def test_every_size_of_set_is_one_statement(app, make_course):
     make_course()
     sent: list[str] = []
     with app.app_context():
-        def keep(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        def keep(_conn, _cursor, statement, *_args):
             if statement.startswith("SELECT"):
                 sent.append(statement)
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, Discussion, Flag, ModerationMode, User
-from moderation.services import queue
+from moderation.services.comments import posting
 
 GOOD = "I think the court loses little, because the state never ratified the treaty."
 
@@ -114,7 +114,7 @@ def test_a_row_stored_without_its_text_key_still_counts_as_posted(app, client, s
 
 def test_the_text_key_follows_a_staff_edit(app, client, setup, make_user, enrol):
     """An edited comment is a duplicate of its new text, no longer of the old one."""
-    from moderation.services import decisions
+    from moderation.services.comments import decisions
 
     discussion, student = setup
     post(client, discussion, GOOD, token="a")
@@ -208,7 +208,7 @@ def test_a_refused_comment_leaves_no_rows_behind(app, client, setup):
     response = post(client, discussion, text, token="refused")
     assert response.status_code == 422 and text in response.text
     with app.app_context():
-        analysed = queue.preview(db.session.get(Discussion, discussion.id),
+        analysed = posting.preview(db.session.get(Discussion, discussion.id),
                                  db.session.scalar(select(User).where(User.id == setup[1].id)),
                                  text).analysis
         assert {"banned_words", "empty_citation", "spelling"} <= {
@@ -223,7 +223,7 @@ def test_a_token_taken_by_someone_else_stores_nothing(app, client, setup, make_u
     other = make_user()
     enrol(other, discussion_course(app, discussion))
     with app.app_context():
-        queue.submit_comment(db.session.get(Discussion, discussion.id),
+        posting.submit_comment(db.session.get(Discussion, discussion.id),
                              db.session.merge(other), GOOD, "shared-token")
         db.session.commit()
     response = post(client, discussion, GOOD + " Mine.", token="shared-token")

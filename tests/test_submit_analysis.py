@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, Course, Flag, utcnow
-from moderation.services import policies, queue
+from moderation.services import policies
+from moderation.services.comments import posting
 from tests.conftest import instructor_of
 
 LONG_ENOUGH = ("The withdrawal mostly shows the limits of the court, since the state never "
@@ -86,7 +87,7 @@ def test_copying_a_classmate_names_them(app, client, setup, make_user, enrol):
     amara = make_user("Amara Okafor")
     enrol(amara, course)
     with app.app_context():
-        queue.submit_comment(db.session.merge(discussion), db.session.merge(amara),
+        posting.submit_comment(db.session.merge(discussion), db.session.merge(amara),
                              LONG_ENOUGH * 2, "amara")
         db.session.commit()
     post(client, discussion, LONG_ENOUGH * 2 + "I agree.")

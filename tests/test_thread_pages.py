@@ -9,12 +9,13 @@ from sqlalchemy import event
 
 from moderation.extensions import db
 from moderation.models import Discussion, User, utcnow
-from moderation.services import discussions, queue
+from moderation.services import discussions
+from moderation.services.comments import posting
 
 
 def post(app, discussion, author, text, token, minutes_ago, parent_id=None):
     with app.app_context():
-        comment = queue.submit_comment(
+        comment = posting.submit_comment(
             db.session.get(Discussion, discussion.id), db.session.get(User, author.id), text,
             token, parent_id=parent_id, now=utcnow() - timedelta(minutes=minutes_ago)).comment
         db.session.commit()
@@ -96,7 +97,7 @@ def test_a_page_costs_the_same_queries_whatever_the_discussion(app, client, make
             made += 1
         statements: list[str] = []
 
-        def listener(*args, seen=statements):  # type: ignore[no-untyped-def]
+        def listener(*args, seen=statements):
             seen.append(args[2])
 
         event.listen(engine, "before_cursor_execute", listener)

@@ -6,7 +6,7 @@ import pytest
 
 from moderation.extensions import db
 from moderation.models import Discussion, RejectionReason
-from moderation.services import decisions, queue
+from moderation.services.comments import decisions, posting
 from tests.conftest import instructor_of
 
 PARENT = "The parent response, which an instructor will reject later on."
@@ -26,11 +26,11 @@ def thread(app, make_user, make_course, make_discussion, enrol):
     teacher = instructor_of(app, course)
     with app.app_context():
         d = db.session.get(Discussion, discussion.id)
-        parent = queue.submit_comment(d, db.session.merge(people["Ann Author"]), PARENT, "a")
-        other = queue.submit_comment(d, db.session.merge(people["Cai Other"]), OTHER, "c")
+        parent = posting.submit_comment(d, db.session.merge(people["Ann Author"]), PARENT, "a")
+        other = posting.submit_comment(d, db.session.merge(people["Cai Other"]), OTHER, "c")
         approve(parent.comment.id, teacher)
         approve(other.comment.id, teacher)
-        reply = queue.submit_comment(d, db.session.merge(people["Ben Replier"]), REPLY, "b",
+        reply = posting.submit_comment(d, db.session.merge(people["Ben Replier"]), REPLY, "b",
                                      parent_id=parent.comment.id)
         approve(reply.comment.id, teacher)
         db.session.commit()
@@ -57,7 +57,7 @@ def test_approval_makes_a_comment_visible_in_the_thread(app, client, login_as, m
     enrol(author, course)
     enrol(reader, course)
     with app.app_context():
-        comment = queue.submit_comment(db.session.get(Discussion, discussion.id),
+        comment = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                        db.session.merge(author), PARENT, "t").comment
         db.session.commit()
         comment_id = comment.id

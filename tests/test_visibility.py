@@ -6,7 +6,7 @@ import pytest
 
 from moderation.extensions import db
 from moderation.models import Comment
-from moderation.services import queue
+from moderation.services.comments import posting
 from tests.conftest import instructor_of
 
 
@@ -19,9 +19,9 @@ def course_with_pending(app, make_user, make_course, make_discussion, enrol):
     enrol(author, course)
     enrol(classmate, course)
     with app.app_context():
-        result = queue.submit_comment(db.session.merge(discussion), db.session.merge(author),
+        result = posting.submit_comment(db.session.merge(discussion), db.session.merge(author),
                                       "Too short.", "tok-pending")
-        approved = queue.submit_comment(db.session.merge(discussion), db.session.merge(author),
+        approved = posting.submit_comment(db.session.merge(discussion), db.session.merge(author),
                                         "An approved comment with enough words in it.", "tok-ok")
         db.session.commit()
         pending_id, approved_id = result.comment.id, approved.comment.id

@@ -19,7 +19,7 @@ from moderation import db_setup
 
 
 @pytest.fixture
-def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
+def engine(tmp_path: Path):
     # Writes begin IMMEDIATE here, whatever an earlier test left in this thread's context.
     db_setup.set_read_only(False)
     engine = create_engine(f"sqlite:///{tmp_path / 'queue.sqlite'}")
@@ -30,14 +30,17 @@ def engine(tmp_path: Path):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-def _write_after(engine, started: threading.Event, order: list[str], name: str) -> None:  # type: ignore[no-untyped-def]
+def _write_after(engine, started: threading.Event, order: list[str], name: str,
+                 began: threading.Event | None = None) -> None:
     started.set()
     with engine.begin() as connection:
+        if began is not None:
+            began.set()
         order.append(f"{name} began")
         connection.execute(text("INSERT INTO t VALUES (2)"))
 
 
-def _turn_is_free(engine) -> bool:  # type: ignore[no-untyped-def]
+def _turn_is_free(engine) -> bool:
     fd = os.open(f"{engine.url.database}-writers.lock", os.O_RDWR | os.O_CREAT)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -48,17 +51,19 @@ def _turn_is_free(engine) -> bool:  # type: ignore[no-untyped-def]
         os.close(fd)
 
 
-def test_a_second_writer_waits_for_the_first_to_commit(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_writer_waits_for_the_first_to_commit(engine) -> None:
     order: list[str] = []
-    started = threading.Event()
+    started, began = threading.Event(), threading.Event()
     assert _turn_is_free(engine)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
         assert not _turn_is_free(engine), "a writer began without taking the turn"
-        other = threading.Thread(target=_write_after, args=(engine, started, order, "second"))
+        other = threading.Thread(target=_write_after,
+                                 args=(engine, started, order, "second", began))
         other.start()
-        started.wait(5)
-        time.sleep(0.2)  # long enough for the second writer to have begun, were it free to
+        assert started.wait(5)
+        # The second writer says when it has the turn: it must not while the first holds it.
+        assert not began.wait(0.2), "the second writer began before the first committed"
         order.append("first commits")
     other.join(10)
     assert order == ["first commits", "second began"]
@@ -67,7 +72,7 @@ def test_a_second_writer_waits_for_the_first_to_commit(engine) -> None:  # type:
         assert connection.execute(text("SELECT count(*) FROM t")).scalar() == 2
 
 
-def test_a_rollback_gives_the_turn_away(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_rollback_gives_the_turn_away(engine) -> None:
     with pytest.raises(RuntimeError), engine.begin() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
         raise RuntimeError("the request failed")
@@ -77,13 +82,13 @@ def test_a_rollback_gives_the_turn_away(engine) -> None:  # type: ignore[no-unty
     assert not thread.is_alive(), "the turn was kept after a rollback"
 
 
-def test_one_thread_with_two_connections_does_not_wait_for_itself(engine) -> None:  # type: ignore[no-untyped-def]
+def test_one_thread_with_two_connections_does_not_wait_for_itself(engine) -> None:
     with engine.begin() as first:
         first.execute(text("INSERT INTO t VALUES (1)"))
         second = engine.connect()
         # Without the guard this flock would block forever; with it, SQLite answers
         # "database is locked" once its busy timeout ends, here shortened.
-        second.connection.dbapi_connection.execute("PRAGMA busy_timeout = 50")  # type: ignore[union-attr]
+        second.connection.dbapi_connection.execute("PRAGMA busy_timeout = 50")
         with pytest.raises(OperationalError, match="locked"):
             second.execute(text("INSERT INTO t VALUES (2)"))
         second.close()
@@ -103,7 +108,7 @@ time.sleep(60)
 """
 
 
-def test_a_killed_writer_releases_its_turn(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_killed_writer_releases_its_turn(engine) -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(engine.url)],
                              stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
@@ -122,7 +127,7 @@ def test_a_killed_writer_releases_its_turn(engine) -> None:  # type: ignore[no-u
         assert connection.execute(text("SELECT n FROM t")).scalars().all() == [2]
 
 
-def test_an_invalidated_connection_gives_the_turn_away(engine) -> None:  # type: ignore[no-untyped-def]
+def test_an_invalidated_connection_gives_the_turn_away(engine) -> None:
     connection = engine.connect()
     connection.execute(text("INSERT INTO t VALUES (1)"))
     assert not _turn_is_free(engine)
@@ -132,7 +137,7 @@ def test_an_invalidated_connection_gives_the_turn_away(engine) -> None:  # type:
     connection.close()
 
 
-def test_a_writer_kept_waiting_too_long_goes_on_without_the_turn(engine, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_writer_kept_waiting_too_long_goes_on_without_the_turn(engine, monkeypatch) -> None:
     """A stuck holder (a paused shell, a hung command) never stops every writer for good."""
     monkeypatch.setattr(db_setup, "QUEUE_TIMEOUT_S", 0.2)
     stuck = os.open(f"{engine.url.database}-writers.lock", os.O_RDONLY | os.O_CREAT)
@@ -146,7 +151,7 @@ def test_a_writer_kept_waiting_too_long_goes_on_without_the_turn(engine, monkeyp
         os.close(stuck)
 
 
-def test_a_forked_child_does_not_keep_the_parents_turn(engine) -> None:  # type: ignore[no-untyped-def]
+def test_a_forked_child_does_not_keep_the_parents_turn(engine) -> None:
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO t VALUES (1)"))
         child = os.fork()
@@ -165,7 +170,7 @@ def test_a_forked_child_does_not_keep_the_parents_turn(engine) -> None:  # type:
         os.waitpid(child, 0)
 
 
-def test_the_lock_file_opens_for_other_users(engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_lock_file_opens_for_other_users(engine) -> None:
     """Created by whoever writes first (a migration as root); readable is all flock needs."""
     previous = os.umask(0o022)
     try:

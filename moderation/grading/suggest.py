@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from moderation.analysis.rules.timing import describe
 from moderation.grading.rubric import CRITERIA, LABELS, Criterion, Rubric
 
 # Hold flags that say a response falls short as a response (not that it is unsafe): such a
@@ -241,7 +242,7 @@ def _on_time_line(record: CommentFacts | None, rubric: Rubric,
     late = record.submitted_at - asks.due_at
     if late <= timedelta(0):
         return 1.0, "Response posted by the due date"
-    detail = f"Response posted {describe_delay(late)} late"
+    detail = f"Response posted {describe(late)} late"
     if rubric.late_policy != "per_day":
         return 0.0, detail
     days = math.ceil(late / timedelta(days=1))
@@ -258,19 +259,3 @@ def _readability_line(record: CommentFacts | None, asks: Expectations) -> tuple[
     if asks.min_grade <= record.reading_grade <= asks.max_grade:
         return 1.0, f"Reading grade {record.reading_grade:.1f} (band {band})"
     return 0.0, f"Reading grade {record.reading_grade:.1f}, outside {band}"
-
-
-def describe_delay(delay: timedelta) -> str:
-    """Say how late, roughly.
-
-    >>> describe_delay(timedelta(days=1, hours=3, minutes=5))
-    '1 day 3 hours'
-    >>> describe_delay(timedelta(minutes=42))
-    '42 minutes'
-    """
-    minutes = int(delay.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [(days, "day"), (hours, "hour")] if days else [(hours, "hour"), (minutes, "minute")]
-    said = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n]
-    return " ".join(said) or "under a minute"

@@ -8,7 +8,10 @@ from moderation.extensions import db
 from moderation.jobs import Permanent, handler, recurring
 from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
-from moderation.services import jobs, lti_scores, lti_sync, mail, rescore
+from moderation.services import jobs, mail
+from moderation.services.comments import rescore
+from moderation.services.lti import scores as lti_scores
+from moderation.services.lti import sync as lti_sync
 
 
 @handler(mail.KIND)

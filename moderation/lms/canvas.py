@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from moderation.lms.csv_safe import fixed, text
 from moderation.lms.gradebook import Assignment, Gradebook, Student
+from moderation.lms.roster import EMAIL, CsvReader, Problem, RosterRow, Unreadable, cell, lines
 
 NAME = "canvas"
 LABEL = "Canvas"
@@ -58,3 +59,60 @@ def unmatched(student: Student) -> str | None:
         return None
     login = student.sis_login_id or student.email
     return f"no Canvas ID: Canvas looks them up by SIS Login ID ({login}), then by name"
+
+
+# Reading a Canvas gradebook export as a roster ------------------------------------------
+
+def looks_like_roster(header: list[str]) -> bool:
+    """Whether a lower-cased header is Canvas's: `Student`, then `ID`."""
+    return len(header) >= 2 and "student" in header[0] and "id" in header[1]
+
+
+def _login_email(login: str, email_domain: str | None) -> str | None:
+    if EMAIL.match(login):
+        return login
+    if login and email_domain:
+        return f"{login}@{email_domain}"
+    return None
+
+
+def read_roster(reader: CsvReader, header: list[str],
+                email_domain: str | None) -> tuple[list[RosterRow], list[Problem]]:
+    """The students of a Canvas gradebook export, and the problems of its lines."""
+    index: dict[str, int] = {name: header.index(name)
+                             for name in ("sis user id", "sis login id", "section")
+                             if name in header}
+    if "section" not in index:
+        raise Unreadable(1, "a Canvas gradebook header needs a Section column")
+    rows: list[RosterRow] = []
+    problems: list[Problem] = []
+    for cells in lines(reader):
+        line = reader.line_num
+        first = cells[0].strip()
+        points_possible = POINTS_POSSIBLE.strip()
+        if first in (points_possible, "Muted") or (len(cells) > 1 and not cells[1].strip()
+                                                   and points_possible in cells[0]):
+            continue
+        if first == TEST_STUDENT:  # the student Canvas adds to every course
+            continue
+        canvas_id = cells[1].strip() if len(cells) > 1 else ""
+        if not first:
+            problems.append((line, "the Student name is empty"))
+            continue
+        if not canvas_id.isdigit():
+            problems.append((line, f"ID {canvas_id!r} is not a Canvas user id"))
+            continue
+        login = cell(cells, index, "sis login id")
+        email = _login_email(login, email_domain)
+        if email is None:
+            problems.append((
+                line, f"no email for {first}: SIS Login ID {login!r} is not an email "
+                "address (give the school's email domain to build one)"))
+            continue
+        last, _, given = first.partition(",")
+        display = f"{given.strip()} {last.strip()}".strip() if given else first
+        rows.append(RosterRow(
+            line, display, first, email,
+            section=cell(cells, index, "section") or None, lms_user_id=canvas_id,
+            sis_user_id=cell(cells, index, "sis user id") or None, sis_login_id=login or None))
+    return rows, problems

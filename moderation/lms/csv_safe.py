@@ -77,6 +77,16 @@ def cell(value: object) -> str:
     return text(value) if isinstance(value, str) else str(value)
 
 
+def name_part(value: str, empty: str = "course") -> str:
+    """A file name (or a piece of one) every download may carry: ASCII letters, digits, dot,
+    dash and underscore, nothing to quote in a header and no path.
+
+    >>> name_part("HIST 210.F26"), name_part("../Gé 1"), name_part("§§"), name_part("a-b.csv")
+    ('HIST_210.F26', 'G_1', 'course', 'a-b.csv')
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", value).strip("._") or empty
+
+
 def writer(out: TextIO, delimiter: str = ",") -> Any:
     """A csv writer that quotes every field and ends lines as RFC 4180 does."""
     return csv.writer(out, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)

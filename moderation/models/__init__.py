@@ -14,7 +14,7 @@ from moderation.models.enums import (
     Severity,
 )
 from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
-from moderation.models.grading import Grade
+from moderation.models.grades import Grade
 from moderation.models.invitations import Invitation
 from moderation.models.jobs import Job, JobState
 from moderation.models.lti import (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,25 @@ if TYPE_CHECKING:
     from moderation.models.accounts import User
     from moderation.models.courses import Course
 
-# The default word range is the analysis policy's; a discussion stores its own.
-DEFAULTS = Policy()
+_POLICY = Policy()
+
+
+@dataclass(frozen=True)
+class DiscussionDefaults:
+    """What a new discussion asks unless its instructor says otherwise: the one home of these
+    values, read by the columns' defaults, `services.discussions` and the form. The word
+    range is the analysis policy's; a discussion stores its own."""
+
+    points_possible: float = 10.0
+    required_replies: int = 2
+    min_words: int = _POLICY.min_words
+    max_words: int = _POLICY.max_words
+    reply_min_words: int = _POLICY.reply_min_words
+    reply_max_words: int = _POLICY.reply_max_words
+    moderation_mode: ModerationMode = ModerationMode.FLAGGED
+
+
+DEFAULTS = DiscussionDefaults()
 
 
 class Discussion(Base):
@@ -62,14 +80,14 @@ class Discussion(Base):
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    points_possible: Mapped[float] = mapped_column(Float, default=10.0)
-    required_replies: Mapped[int] = mapped_column(default=2)
+    points_possible: Mapped[float] = mapped_column(Float, default=DEFAULTS.points_possible)
+    required_replies: Mapped[int] = mapped_column(default=DEFAULTS.required_replies)
     min_words: Mapped[int] = mapped_column(default=DEFAULTS.min_words)
     max_words: Mapped[int] = mapped_column(default=DEFAULTS.max_words)
     reply_min_words: Mapped[int] = mapped_column(default=DEFAULTS.reply_min_words)
     reply_max_words: Mapped[int] = mapped_column(default=DEFAULTS.reply_max_words)
     moderation_mode: Mapped[ModerationMode] = mapped_column(
-        enum_column(ModerationMode, "moderation_mode"), default=ModerationMode.FLAGGED
+        enum_column(ModerationMode, "moderation_mode"), default=DEFAULTS.moderation_mode
     )
     # Per-discussion overrides of the course policy (a partial analysis.Policy).
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -136,7 +154,7 @@ class Comment(Base):
     # The rejected comment this one revises; one revision per rejected comment.
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
-    # Read from the text whenever it is set (services.text_facts.store, with the metrics,
+    # Read from the text whenever it is set (services.comments.text_facts.store, with the metrics,
     # flags and fingerprints), so that a submit's duplicate check and a grade's "cites a
     # source" need not read every earlier body. NULL in rows written otherwise (some
     # benches and tests): readers then fall back to the body.

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from moderation.extensions import db
+from moderation.lms.roster import sortable_name_of
 from moderation.models import Membership, Role, User, utcnow
 from moderation.models.accounts import new_session_token
 from moderation.services import audit
@@ -30,20 +31,6 @@ def normalise_email(email: str) -> str:
     'ada.lovelace@example.edu'
     """
     return email.strip().lower()
-
-
-def sortable_name_of(display_name: str) -> str:
-    """Return "Last, First" for a display name, as LMS gradebooks list students.
-
-    >>> sortable_name_of("Ada King Lovelace")
-    'Lovelace, Ada King'
-    >>> sortable_name_of("Plato")
-    'Plato'
-    """
-    parts = display_name.split()
-    if len(parts) < 2:
-        return display_name.strip()
-    return f"{parts[-1]}, {' '.join(parts[:-1])}"
 
 
 def hash_password(password: str) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from moderation.extensions import db
 from moderation.models import Course, Membership, Role, User
@@ -72,6 +73,14 @@ def regenerate_join_code(course: Course, actor: User) -> str:
                  before={"join_code": old}, after={"join_code": course.join_code})
     db.session.flush()
     return course.join_code
+
+
+def course_by_code(code: str) -> Course:
+    """The course with this code (as the command line names courses), or NotFound."""
+    course = db.session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        raise NotFound(f"No course with code {code}.")
+    return course
 
 
 def course_for_join_code(code: str) -> Course:
@@ -203,3 +212,19 @@ def roster(course: Course) -> list[Membership]:
         .order_by(User.sortable_name)
     )
     return sorted(members, key=lambda m: not m.role.is_staff)
+
+
+def students_query(course_id: int) -> Select[Membership]:
+    """The course's students (joined to their users), by sortable name: the one query of
+    who the students are, which callers narrow or reduce to the columns they need."""
+    return (select(Membership).join(Membership.user)
+            .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
+            .order_by(func.lower(User.sortable_name), User.id))
+
+
+def students(course: Course, only: Collection[int] | None = None) -> list[Membership]:
+    """The course's students (with their users), by sortable name."""
+    query = students_query(course.id)
+    if only is not None:
+        query = query.where(Membership.user_id.in_(list(only)))
+    return list(db.session.scalars(query))

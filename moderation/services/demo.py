@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import Course, DiscussionState, ModerationMode, User, utcnow
-from moderation.services import accounts, courses, discussions, queue
+from moderation.services import accounts, courses, discussions
+from moderation.services.comments import posting
 
 DEMO_CODE = "DEMO101"
 # The demo's join code is its course code, so the code the README names is the one to type.
@@ -132,13 +133,13 @@ def seed_demo() -> DemoResult:
     sam = student("sam.rivera@demo.example.edu", "Sam Rivera")
     kai = student("kai.nguyen@demo.example.edu", "Kai Nguyen")
 
-    first = queue.submit_comment(discussion, amara, THOUGHTFUL, "demo-thoughtful",
+    first = posting.submit_comment(discussion, amara, THOUGHTFUL, "demo-thoughtful",
                                  now=now - timedelta(hours=20)).comment
-    queue.submit_comment(discussion, sam, MISSPELLED, "demo-misspelled",
+    posting.submit_comment(discussion, sam, MISSPELLED, "demo-misspelled",
                          now=now - timedelta(hours=10))
     if first.status.value == "approved":
-        queue.submit_comment(discussion, kai, REPLY, "demo-reply", parent_id=first.id,
+        posting.submit_comment(discussion, kai, REPLY, "demo-reply", parent_id=first.id,
                              now=now - timedelta(hours=6))
-    queue.submit_comment(discussion, jordan, TOO_SHORT, "demo-too-short",
+    posting.submit_comment(discussion, jordan, TOO_SHORT, "demo-too-short",
                          now=now - timedelta(hours=2))
     return DemoResult(True, course, passwords.get(INSTRUCTOR_EMAIL), passwords.get(STUDENT_EMAIL))

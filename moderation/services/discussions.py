@@ -46,13 +46,13 @@ class DiscussionFields:
     prompt: str = ""
     opens_at: datetime | None = None
     due_at: datetime | None = None
-    points_possible: float = 10.0
-    required_replies: int = 2
+    points_possible: float = DEFAULTS.points_possible
+    required_replies: int = DEFAULTS.required_replies
     min_words: int = DEFAULTS.min_words
     max_words: int = DEFAULTS.max_words
     reply_min_words: int = DEFAULTS.reply_min_words
     reply_max_words: int = DEFAULTS.reply_max_words
-    moderation_mode: ModerationMode = ModerationMode.FLAGGED
+    moderation_mode: ModerationMode = DEFAULTS.moderation_mode
     lms_assignment_id: str | None = None
 
     def check(self) -> None:

@@ -129,7 +129,7 @@ def send_confirmation(user: User) -> None:
 
 
 def _link(token: str) -> str:
-    link = mail.link("auth.email_link", token=token)
+    link = mail.link("email_link", token=token)
     if link is None:  # callers check mail.enabled(), which needs the site's name
         raise RuntimeError("set SERVER_NAME: links in mail are built from it")
     return link

@@ -54,7 +54,7 @@ def invite(course: Course, actor: User | None, email: str, role: Role, *,
 
 
 def _mail(invitation: Invitation) -> None:
-    link = mail.link("auth.invitation", token=token(invitation))
+    link = mail.link("invitation", token=token(invitation))
     if not mail.enabled() or link is None:
         return  # staff hand the link out from the course's pages
     title = mail.one_line(invitation.course.title)

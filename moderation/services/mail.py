@@ -16,11 +16,12 @@ from __future__ import annotations
 import email.policy
 import smtplib
 import sys
+from collections.abc import Callable
 from email import message_from_string
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Literal
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 from moderation.services import jobs
 
@@ -46,17 +47,18 @@ def queue(to: str, subject: str, body: str) -> None:
     jobs.enqueue(KIND, {"to": to, "message": message.as_string()}, max_attempts=8)
 
 
-def link(endpoint: str, **values: Any) -> str | None:
-    """A page's full address for a message, built from the configured server name.
+# The pages a message links to, by what they are for. The web layer owns their addresses
+# (web/mail_links.py builds them and installs its builder under LINKS_KEY at start-up):
+# services name a page, never a route.
+Page = Literal["revise", "email_link", "invitation"]
+LINKS_KEY = "moderation.mail_links"
 
-    Never from a request's Host header, which the sender of the request chooses: a link
-    to evil.example carrying a student's token would hand the token over. None when the
-    site's name is not configured (a command run without SERVER_NAME).
-    """
-    if not current_app.config.get("SERVER_NAME") and not (
-            has_request_context() and (current_app.debug or current_app.testing)):
-        return None
-    return url_for(endpoint, _external=True, **values)
+
+def link(page: Page, **values: Any) -> str | None:
+    """A page's full address for a message, or None when the site's address is unknown
+    (a command run without SERVER_NAME)."""
+    build: Callable[..., str | None] | None = current_app.extensions.get(LINKS_KEY)
+    return build(page, **values) if build is not None else None
 
 
 def one_line(text: str) -> str:

@@ -25,7 +25,7 @@ def rejected(comment: Comment) -> None:
     excerpt = _excerpt(comment.body)
     lines += ["", "Your comment began:" if excerpt != comment.body else "Your comment:", "",
               *_quoted(excerpt), ""]
-    link = mail.link("discussions.revise", comment_id=comment.id)
+    link = mail.link("revise", comment_id=comment.id)
     if link:
         lines += ["You can revise it and submit it again while the discussion is open:", link]
     else:

@@ -6,11 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from moderation.extensions import db
+from moderation.lms.roster import EMAIL
 from moderation.models import Course, Invitation, Membership, Role, User
 from moderation.services import accounts, audit, invitations
 from moderation.services.courses import Permission, membership_of, require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
-from moderation.services.roster import EMAIL
 from moderation.services.text import clean_name
 
 

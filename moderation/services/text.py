@@ -1,8 +1,10 @@
-"""Text people type: what counts as empty, and names made safe to store."""
+"""Text people type: what counts as empty, and names and comment bodies made safe to store."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from flask import current_app
 
 from moderation.services.errors import InvalidInput
 
@@ -30,3 +32,18 @@ def clean_name(value: str, field: str, what: str = "a name", limit: int = 120) -
     if len(value) > limit:
         raise InvalidInput(f"Use at most {limit} characters.", field=field)
     return value
+
+
+def clean_body(body: str) -> str:
+    """Check a comment body and return it trimmed; refuse empty, NUL and over-long text."""
+    if "\x00" in body:
+        raise InvalidInput("Your comment contains a NUL character; remove it and try again.",
+                           field="body")
+    body = body.replace("\r\n", "\n").strip()
+    if is_blank(body):
+        raise InvalidInput("Write your comment before submitting.", field="body")
+    limit = current_app.config["MAX_COMMENT_CHARS"]
+    if len(body) > limit:
+        raise InvalidInput(f"Your comment has {len(body):,} characters; the limit is {limit:,}.",
+                           field="body")
+    return body

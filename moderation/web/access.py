@@ -8,9 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, Membership
+from moderation.services.comments.revisions import require_author
 from moderation.services.courses import Permission, require_member
 from moderation.services.discussions import visible_to_students
-from moderation.services.revisions import require_author
 
 
 def course_or_404(course_id: int, *, staff: bool = False,

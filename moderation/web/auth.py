@@ -24,7 +24,6 @@ from werkzeug.exceptions import TooManyRequests
 from moderation.extensions import db
 from moderation.models import Membership, User
 from moderation.services import accounts, courses, email_links, invitations, mail
-from moderation.services.errors import ServiceError
 from moderation.web import throttle
 from moderation.web.forms import (
     ActivateForm,
@@ -35,8 +34,8 @@ from moderation.web.forms import (
     PasswordSignUpForm,
     SignUpForm,
 )
-from moderation.web.outcome import commit_or_show
 from moderation.web.redirects import safe_next
+from moderation.web.refusals import REFUSALS, shown
 
 bp = Blueprint("auth", __name__)
 
@@ -94,17 +93,22 @@ def signup() -> ResponseReturnValue:
     form = form_class(join_code=request.args.get("code", ""))
     if form.validate_on_submit():
         if by_mail:
-            course = commit_or_show(form, lambda: email_links.sign_up(
-                form.display_name.data, form.email.data, form.join_code.data), "join_code")
-            if not isinstance(course, ServiceError):
-                return render_template("auth/check_email.html", email=form.email.data,
-                                       course=course)
-            return render_template("auth/signup.html", form=form), course.status
-        membership = commit_or_show(form, lambda: courses.sign_up_with_code(
-            form.display_name.data, form.email.data, form.password.data, form.join_code.data),
-            "join_code")
-        if isinstance(membership, ServiceError):
-            return render_template("auth/signup.html", form=form), membership.status
+            try:
+                course = email_links.sign_up(form.display_name.data, form.email.data,
+                                             form.join_code.data)
+            except REFUSALS as refusal:
+                status = shown(form, refusal, "join_code")
+                return render_template("auth/signup.html", form=form), status
+            db.session.commit()
+            return render_template("auth/check_email.html", email=form.email.data,
+                                   course=course)
+        try:
+            membership = courses.sign_up_with_code(form.display_name.data, form.email.data,
+                                                   form.password.data, form.join_code.data)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "join_code")
+            return render_template("auth/signup.html", form=form), status
+        db.session.commit()
         return _welcome(membership.user, membership)
     status = 422 if form.errors else 200
     return render_template("auth/signup.html", form=form), status
@@ -158,11 +162,14 @@ def email_link(token: str) -> ResponseReturnValue:
     form = ChoosePasswordForm(display_name=link.name or (link.holder.display_name
                                                          if link.holder else ""))
     if form.validate_on_submit():
-        result = commit_or_show(form, lambda: email_links.complete(
-            link, form.display_name.data, form.password.data), "password")
-        if not isinstance(result, ServiceError):
-            return _welcome(*result)
-        return render_template("auth/email_link.html", link=link, form=form), result.status
+        try:
+            user, membership = email_links.complete(link, form.display_name.data,
+                                                    form.password.data)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "password")
+            return render_template("auth/email_link.html", link=link, form=form), status
+        db.session.commit()
+        return _welcome(user, membership)
     status = 422 if form.errors else 200
     return render_template("auth/email_link.html", link=link, form=form), status
 
@@ -185,16 +192,16 @@ def invitation(token: str) -> ResponseReturnValue:
         return render_template("auth/invitation.html", invitation=invited, sign_in=True)
     form = ChoosePasswordForm(display_name=invited.display_name or "")
     if form.validate_on_submit():
-        def accept() -> tuple[User, Membership]:
+        try:
             user = accounts.claim_address(invited.email, form.display_name.data,
                                           form.password.data)
-            return user, invitations.accept(invited, user)
-
-        result = commit_or_show(form, accept, "password")
-        if not isinstance(result, ServiceError):
-            return _welcome(*result)
-        return render_template("auth/invitation.html", invitation=invited,
-                               form=form), result.status
+            membership = invitations.accept(invited, user)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "password")
+            return render_template("auth/invitation.html", invitation=invited,
+                                   form=form), status
+        db.session.commit()
+        return _welcome(user, membership)
     status = 422 if form.errors else 200
     return render_template("auth/invitation.html", invitation=invited, form=form), status
 
@@ -204,10 +211,12 @@ def activate(token: str) -> ResponseReturnValue:
     """Set a password for an account the instructor created from the roster."""
     form = ActivateForm()
     if form.validate_on_submit():
-        user = commit_or_show(form, lambda: accounts.activate(token, form.password.data),
-                              "password")
-        if isinstance(user, ServiceError):
-            return render_template("auth/activate.html", form=form), user.status
+        try:
+            user = accounts.activate(token, form.password.data)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "password")
+            return render_template("auth/activate.html", form=form), status
+        db.session.commit()
         return _welcome(user, None)
     status = 422 if form.errors else 200
     return render_template("auth/activate.html", form=form), status

@@ -1,9 +1,9 @@
-"""CSV files people download: cells guarded by `lms.csv_safe`, sent as an uncached attachment."""
+"""Files people download: sent as an uncached attachment named by `lms.csv_safe.name_part`;
+CSV cells guarded by `lms.csv_safe`."""
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from flask import Response, stream_with_context
@@ -33,9 +33,17 @@ def csv_attachment(filename: str, header: Sequence[str],
                 buffer.truncate()
         yield buffer.getvalue()
 
-    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers=_attachment(filename))
+
+
+def download(data: bytes, filename: str, media_type: str) -> Response:
+    """A file to save, never to show in the browser or to keep in any cache."""
+    return Response(data, mimetype=media_type.split(";")[0],
+                    headers={"Content-Type": media_type, **_attachment(filename)})
+
+
+def _attachment(filename: str) -> dict[str, str]:
     # Only characters that need no quoting in a header: a course code may hold spaces.
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename)
-    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return {"Content-Disposition": f'attachment; filename="{csv_safe.name_part(filename)}"',
+            "Cache-Control": "no-store"}

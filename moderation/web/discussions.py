@@ -29,16 +29,18 @@ from moderation.models import (
     DiscussionState,
     Membership,
 )
-from moderation.services import courses, grading, queue, revisions
+from moderation.services import courses
+from moderation.services.comments import posting, revisions
+from moderation.services.comments.posting import Blocked
 from moderation.services.discussions import accepts_comments, thread_page
 from moderation.services.errors import ServiceError
+from moderation.services.grades import sheet
 from moderation.services.paging import Cursor
-from moderation.services.queue import Blocked
 from moderation.web import throttle
 from moderation.web.access import course_or_404, discussion_or_404, own_comment_or_404
 from moderation.web.forms import CommentForm, JoinForm
 from moderation.web.ids import parse_id
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 bp = Blueprint("discussions", __name__)
 
@@ -62,9 +64,12 @@ def join() -> ResponseReturnValue:
     """Join a course with its join code."""
     form = JoinForm()
     if form.validate_on_submit():
-        membership = commit_or_show(
-            form, lambda: courses.join_course(current_user, form.join_code.data), "join_code")
-        if not isinstance(membership, ServiceError):
+        try:
+            membership = courses.join_course(current_user, form.join_code.data)
+        except REFUSALS as refusal:
+            shown(form, refusal, "join_code")
+        else:
+            db.session.commit()
             flash(f"You joined {membership.course.title}.", "success")
             return redirect(url_for("discussions.course", course_id=membership.course_id))
     return render_template("home.html", memberships=courses.courses_of(current_user),
@@ -126,14 +131,16 @@ def submit(discussion_id: int) -> ResponseReturnValue:
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_discussion(discussion, membership, form, 422)
-    result = commit_or_show(form, lambda: queue.submit_comment(
-        discussion, current_user, form.body.data, form.submission_token.data or "",
-        parent_id=parse_id(form.parent_id.data) if form.parent_id.data else None), "body")
-    if isinstance(result, Blocked):
-        form.body.errors = []  # every reason is listed above the form instead
-        return _render_discussion(discussion, membership, form, result.status, blocked=result)
-    if isinstance(result, ServiceError):
-        return _render_discussion(discussion, membership, form, result.status)
+    try:
+        parent_id = parse_id(form.parent_id.data) if form.parent_id.data else None
+        result = posting.submit_comment(discussion, current_user, form.body.data,
+                                        form.submission_token.data or "", parent_id=parent_id)
+    except Blocked as blocked:
+        db.session.rollback()  # every reason is listed above the form, not beside it
+        return _render_discussion(discussion, membership, form, blocked.status, blocked=blocked)
+    except ServiceError as refusal:  # any refusal keeps the text: catch them all
+        return _render_discussion(discussion, membership, form, shown(form, refusal, "body"))
+    db.session.commit()
     comment = result.comment
     if comment.status.value == "pending":
         flash("Thanks! Your comment is awaiting moderation; only you can see it until "
@@ -169,7 +176,7 @@ def preview(discussion_id: int) -> ResponseReturnValue:
         parent_id = parse_id(parent) if parent not in (None, "") else None
         # The revise page asks with ?revision=<the rejected comment>: a revision waits.
         original = _revised(discussion) if "revision" in request.args else None
-        verdict = queue.preview(discussion, current_user, body, parent_id,
+        verdict = posting.preview(discussion, current_user, body, parent_id,
                                 revision=original is not None)
     except ServiceError as error:
         return jsonify(error=error.message), error.status
@@ -237,13 +244,15 @@ def submit_revision(comment_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _render_revision(original, form, 422)
     who = _reviewer(original) or "your instructor"  # read now: after the commit is a new read
-    result = commit_or_show(form, lambda: queue.revise_comment(
-        original, current_user, form.body.data, form.submission_token.data or ""), "body")
-    if isinstance(result, Blocked):
-        form.body.errors = []  # every reason is listed above the form instead
-        return _render_revision(original, form, result.status, blocked=result)
-    if isinstance(result, ServiceError):
-        return _render_revision(original, form, result.status)
+    try:
+        result = posting.revise_comment(original, current_user, form.body.data,
+                                        form.submission_token.data or "")
+    except Blocked as blocked:
+        db.session.rollback()  # every reason is listed above the form, not beside it
+        return _render_revision(original, form, blocked.status, blocked=blocked)
+    except ServiceError as refusal:  # any refusal keeps the text: catch them all
+        return _render_revision(original, form, shown(form, refusal, "body"))
+    db.session.commit()
     revision = result.comment
     if revision.status == CommentStatus.PENDING:
         flash(f"Thanks! Your revision went back to {who}, who rejected the comment; only you "
@@ -279,11 +288,11 @@ def _too_fast(error: TooManyRequests) -> ResponseReturnValue:
 @bp.get("/my/comments")
 def my_comments() -> ResponseReturnValue:
     """Every comment of mine with its status, flags, and any released grade."""
-    comments = queue.comments_by(current_user)
+    comments = posting.comments_by(current_user)
     open_ids = {c.discussion_id for c in comments if accepts_comments(c.discussion)}
     revisable = {c.id for c in comments if revisions.can_revise(c)}
     return render_template("comments/mine.html", comments=comments,
-                           released=grading.released_grades(current_user),
+                           released=sheet.released_grades(current_user),
                            open_ids=open_ids, revisable=revisable)
 
 

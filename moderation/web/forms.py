@@ -144,9 +144,9 @@ class DiscussionForm(Form):
     opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMATS,
                                   validators=[Optional()])
     due_at = DateTimeLocalField("Due (UTC)", format=DATETIME_FORMATS, validators=[Optional()])
-    points_possible = DecimalField("Points possible", default=10, places=2,
+    points_possible = DecimalField("Points possible", default=DEFAULTS.points_possible, places=2,
                                    validators=[InputRequired(), NumberRange(min=0, max=1000)])
-    required_replies = IntegerField("Required replies", default=2,
+    required_replies = IntegerField("Required replies", default=DEFAULTS.required_replies,
                                     validators=[InputRequired(), NumberRange(min=0, max=50)])
     min_words = IntegerField("Response: minimum words", default=DEFAULTS.min_words,
                              validators=[InputRequired(), NumberRange(min=0, max=10_000)])
@@ -156,7 +156,7 @@ class DiscussionForm(Form):
                                    validators=[InputRequired(), NumberRange(min=0, max=10_000)])
     reply_max_words = IntegerField("Reply: maximum words", default=DEFAULTS.reply_max_words,
                                    validators=[InputRequired(), NumberRange(min=1, max=10_000)])
-    moderation_mode = SelectField("Moderation", default="flagged", choices=[
+    moderation_mode = SelectField("Moderation", default=DEFAULTS.moderation_mode.value, choices=[
         SelectChoice("flagged", "Publish at once unless a rule holds the comment"),
         SelectChoice("all", "Every comment waits for approval"),
     ], description="Either way, a revision of a comment you rejected comes back to you first. "

@@ -37,18 +37,17 @@ from moderation.extensions import csrf, db, limiter
 from moderation.lti import LaunchClaims
 from moderation.lti.messages import deep_linking_response, origin
 from moderation.models import LtiLaunch, utcnow
-from moderation.services import (
-    lti_accounts,
-    lti_keys,
-    lti_launch,
-    lti_platforms,
-    lti_provision,
-    lti_scores,
-    lti_sync,
-)
 from moderation.services.courses import Permission, allows, membership_of
 from moderation.services.errors import ServiceError
+from moderation.services.lti import accounts as lti_accounts
+from moderation.services.lti import keys as lti_keys
+from moderation.services.lti import launch as lti_launch
+from moderation.services.lti import platforms as lti_platforms
+from moderation.services.lti import provision as lti_provision
+from moderation.services.lti import scores as lti_scores
+from moderation.services.lti import sync as lti_sync
 from moderation.web.forms import ConfirmForm, Form
+from moderation.web.refusals import REFUSALS, shown
 from moderation.web.security import CSP
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -219,14 +218,12 @@ def link_page(link_id: int) -> ResponseReturnValue:
         if form.validate_on_submit():
             chosen = None if form.discussion.data == NEW else int(form.discussion.data)
             try:
-                lti_provision.set_up_link(link, current_user, chosen,
-                                                       form.title.data)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                form.discussion.errors = [error.message]
+                lti_provision.set_up_link(link, current_user, chosen, form.title.data)
+            except REFUSALS as refusal:
+                status = shown(form, refusal, "discussion")
                 return render_template("lti/link.html", link=link, form=form, staff=True,
-                                       may_manage=may_manage), error.status
+                                       may_manage=may_manage), status
+            db.session.commit()
             return redirect(url_for("lti.link_page", link_id=link.id), code=303)
         return render_template("lti/link.html", link=link, form=form, staff=True,
                                may_manage=may_manage), 422

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus
-from moderation.services import queue
+from moderation.services.comments import posting
 from tests.browser.conftest import BROWSER, sign_in
 from tests.conftest import instructor_of
 
@@ -23,7 +23,7 @@ def course_with_comment(app, make_user, make_course, make_discussion, enrol):
     student = make_user("Robin Student")
     enrol(student, course)
     with app.app_context():
-        queue.submit_comment(db.session.merge(discussion), db.session.merge(student), TEXT, "t")
+        posting.submit_comment(db.session.merge(discussion), db.session.merge(student), TEXT, "t")
         db.session.commit()
     return course, instructor_of(app, course)
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, Comment, CommentStatus, Discussion, User
-from moderation.services import queue
+from moderation.services.comments import posting
 from tests.browser.conftest import BROWSER, CHROMIUM, FLAGS, sign_in
 from tests.conftest import instructor_of
 
@@ -15,7 +15,7 @@ pytestmark = BROWSER
 
 def held(app, discussion, student, text, token):
     with app.app_context():
-        comment = queue.submit_comment(db.session.get(Discussion, discussion.id),
+        comment = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                        db.session.get(User, student.id), text, token).comment
         assert comment.status == CommentStatus.PENDING
         db.session.commit()

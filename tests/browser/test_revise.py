@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, Discussion, RejectionReason
-from moderation.services import decisions, queue
+from moderation.services.comments import decisions, posting
 from tests.browser.conftest import BROWSER, sign_in
 from tests.conftest import instructor_of
 
@@ -26,7 +26,7 @@ def test_a_student_revises_a_rejected_comment(app, page, server, make_user, make
     enrol(student, course)
     teacher = instructor_of(app, course)
     with app.app_context():
-        comment = queue.submit_comment(db.session.get(Discussion, discussion.id),
+        comment = posting.submit_comment(db.session.get(Discussion, discussion.id),
                                        db.session.merge(student), ORIGINAL, "t").comment
         teacher_row = db.session.merge(teacher)
         decisions.reject(decisions.locked(comment.id, teacher_row), teacher_row,

@@ -9,24 +9,25 @@ from sqlalchemy import func, select
 
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, DiscussionState, Grade
-from moderation.services import gradebook, grading, participation
+from moderation.services import courses
+from moderation.services.grades import gradebook, participation, sheet, suggestions
 
 
 def stale_suggestions(course_id: int) -> list[str]:
     """Every stored suggestion of the course that a fresh computation disagrees with.
 
     A student who posted something has a grade row whose suggested score and breakdown are
-    exactly what `grading.suggestions` computes now; one who posted nothing may have none.
+    exactly what `suggestions.suggestions` computes now; one who posted nothing may have none.
     """
     db.session.expire_all()
     course = db.session.get(Course, course_id)
     assert course is not None
-    members = grading.students(course)
+    members = courses.students(course)
     problems = []
     for discussion in course.discussions:
         grades = {g.student_id: g for g in db.session.scalars(
             select(Grade).where(Grade.discussion_id == discussion.id))}
-        fresh = grading.suggestions(discussion, [m.user_id for m in members],
+        fresh = suggestions.suggestions(discussion, [m.user_id for m in members],
                                     {sid: g.quality_points for sid, g in grades.items()})
         for member in members:
             suggestion, grade = fresh[member.user_id], grades.get(member.user_id)
@@ -66,9 +67,9 @@ def pages_disagree(course_id: int) -> list[str]:
                                                      Comment.author_id))}
     visible = [d for d in course.discussions if d.state != DiscussionState.DRAFT]
     for discussion in visible:
-        for row in grading.sheet(discussion):
+        for row in sheet.sheet(discussion):
             key = (discussion.id, row.student.id)
-            fresh = grading.suggestions(discussion, [row.student.id], {
+            fresh = suggestions.suggestions(discussion, [row.student.id], {
                 row.student.id: row.grade.quality_points if row.grade else None})
             if row.suggestion != fresh[row.student.id]:
                 problems.append(f"sheet {key}: {row.suggestion.score}")
@@ -97,10 +98,10 @@ def pages_disagree(course_id: int) -> list[str]:
     for line in generic:
         discussion = db.session.get(Discussion, int(line["Discussion ID"]))
         assert discussion is not None
-        student_id = next(m.user_id for m in grading.students(course)
+        student_id = next(m.user_id for m in courses.students(course)
                           if m.user.email == line["Email"])
         grade = scores.get((discussion.id, student_id))
-        fresh = grading.suggestions(discussion, [student_id], {
+        fresh = suggestions.suggestions(discussion, [student_id], {
             student_id: grade.quality_points if grade else None})[student_id]
         said = (line["Suggested score"], line["Missing"], line["Score"], line["Released"])
         want = (_number(fresh.score), "yes" if fresh.missing else "no",
@@ -111,7 +112,7 @@ def pages_disagree(course_id: int) -> list[str]:
     canvas = list(csv.reader(io.StringIO(
         gradebook.export(course, None, "canvas").data.decode("utf-8-sig"))))
     for line in canvas[2:]:
-        student = next(m for m in grading.students(course)
+        student = next(m for m in courses.students(course)
                        if (m.sis_login_id or m.user.email) == line[3])
         for discussion_id, cell in zip(columns, line[5:], strict=True):
             grade = scores.get((discussion_id, student.user_id))

@@ -24,7 +24,9 @@ from moderation.models import (
     Severity,
     User,
 )
-from moderation.services import decisions, discussions, grading, policies, queue, staff
+from moderation.services import discussions, policies, staff
+from moderation.services.comments import decisions, posting
+from moderation.services.grades import rubrics, sheet
 from tests.forms import form_fields
 from tests.grading.fresh import stale_suggestions, stored_suggestions
 
@@ -73,7 +75,7 @@ def revise(w, client, runner):
     decisions.reject(decisions.locked(w.kai_response.id, teacher(w)), teacher(w),
                      RejectionReason.NEEDS_CITATION, None, CommentStatus.APPROVED)
     db.session.commit()
-    queue.revise_comment(db.session.get_one(Comment, w.kai_response.id),
+    posting.revise_comment(db.session.get_one(Comment, w.kai_response.id),
                          db.session.get_one(User, w.kai.id), LONG + " See Smith (2019).", "r")
     db.session.commit()
     return {w.kai.id}
@@ -110,13 +112,13 @@ def policy_cli(w, client, runner):
 def rubric(w, client, runner):
     points = {"substantive": 2, "replies": 5, "on_time": 1, "citation": 1, "readability": 1,
               "quality": 0}
-    grading.set_discussion_rubric(discussion_of(w), teacher(w), {"points": points})
+    rubrics.set_discussion_rubric(discussion_of(w), teacher(w), {"points": points})
     db.session.commit()
     return {w.amara.id, w.kai.id}
 
 
 def late_policy(w, client, runner):
-    grading.set_course_rubric(course_of(w), teacher(w),
+    rubrics.set_course_rubric(course_of(w), teacher(w),
                               {"late_policy": "per_day", "late_percent_per_day": 25})
     db.session.commit()
     return {w.amara.id}
@@ -125,13 +127,13 @@ def late_policy(w, client, runner):
 def rubric_with_quality(w):
     points = {"substantive": 4, "replies": 3, "on_time": 1, "citation": 0, "readability": 0,
               "quality": 2}
-    grading.set_discussion_rubric(discussion_of(w), teacher(w), {"points": points})
+    rubrics.set_discussion_rubric(discussion_of(w), teacher(w), {"points": points})
     db.session.commit()
 
 
 def quality(w, client, runner):
-    grading.save_grade(discussion_of(w), w.amara.id, teacher(w),
-                       grading.GradeEntry(None, None, 1.5, version=1))
+    sheet.save_grade(discussion_of(w), w.amara.id, teacher(w),
+                       sheet.GradeEntry(None, None, 1.5, version=1))
     db.session.commit()
     return {w.amara.id}
 
@@ -209,7 +211,7 @@ def _writes(tree: ast.AST, names: set[str]) -> set[str]:
 
 def test_nothing_but_the_owner_stores_a_suggestion():
     """No view, service or command refreshes suggestions by hand: the one call that stores
-    them is in services/derived.py, and only that function writes them."""
+    them is in services/grades/derived.py, and only that function writes them."""
     callers, writers = [], []
     for path in MODERATION.rglob("*.py"):
         if "migrations" in path.parts:
@@ -222,7 +224,7 @@ def test_nothing_but_the_owner_stores_a_suggestion():
             if isinstance(node, ast.FunctionDef) and node.name != "store_suggestions" and \
                     _writes(node, {"suggested_score", "breakdown"}):
                 writers.append(f"{name}:{node.name}")
-    assert callers == ["services/derived.py"]
+    assert callers == ["services/grades/derived.py"]
     assert writers == [], writers
 
 
@@ -254,8 +256,9 @@ def test_one_function_stores_what_a_text_decides():
                     written.setdefault(name, set()).add(str(key))
             if func in ("fingerprints.record", "fingerprints.forget", "Flag"):
                 written.setdefault(name, set()).add(func)
-    assert written == {"services/text_facts.py": {"flags", "fingerprints.record",
-                                                  "fingerprints.forget"}}, written
+    assert written == {"services/comments/text_facts.py": {
+        "flags", "fingerprints.record", "fingerprints.forget"}}, written
     sources = {name: (MODERATION / name).read_text() for name in (
-        "services/queue.py", "services/decisions.py", "services/rescore.py")}
+        "services/comments/posting.py", "services/comments/decisions.py",
+        "services/comments/rescore.py")}
     assert all("text_facts.store(" in source for source in sources.values())

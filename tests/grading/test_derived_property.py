@@ -24,18 +24,10 @@ from moderation.models import (
     Role,
     User,
 )
-from moderation.services import (
-    courses,
-    decisions,
-    discussions,
-    grading,
-    policies,
-    queue,
-    rescore,
-    revisions,
-    staff,
-)
+from moderation.services import courses, discussions, policies, staff
+from moderation.services.comments import decisions, posting, rescore, revisions
 from moderation.services.errors import ServiceError
+from moderation.services.grades import rubrics, sheet
 from tests.grading.fresh import pages_disagree, stale_suggestions
 
 RESPONSES = (
@@ -57,7 +49,7 @@ OPERATIONS = ("submit", "submit", "submit", "submit", "submit", "ta_post", "appr
 tokens = itertools.count()
 
 
-def _pick(items: list, n: int):  # type: ignore[no-untyped-def, type-arg]
+def _pick(items: list, n: int):
     return items[n % len(items)] if items else None
 
 
@@ -76,21 +68,21 @@ def run(w: SimpleNamespace, operation: str, n: int) -> None:
     discussion = db.session.get_one(Discussion, w.discussion_id)
     course = db.session.get_one(Course, w.course_id)
     teacher = _teacher(w)
-    students = [m.user for m in grading.students(course)]
+    students = [m.user for m in courses.students(course)]
     if operation == "submit":
         author = _pick(students, n)
         approved = _comments(w, CommentStatus.APPROVED)
         parent = _pick(approved, n // 7) if n % 3 == 0 and approved else None
         text = _pick(list(REPLIES if parent else RESPONSES), n // 3)
         late = timedelta(days=2) if n % 5 == 0 else -timedelta(days=1)
-        queue.submit_comment(discussion, author, text, f"p{next(tokens)}",
+        posting.submit_comment(discussion, author, text, f"p{next(tokens)}",
                              parent_id=parent.id if parent else None,
                              now=discussion.due_at + late)
     elif operation == "ta_post":
         ta = db.session.scalar(select(User).join(Membership).where(
             Membership.course_id == w.course_id, Membership.role == Role.TA))
         if ta is not None:
-            queue.submit_comment(discussion, ta, _pick(list(RESPONSES), n),
+            posting.submit_comment(discussion, ta, _pick(list(RESPONSES), n),
                                  f"p{next(tokens)}")
     elif operation in ("approve", "reject"):
         target = _pick(_comments(w, CommentStatus.PENDING), n)
@@ -113,7 +105,7 @@ def run(w: SimpleNamespace, operation: str, n: int) -> None:
         target = _pick([c for c in _comments(w, CommentStatus.REJECTED)
                         if revisions.can_revise(c)], n)
         if target is not None:
-            queue.revise_comment(target, target.author, _pick(list(RESPONSES), n + 1)
+            posting.revise_comment(target, target.author, _pick(list(RESPONSES), n + 1)
                                  + " Revised.", f"p{next(tokens)}")
     elif operation == "edit":
         target = _pick(_comments(w, *CommentStatus), n)
@@ -124,17 +116,17 @@ def run(w: SimpleNamespace, operation: str, n: int) -> None:
         student = _pick(students, n)
         grade = db.session.scalar(select(Grade).where(Grade.discussion_id == w.discussion_id,
                                                       Grade.student_id == student.id))
-        quality = grading.rubric_of(discussion).rubric.points["quality"]
-        grading.save_grade(discussion, student.id, teacher, grading.GradeEntry(
+        quality = rubrics.rubric_of(discussion).rubric.points["quality"]
+        sheet.save_grade(discussion, student.id, teacher, sheet.GradeEntry(
             score=(n % 11) * discussion.points_possible / 10 if n % 2 else None,
             feedback=None, quality=min(quality, (n % 3) / 2) if quality else None,
             version=grade.version_id if grade else 1))
     elif operation == "accept":
-        grading.accept_suggestions(discussion, teacher)
+        sheet.accept_suggestions(discussion, teacher)
     elif operation in ("release", "unrelease"):
-        grading.set_released(discussion, teacher, operation == "release")
+        sheet.set_released(discussion, teacher, operation == "release")
     elif operation == "rubric":
-        grading.set_course_rubric(course, teacher, {
+        rubrics.set_course_rubric(course, teacher, {
             "points": {"substantive": 4, "replies": 3 + n % 2, "on_time": 1, "citation": 1,
                        "readability": n % 2, "quality": (n // 2) % 3},
             "replies_partial": ("proportional", "half", "none")[n % 3],

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.lms import csv_safe
 from moderation.models import AuditEvent, Course, Discussion, Membership, User
-from moderation.services import gradebook, grading, roster
+from moderation.services import roster
+from moderation.services.grades import gradebook, sheet
 from tests.grading import canvas_rules
 
 DATA = Path(__file__).parent.parent / "data"
@@ -23,10 +24,10 @@ def parse(data: bytes, delimiter: str = ",") -> list[list[str]]:
 
 
 def grade(discussion, student, teacher, score, feedback=None, release=True):
-    grading.save_grade(discussion, student.id, teacher,
-                       grading.GradeEntry(score, feedback, None, version=1))
+    sheet.save_grade(discussion, student.id, teacher,
+                       sheet.GradeEntry(score, feedback, None, version=1))
     if release:
-        grading.set_released(discussion, teacher, True, student_id=student.id)
+        sheet.set_released(discussion, teacher, True, student_id=student.id)
 
 
 @pytest.fixture
@@ -214,10 +215,10 @@ def test_refresh_suggestions_command(app, runner, graded_course, make_comment):
 
 def test_a_large_export_shows_progress_on_standard_error(app, runner, canvas_course,
                                                          monkeypatch):
-    from moderation import cli
+    from moderation import cli_grades
 
     course, _ = canvas_course
-    monkeypatch.setattr(cli, "PROGRESS_FROM", 2)
+    monkeypatch.setattr(cli_grades, "PROGRESS_FROM", 2)
     with app.app_context():
         code = db.session.get(Course, course.id).code
     result = runner.invoke(args=["export-grades", code, "--format", "moodle"])
@@ -317,8 +318,8 @@ def test_a_score_is_stored_as_it_is_shown_to_the_hundredth(app, client, login_as
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(Grade.score)) == 10.0
-        grading.save_grade(db.session.get(Discussion, c.discussion.id), c.kai.id,
+        sheet.save_grade(db.session.get(Discussion, c.discussion.id), c.kai.id,
                            db.session.get(User, c.teacher.id),
-                           grading.GradeEntry(2.675, None, None, version=2))
+                           sheet.GradeEntry(2.675, None, None, version=2))
         db.session.commit()
         assert db.session.scalar(select(Grade.score)) == 2.68  # halves up, not 2.67

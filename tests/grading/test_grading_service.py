@@ -9,8 +9,10 @@ from sqlalchemy import delete, func, select, update
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, CommentStatus, Course, Discussion, Grade, Severity
-from moderation.services import courses, decisions, grading
+from moderation.services import courses
+from moderation.services.comments import decisions
 from moderation.services.errors import Conflict, Forbidden, InvalidInput
+from moderation.services.grades import rubrics, sheet, suggestions
 from tests.grading.conftest import reload
 
 
@@ -25,7 +27,7 @@ def events(action: str) -> list[AuditEvent]:
 
 
 def entry(score=None, feedback=None, quality=None, version=1):
-    return grading.GradeEntry(score=score, feedback=feedback, quality=quality, version=version)
+    return sheet.GradeEntry(score=score, feedback=feedback, quality=quality, version=version)
 
 
 def test_suggestion_counts_approved_comments_only(app, graded_course, make_comment):
@@ -40,7 +42,7 @@ def test_suggestion_counts_approved_comments_only(app, graded_course, make_comme
                  status=CommentStatus.REJECTED)
     with app.app_context():
         discussion = reload(c.discussion)
-        rows = {row.student.id: row for row in grading.sheet(discussion)}
+        rows = {row.student.id: row for row in sheet.sheet(discussion)}
         amara = rows[c.amara.id]
         assert [line.text for line in amara.suggestion.lines] == [
             "Response of 13 words (asked 5–200 words): 4.0 of 4 points",
@@ -71,7 +73,7 @@ def test_a_source_is_read_from_what_was_stored_or_from_the_text(app, graded_cour
         if not stored:
             db.session.execute(Comment.__table__.update().values(cites_source=None))
             db.session.commit()
-        rows = {row.student.id: row for row in grading.sheet(reload(c.discussion))}
+        rows = {row.student.id: row for row in sheet.sheet(reload(c.discussion))}
         assert "Names a source: 1.0 of 1 point" in [
             line.text for line in rows[c.amara.id].suggestion.lines]
         assert "Names a source: 1.0 of 1 point" not in [
@@ -89,7 +91,7 @@ def test_decisions_refresh_the_suggestion_and_never_touch_a_score(app, graded_co
         discussion = reload(c.discussion)  # each comment's commit stored its suggestion
         assert grade_of(discussion, c.sam).suggested_score == 6  # no reply approved yet
         teacher = reload(c.teacher)
-        grading.save_grade(discussion, c.sam.id, teacher, entry(7, "Good start."))
+        sheet.save_grade(discussion, c.sam.id, teacher, entry(7, "Good start."))
         db.session.commit()
         decisions.approve(decisions.locked(held.id, teacher), teacher, CommentStatus.PENDING)
         db.session.commit()
@@ -106,18 +108,18 @@ def test_a_second_save_from_a_stale_page_is_refused_with_who_set_it(app, graded_
     c = graded_course
     with app.app_context():
         discussion, teacher, ta = reload(c.discussion), reload(c.teacher), reload(c.ta)
-        grade, changed = grading.save_grade(discussion, c.kai.id, ta, entry(6, version=1))
+        grade, changed = sheet.save_grade(discussion, c.kai.id, ta, entry(6, version=1))
         db.session.commit()
         assert changed and grade.version_id == 2
         with pytest.raises(Conflict, match=r"now 6 of 10, set by Tess Assistant at .* UTC"):
-            grading.save_grade(discussion, c.kai.id, teacher, entry(9, version=1))
+            sheet.save_grade(discussion, c.kai.id, teacher, entry(9, version=1))
         db.session.rollback()
         assert grade_of(discussion, c.kai).score == 6
         assert len(events("grade.saved")) == 1
         # The current version saves; the same values again change nothing.
-        grading.save_grade(discussion, c.kai.id, teacher, entry(9, "Cite a source.", version=2))
+        sheet.save_grade(discussion, c.kai.id, teacher, entry(9, "Cite a source.", version=2))
         db.session.commit()
-        _, changed = grading.save_grade(discussion, c.kai.id, teacher,
+        _, changed = sheet.save_grade(discussion, c.kai.id, teacher,
                                         entry(9, "Cite a source.", version=3))
         assert not changed
         [first, second] = events("grade.saved")
@@ -131,10 +133,10 @@ def test_scores_and_quality_are_checked_beside_their_fields(app, graded_course):
     with app.app_context():
         discussion, teacher = reload(c.discussion), reload(c.teacher)
         with pytest.raises(InvalidInput, match="from 0 to 10") as error:
-            grading.save_grade(discussion, c.kai.id, teacher, entry(11))
+            sheet.save_grade(discussion, c.kai.id, teacher, entry(11))
         assert error.value.field == "score"
         with pytest.raises(InvalidInput, match="quality judgement from 0 to 0") as error:
-            grading.save_grade(discussion, c.kai.id, teacher, entry(5, quality=1))
+            sheet.save_grade(discussion, c.kai.id, teacher, entry(5, quality=1))
         assert error.value.field == "quality"
         db.session.rollback()
         assert grade_of(discussion, c.kai) is None
@@ -146,8 +148,8 @@ def test_accept_all_fills_only_the_ungraded_each_audited(app, graded_course, mak
     make_comment(c.discussion, c.kai)
     with app.app_context():
         discussion, teacher = reload(c.discussion), reload(c.teacher)
-        grading.save_grade(discussion, c.kai.id, teacher, entry(3))
-        accepted = grading.accept_suggestions(discussion, teacher)
+        sheet.save_grade(discussion, c.kai.id, teacher, entry(3))
+        accepted = sheet.accept_suggestions(discussion, teacher)
         db.session.commit()
         assert sorted(g.student_id for g in accepted.grades) == sorted([c.amara.id, c.sam.id])
         assert (accepted.posted_nothing, accepted.waiting) == (1, [])
@@ -163,36 +165,36 @@ def test_release_per_discussion_and_per_student(app, graded_course):
     with app.app_context():
         discussion, teacher, ta = reload(c.discussion), reload(c.teacher), reload(c.ta)
         with pytest.raises(InvalidInput, match="No grades here are graded"):
-            grading.set_released(discussion, teacher, True)
+            sheet.set_released(discussion, teacher, True)
         db.session.rollback()
         for student, score in ((c.amara, 9), (c.kai, 6)):
-            grading.save_grade(discussion, student.id, teacher, entry(score))
+            sheet.save_grade(discussion, student.id, teacher, entry(score))
         db.session.commit()
         with pytest.raises(Forbidden):
-            grading.set_released(discussion, ta, True)
+            sheet.set_released(discussion, ta, True)
         db.session.rollback()
-        assert len(grading.set_released(discussion, teacher, True)) == 2
+        assert len(sheet.set_released(discussion, teacher, True)) == 2
         db.session.commit()
-        assert [g.score for g in grading.released_grades(reload(c.amara))] == [9]
-        grading.set_released(discussion, teacher, False, student_id=c.amara.id)
+        assert [g.score for g in sheet.released_grades(reload(c.amara))] == [9]
+        sheet.set_released(discussion, teacher, False, student_id=c.amara.id)
         db.session.commit()
-        assert grading.released_grades(reload(c.amara)) == []
-        assert grading.released_grades(reload(c.kai))[0].score == 6
+        assert sheet.released_grades(reload(c.amara)) == []
+        assert sheet.released_grades(reload(c.kai))[0].score == 6
         assert [e.subject_id for e in events("grade.unreleased")] == [c.amara.id]
         with pytest.raises(InvalidInput, match="score before releasing"):
-            grading.set_released(discussion, teacher, True, student_id=c.sam.id)
+            sheet.set_released(discussion, teacher, True, student_id=c.sam.id)
 
 
 def test_tas_grade_and_release_only_when_allowed(app, graded_course):
     c = graded_course
     with app.app_context():
         discussion, ta = reload(c.discussion), reload(c.ta)
-        grading.save_grade(discussion, c.amara.id, ta, entry(8))
+        sheet.save_grade(discussion, c.amara.id, ta, entry(8))
         db.session.get(Course, c.course.id).tas_manage = True
         db.session.commit()
-        assert len(grading.set_released(discussion, ta, True)) == 1
+        assert len(sheet.set_released(discussion, ta, True)) == 1
         with pytest.raises(Forbidden):
-            grading.save_grade(discussion, c.kai.id, reload(c.amara), entry(8))
+            sheet.save_grade(discussion, c.kai.id, reload(c.amara), entry(8))
 
 
 def test_rubrics_add_up_or_are_refused_and_course_default_scales(app, graded_course,
@@ -205,24 +207,24 @@ def test_rubrics_add_up_or_are_refused_and_course_default_scales(app, graded_cou
                   "readability": 0, "quality": 0}
         with pytest.raises(InvalidInput, match="add up to 9 points; the discussion is worth 10")\
                 as error:
-            grading.set_discussion_rubric(discussion, teacher, {"points": points})
+            rubrics.set_discussion_rubric(discussion, teacher, {"points": points})
         assert error.value.field == "total"
         db.session.rollback()
         points["quality"] = 1
-        grading.set_discussion_rubric(discussion, reload(c.teacher), {"points": points})
+        rubrics.set_discussion_rubric(discussion, reload(c.teacher), {"points": points})
         db.session.commit()
         assert grade_of(discussion, c.amara).suggested_score == 6  # 5 + 1; quality unjudged
-        grading.save_grade(discussion, c.amara.id, teacher, entry(None, quality=1))
+        sheet.save_grade(discussion, c.amara.id, teacher, entry(None, quality=1))
         db.session.commit()
         assert grade_of(discussion, c.amara).suggested_score == 7
         # The course default applies again once the discussion's own is dropped, scaled.
-        grading.set_course_rubric(db.session.get(Course, c.course.id), teacher,
+        rubrics.set_course_rubric(db.session.get(Course, c.course.id), teacher,
                                   {"points": {"substantive": 10, "replies": 0, "on_time": 0,
                                               "citation": 0, "readability": 0,
                                               "quality": 10}})
-        grading.set_discussion_rubric(discussion, teacher, None)
+        rubrics.set_discussion_rubric(discussion, teacher, None)
         db.session.commit()
-        assert grading.rubric_of(discussion).rubric.points["substantive"] == 5
+        assert rubrics.rubric_of(discussion).rubric.points["substantive"] == 5
         assert grade_of(discussion, c.amara).suggested_score == 5 + 1  # quality 1 judged
         assert len(events("discussion.rubric_set")) == 2
 
@@ -257,13 +259,13 @@ def test_one_students_suggestion_reads_only_their_comments(app, graded_course, m
     with app.app_context():
         statements: list[tuple[str, object]] = []
 
-        def seen(_conn, _cursor, statement, parameters, *_args):  # type: ignore[no-untyped-def]
+        def seen(_conn, _cursor, statement, parameters, *_args):
             if "comment.author_id IN" in statement:
                 statements.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", seen)
         try:
-            grading.store_suggestions(reload(c.discussion), [c.amara.id])
+            suggestions.store_suggestions(reload(c.discussion), [c.amara.id])
         finally:
             event.remove(db.engine, "before_cursor_execute", seen)
         assert len(statements) == 1  # the comments, every status (none was held)
@@ -292,7 +294,7 @@ def test_suggestions_for_a_discussion_take_a_constant_number_of_queries(
 
             event.listen(db.engine, "before_cursor_execute", seen)
             try:
-                grading.store_suggestions(discussion)
+                suggestions.store_suggestions(discussion)
             finally:
                 event.remove(db.engine, "before_cursor_execute", seen)
             db.session.commit()
@@ -335,7 +337,7 @@ def test_the_grade_row_lock_is_taken_in_order_with_decisions(app, graded_course,
     pending = make_comment(c.discussion, c.kai, status=CommentStatus.PENDING)
     with app.app_context():
         discussion, teacher = reload(c.discussion), reload(c.teacher)
-        grading.save_grade(discussion, c.kai.id, teacher, entry(2))
+        sheet.save_grade(discussion, c.kai.id, teacher, entry(2))
         decisions.approve(decisions.locked(pending.id, teacher), teacher, CommentStatus.PENDING)
         db.session.commit()
         grade = grade_of(discussion, c.kai)
@@ -352,9 +354,9 @@ def test_a_course_member_sees_only_released_grades_of_visible_discussions(app, g
     with app.app_context():
         teacher = reload(c.teacher)
         for discussion in (reload(c.discussion), db.session.get(Discussion, draft.id)):
-            grading.save_grade(discussion, c.amara.id, teacher, entry(5))
-            grading.set_released(discussion, teacher, True)
+            sheet.save_grade(discussion, c.amara.id, teacher, entry(5))
+            sheet.set_released(discussion, teacher, True)
         db.session.commit()
-        assert [g.discussion_id for g in grading.released_grades(reload(c.amara))] == [
+        assert [g.discussion_id for g in sheet.released_grades(reload(c.amara))] == [
             c.discussion.id]
         assert courses.membership_of(reload(c.amara), db.session.get(Course, c.course.id))

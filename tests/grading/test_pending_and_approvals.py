@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import CommentStatus, Grade, RejectionReason, Severity
-from moderation.services import decisions, grading
+from moderation.services.comments import decisions
+from moderation.services.errors import InvalidInput
+from moderation.services.grades import sheet
 from tests.grading.conftest import reload
 from tests.grading.fresh import stale_suggestions
 
@@ -77,8 +79,8 @@ def test_release_leaves_students_with_pending_comments_alone_unless_asked_by_nam
     with app.app_context():
         discussion, teacher = reload(c.discussion), reload(c.teacher)
         for student in (c.amara, c.sam):
-            grading.save_grade(discussion, student.id, teacher,
-                               grading.GradeEntry(7, None, None, version=1))
+            sheet.save_grade(discussion, student.id, teacher,
+                               sheet.GradeEntry(7, None, None, version=1))
         db.session.commit()
     login_as(c.teacher)
     page = client.get(f"/teach/discussions/{c.discussion.id}/grades").text
@@ -95,13 +97,13 @@ def test_release_leaves_students_with_pending_comments_alone_unless_asked_by_nam
         sam = grade_of(discussion, c.sam)
         assert not sam.released
         # One row's button that did not say so is refused, naming the student.
-        with pytest.raises(grading.InvalidInput, match="Sam Rivera has 1 comment awaiting"):
-            grading.set_released(discussion, reload(c.teacher), True, student_id=c.sam.id,
+        with pytest.raises(InvalidInput, match="Sam Rivera has 1 comment awaiting"):
+            sheet.set_released(discussion, reload(c.teacher), True, student_id=c.sam.id,
                                  version=sam.version_id)
         db.session.rollback()
         # Every remaining grade waiting: a clear refusal, nothing changed.
-        with pytest.raises(grading.InvalidInput, match=r"await moderation \(Sam Rivera\)"):
-            grading.set_released(discussion, reload(c.teacher), True)
+        with pytest.raises(InvalidInput, match=r"await moderation \(Sam Rivera\)"):
+            sheet.set_released(discussion, reload(c.teacher), True)
         db.session.rollback()
         version = grade_of(discussion, c.sam).version_id
     # The row's "Release anyway" says how many wait; it releases.
@@ -159,11 +161,11 @@ def test_a_rejection_is_not_missing_and_says_so(app, graded_course, make_comment
     c = graded_course
     make_comment(c.discussion, c.kai, status=CommentStatus.REJECTED)
     with app.app_context():
-        [row] = [r for r in grading.sheet(reload(c.discussion)) if r.student.id == c.kai.id]
+        [row] = [r for r in sheet.sheet(reload(c.discussion)) if r.student.id == c.kai.id]
         assert not row.suggestion.missing and row.suggestion.score == 0
         assert row.suggestion.notes == ("Nothing approved: 1 was rejected.",)
         # A student with nothing at all is the only one missing.
-        assert [r.student.id for r in grading.sheet(reload(c.discussion))
+        assert [r.student.id for r in sheet.sheet(reload(c.discussion))
                 if r.suggestion.missing] == [c.amara.id, c.sam.id]
 
 

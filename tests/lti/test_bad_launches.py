@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from moderation.extensions import db
 from moderation.lti.claims import CLAIM
 from moderation.models import LtiKey, utcnow
-from moderation.services import lti_keys
+from moderation.services.lti import keys as lti_keys
 from tests.lti.conftest import Begun, answer, begin, launch, signed_in
 from tests.lti.platform import CLIENT_ID, DEPLOYMENT_ID, ROLES, pem_pair
 from tests.security.test_access_matrix import every_row

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from moderation.extensions import db
 from moderation.models import (
+    Discussion,
     Grade,
     LtiEnrolment,
     LtiScore,
@@ -17,7 +18,8 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import grading, lti_sync
+from moderation.services.grades import sheet
+from moderation.services.lti import sync as lti_sync
 from tests.lti.conftest import launch
 from tests.lti.test_launches import set_up
 
@@ -36,11 +38,11 @@ def course_with_learners(app, client, lms, *, lineitem=True):
 def grade(app, discussion_id, student_id, score, feedback):
     """An instructor saves a grade (not released): nothing goes to the LMS."""
     with app.app_context():
-        discussion = db.session.get(grading.Discussion, discussion_id)
+        discussion = db.session.get(Discussion, discussion_id)
         teacher = db.session.scalar(db.select(User).where(User.display_name == "Ina Structor"))
         current = db.session.scalar(db.select(Grade).where(
             Grade.discussion_id == discussion_id, Grade.student_id == student_id))
-        grading.save_grade(discussion, student_id, teacher, grading.GradeEntry(
+        sheet.save_grade(discussion, student_id, teacher, sheet.GradeEntry(
             score, feedback, None, version=current.version_id if current else 1))
         db.session.commit()
 
@@ -134,9 +136,9 @@ def test_sending_twice_or_at_once_sends_once(app, client, lms):
     # The job the release writes is queued but not run here: the senders below race for it.
     app.extensions["moderation.jobs"]["huey"].immediate = False
     with app.app_context():
-        discussion = db.session.get(grading.Discussion, discussion_id)
+        discussion = db.session.get(Discussion, discussion_id)
         teacher = db.session.scalar(db.select(User).where(User.display_name == "Ina Structor"))
-        grading.set_released(discussion, teacher, True)
+        sheet.set_released(discussion, teacher, True)
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count()).select_from(LtiScore)) == 2
     app.extensions["moderation.jobs"]["huey"].immediate = True
@@ -175,7 +177,7 @@ def test_the_roster_is_read_page_by_page(app, client, lms):
     # Someone leaves the LMS course: kept here, marked; read again on demand.
     del lms.state.people["s2"]
     with app.app_context():
-        course_id = db.session.scalar(db.select(grading.Discussion.course_id))
+        course_id = db.session.scalar(db.select(Discussion.course_id))
     assert client.post(f"/teach/courses/{course_id}/lms-roster").status_code == 303
     with app.app_context():
         statuses = {e.identity.sub: e.status for e in db.session.scalars(

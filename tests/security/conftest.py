@@ -20,18 +20,10 @@ from moderation.models import (
     Role,
     User,
 )
-from moderation.services import (
-    accounts,
-    courses,
-    decisions,
-    discussions,
-    grading,
-    invitations,
-    jobs,
-    queue,
-    rescore,
-)
-from moderation.services.decisions import Decision
+from moderation.services import accounts, courses, discussions, invitations, jobs
+from moderation.services.comments import decisions, posting, rescore
+from moderation.services.comments.decisions import Decision
+from moderation.services.grades import sheet
 from tests.conftest import PASSWORD, committed
 
 ROLES = ("anonymous", "student", "other_student", "ta", "instructor", "other_instructor")
@@ -93,17 +85,17 @@ def make_world(app: Flask) -> Callable[..., World]:
                     moderation_mode=ModerationMode.ALL))
             discussions.set_state(discussion, users["instructor"], DiscussionState.OPEN)
             student, teacher = users["student"], users["instructor"]
-            approved = queue.submit_comment(discussion, student, t["approved"], "w1").comment
+            approved = posting.submit_comment(discussion, student, t["approved"], "w1").comment
             decisions.approve(approved, teacher, CommentStatus.PENDING)
-            pending = queue.submit_comment(discussion, student, t["pending"], "w2",
+            pending = posting.submit_comment(discussion, student, t["pending"], "w2",
                                            parent_id=approved.id).comment
-            rejected = queue.submit_comment(discussion, student, t["rejected"], "w3").comment
+            rejected = posting.submit_comment(discussion, student, t["rejected"], "w3").comment
             decisions.decide(rejected, teacher, Decision(
                 CommentStatus.REJECTED, RejectionReason.OTHER, t["message"]),
                 CommentStatus.PENDING)
-            grading.save_grade(discussion, student.id, teacher,
-                               grading.GradeEntry(8.0, t["feedback"], None, version=1))
-            grading.set_released(discussion, teacher, True, student_id=student.id,
+            sheet.save_grade(discussion, student.id, teacher,
+                               sheet.GradeEntry(8.0, t["feedback"], None, version=1))
+            sheet.set_released(discussion, teacher, True, student_id=student.id,
                                  awaiting_seen=1)  # released with a reply still pending
             ta_invitation = invitations.invite(course, teacher, "new.ta@school.test", Role.TA)
             student_invitation = invitations.invite(course, teacher, "new.student@school.test",

@@ -331,7 +331,7 @@ def test_exported_text_starting_like_a_formula_is_neutralised_in_every_file(
         assert db.session.scalar(select(func.count()).select_from(Grade)) == 1
 
 
-def exported_files(app, client, world) -> dict[str, tuple[bytes, str]]:  # type: ignore[no-untyped-def]
+def exported_files(app, client, world) -> dict[str, tuple[bytes, str]]:
     """Every CSV the app writes for the world's course: the LMS formats, audit, participation."""
     token = sign_in(client, world.users["instructor"])
     files = {}

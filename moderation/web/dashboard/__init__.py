@@ -30,7 +30,7 @@ def blueprint() -> Blueprint:
         audit,
         courses,
         gradebook,
-        grading,
+        grades,
         lms,
         policy,
         queue,

@@ -13,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 
 from moderation import db_setup
 from moderation.extensions import db
-from moderation.models import Course, Membership, Role, User
-from moderation.services import audit, audit_log
+from moderation.models import Course, Membership, User
+from moderation.services import audit, audit_log, courses
 from moderation.services.audit_log import AuditFilter, Cursor, Entry
 from moderation.services.courses import Permission
 from moderation.web.access import course_or_404
@@ -171,10 +171,7 @@ def _csv_rows(entries: Iterator[Entry]) -> Iterator[tuple[object, ...]]:
 
 def _filter_form(course: Course, data: Mapping[str, Any]) -> AuditFilterForm:
     form = AuditFilterForm(formdata=data)
-    students = db.session.scalars(
-        db.select(Membership).join(Membership.user)
-        .where(Membership.course_id == course.id, Membership.role == Role.STUDENT)
-        .order_by(User.sortable_name, User.id))
+    students = courses.students(course)
     form.student.choices = [SelectChoice("", "Any student")] + [
         SelectChoice(str(m.user_id), m.user.sortable_name) for m in students]
     form.action.choices = [SelectChoice("", "Any action")] + [

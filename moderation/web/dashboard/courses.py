@@ -21,13 +21,12 @@ from moderation.models import (
 )
 from moderation.services import courses, discussions, invitations, roster
 from moderation.services.courses import Permission
-from moderation.services.errors import ServiceError
 from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.dashboard.links import activation_links, invitation_links
 from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -37,11 +36,12 @@ def new_course() -> ResponseReturnValue:
         abort(403, "Only instructors can create courses.")
     form = CourseForm()
     if form.validate_on_submit():
-        course = commit_or_show(
-            form, lambda: courses.create_course(current_user, form.title.data, form.code.data),
-            "code")
-        if isinstance(course, ServiceError):
-            return render_template("dashboard/course_new.html", form=form), course.status
+        try:
+            course = courses.create_course(current_user, form.title.data, form.code.data)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "code")
+            return render_template("dashboard/course_new.html", form=form), status
+        db.session.commit()
         flash(f"Created {course.code}. Share the join code {course.join_code} with students.",
               "success")
         return redirect(url_for("dashboard.course", course_id=course.id))
@@ -85,10 +85,16 @@ def roster_page(course_id: int) -> ResponseReturnValue:
     problems: list[str] = []
     more_problems = 0
     if form.validate_on_submit():
-        result = commit_or_show(form, lambda: roster.import_roster(
-            course, form.file.data.read(), current_user, email_domain=form.email_domain.data),
-            "file")
-        if not isinstance(result, ServiceError):
+        try:
+            result = roster.import_roster(course, form.file.data.read(), current_user,
+                                          email_domain=form.email_domain.data)
+        except RosterError as refusal:  # every problem, listed beside the form
+            status = shown(form, refusal, "file")
+            problems, more_problems = refusal.problems, refusal.more
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "file")
+        else:
+            db.session.commit()
             flash(f"Imported a {result.format} roster: {result.added} added, {result.updated} "
                   f"updated, {result.unchanged} unchanged.", "success")
             if result.invited:
@@ -102,9 +108,6 @@ def roster_page(course_id: int) -> ResponseReturnValue:
                       f"{', …' if len(result.existing_accounts) > 5 else ''}): they are "
                       "enrolled and will see this course next time they sign in.", "info")
             return redirect(url_for("dashboard.roster_page", course_id=course.id))
-        if isinstance(result, RosterError):
-            problems, more_problems = result.problems, result.more
-        status = result.status
     elif form.errors:
         status = 422
     members = courses.roster(course)
@@ -152,10 +155,12 @@ def new_discussion(course_id: int) -> ResponseReturnValue:
     course, _ = course_or_404(course_id, permission=Permission.MANAGE)
     form = DiscussionForm()
     if form.validate_on_submit():
-        created = commit_or_show(
-            form, lambda: discussions.create_discussion(course, current_user, _fields(form)),
-            "title")
-        if not isinstance(created, ServiceError):
+        try:
+            discussions.create_discussion(course, current_user, _fields(form))
+        except REFUSALS as refusal:
+            shown(form, refusal, "title")
+        else:
+            db.session.commit()
             flash("Discussion created as a draft; open it when students should see it.",
                   "success")
             return redirect(url_for("dashboard.course", course_id=course.id))
@@ -180,10 +185,12 @@ def edit_discussion(discussion_id: int) -> ResponseReturnValue:
             value = getattr(discussion, name)
             getattr(form, name).data = value.replace(tzinfo=None) if value else None
     if form.validate_on_submit():
-        saved = commit_or_show(
-            form, lambda: discussions.update_discussion(discussion, current_user, _fields(form)),
-            "title")
-        if not isinstance(saved, ServiceError):
+        try:
+            discussions.update_discussion(discussion, current_user, _fields(form))
+        except REFUSALS as refusal:
+            shown(form, refusal, "title")
+        else:
+            db.session.commit()
             flash("Discussion saved.", "success")
             return redirect(url_for("dashboard.course", course_id=discussion.course_id))
     return _discussion_form(form, discussion.course, discussion)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,15 +13,16 @@ from wtforms.fields.choices import SelectChoice
 from moderation.extensions import db
 from moderation.lms import FORMATS, csv_safe
 from moderation.models import Course, Membership
-from moderation.services import gradebook, participation
 from moderation.services.courses import Permission, allows
-from moderation.services.errors import ServiceError
+from moderation.services.grades import gradebook, participation
 from moderation.web.access import course_or_404
 from moderation.web.charts import bar_chart
+from moderation.web.csv_export import download
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
 from moderation.web.grade_forms import ExportForm
 from moderation.web.ids import MAX_ID
+from moderation.web.refusals import REFUSALS, shown
 
 
 def _sorting(allowed: tuple[str, ...], discussion_ids: list[int]) -> tuple[str, bool]:
@@ -100,15 +100,6 @@ def _day(day: date) -> str:
     return f"{day:%-d %b}"
 
 
-def _download(data: bytes, filename: str, media_type: str) -> Response:
-    """A file to save, never to show in the browser or to keep in any cache."""
-    return Response(data, mimetype=media_type.split(";")[0], headers={
-        "Content-Type": media_type,
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    })
-
-
 @bp.post("/courses/<int:course_id>/participation.csv")
 def participation_csv(course_id: int) -> ResponseReturnValue:
     """The participation report as a CSV file (recorded in the audit log)."""
@@ -119,9 +110,8 @@ def participation_csv(course_id: int) -> ResponseReturnValue:
     report = participation.participation(course, discussion_id=discussion_id)
     participation.record_report_download(course, current_user, discussion_id)
     db.session.commit()
-    code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code)
-    return _download(csv_safe.render(participation.report_rows(report)),
-                     f"{code}-participation.csv", "text/csv; charset=utf-8")
+    return download(csv_safe.render(participation.report_rows(report)),
+                    f"{course.code}-participation.csv", "text/csv; charset=utf-8")
 
 
 def _export_form(course: Course) -> ExportForm:
@@ -158,10 +148,7 @@ def export_grades(course_id: int) -> ResponseReturnValue:
                                     discussion_id=form.discussion.data or None,
                                     include_feedback=form.feedback.data,
                                     as_percent=form.as_percent.data)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        field = getattr(form, error.field or "format", None) or form.format
-        field.errors = [*field.errors, error.message]
-        return _export_page(course, membership, form, error.status)
-    return _download(exported.data, exported.filename, exported.media_type)
+    except REFUSALS as refusal:
+        return _export_page(course, membership, form, shown(form, refusal, "format"))
+    db.session.commit()
+    return download(exported.data, exported.filename, exported.media_type)

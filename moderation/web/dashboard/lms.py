@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import LtiContext, LtiResourceLink, LtiScore, SyncState
-from moderation.services import audit, lti_provision, lti_scores
+from moderation.services import audit
 from moderation.services.courses import Permission
+from moderation.services.lti import provision as lti_provision
+from moderation.services.lti import scores as lti_scores
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm

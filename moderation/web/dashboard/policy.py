@@ -12,14 +12,15 @@ from moderation.analysis import Policy
 from moderation.analysis.rules import RULES
 from moderation.extensions import db
 from moderation.models import Course, Discussion, Membership
-from moderation.services import policies, rescore
+from moderation.services import policies
+from moderation.services.comments import rescore
 from moderation.services.courses import Permission
-from moderation.services.errors import ServiceError
+from moderation.services.errors import Conflict, ServiceError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.dashboard.jobs import progress
 from moderation.web.forms import LIST_FIELDS, NUMBER_FIELDS, ConfirmForm, PolicyForm
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 from moderation.web.rendering import format_number
 
 
@@ -29,10 +30,11 @@ def course_policy(course_id: int) -> ResponseReturnValue:
     course, membership = course_or_404(course_id, permission=Permission.MANAGE)
     form = PolicyForm.for_policy(policies.course_policy(course))
     if form.validate_on_submit():
-        changed = commit_or_show(
-            form, lambda: policies.set_course_policy(course, current_user, form.document()),
-            PolicyForm.RULES_FIELD)
-        if not isinstance(changed, ServiceError):
+        try:
+            changed = policies.set_course_policy(course, current_user, form.document())
+        except REFUSALS as refusal:
+            shown(form, refusal, PolicyForm.RULES_FIELD)
+        else:
             return _saved(changed, url_for("dashboard.course_policy", course_id=course.id,
                                            impact=1))
     return _page(form, course, None, membership)
@@ -46,10 +48,11 @@ def discussion_policy(discussion_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         # "Use the course's policy" stores no override at all.
         document = {} if form.reset.data else form.document()
-        changed = commit_or_show(
-            form, lambda: policies.set_discussion_policy(discussion, current_user, document),
-            PolicyForm.RULES_FIELD)
-        if not isinstance(changed, ServiceError):
+        try:
+            changed = policies.set_discussion_policy(discussion, current_user, document)
+        except REFUSALS as refusal:
+            shown(form, refusal, PolicyForm.RULES_FIELD)
+        else:
             return _saved(changed, url_for("dashboard.discussion_policy",
                                            discussion_id=discussion.id, impact=1))
     return _page(form, discussion.course, discussion, membership)
@@ -70,6 +73,7 @@ def rescore_discussion(discussion_id: int) -> ResponseReturnValue:
 
 
 def _saved(changed: bool, target: str) -> ResponseReturnValue:
+    db.session.commit()
     flash("Policy saved." if changed else "Nothing changed: the policy is as it was.",
           "success")
     return redirect(target)
@@ -101,7 +105,7 @@ class Impact:
 def _impact(course: Course, discussion: Discussion | None) -> Impact:
     try:
         totals = rescore.preview(course, discussion)
-    except ServiceError as error:
+    except Conflict as error:
         # Too many to preview: the rescore itself still runs, in the background.
         return Impact(rescore.count_undecided(course, discussion), refusal=error.message)
     return Impact(totals.comments, f"Rescoring would move {_comments(totals.released, 'pending')} "

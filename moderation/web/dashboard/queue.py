@@ -21,11 +21,11 @@ from moderation.models import (
     Membership,
     RejectionReason,
 )
-from moderation.services import decisions, policies, queue_list, revisions
-from moderation.services.decisions import Decision
-from moderation.services.errors import ServiceError
+from moderation.services import policies
+from moderation.services.comments import decisions, queue, revisions
+from moderation.services.comments.decisions import Decision
+from moderation.services.comments.queue import QueueFilter
 from moderation.services.paging import Cursor
-from moderation.services.queue_list import QueueFilter
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import (
@@ -35,7 +35,7 @@ from moderation.web.forms import (
     StaffEditForm,
 )
 from moderation.web.ids import parse_id
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
 def _is_htmx() -> bool:
@@ -47,18 +47,18 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
     """Render a queue page for a course, or for one of its discussions."""
     after = Cursor.decode(request.args.get("after"))
     before = Cursor.decode(request.args.get("before")) if after is None else None
-    page = queue_list.page(course.id, f, after=after, before=before)
+    page = queue.page(course.id, f, after=after, before=before)
     discussions = {d.id: d for d in course.discussions}
     return render_template(
         "dashboard/queue.html", course=course, membership=membership, discussion=discussion,
         f=f, page=page, discussions=discussions,
-        status_counts=queue_list.status_counts(course.id, f),
-        rule_counts=queue_list.rule_counts(course.id, f),
-        sections=queue_list.sections(course.id), students=queue_list.students(course.id),
+        status_counts=queue.status_counts(course.id, f),
+        rule_counts=queue.rule_counts(course.id, f),
+        sections=queue.sections(course.id), students=queue.students(course.id),
         decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
         limits={d.id: policies.effective_policy(d) for d in discussions.values()},
         # Revisions go back first to whoever rejected the first version.
-        for_me=queue_list.revisions_waiting_for(course.id, current_user.id),
+        for_me=queue.revisions_waiting_for(course.id, current_user.id),
     )
 
 
@@ -93,22 +93,22 @@ def comment(comment_id: int) -> ResponseReturnValue:
 def _comment_page(comment: Comment, membership: Membership, form: DecisionForm,
                   status: int = 200) -> ResponseReturnValue:
     f = QueueFilter.from_args(request.args)
-    previous_id, next_id = queue_list.neighbours(comment.course_id, f, comment)
+    previous_id, next_id = queue.neighbours(comment.course_id, f, comment)
     discussion = comment.discussion
     return render_template(
         "dashboard/comment.html", comment=comment, discussion=discussion,
         course=discussion.course, membership=membership, f=f, form=form,
         previous_id=previous_id, next_id=next_id, reasons=RejectionReason,
         policy=policies.effective_policy(discussion),
-        medians=queue_list.class_medians(discussion, comment.parent_id is not None),
-        history=queue_list.history(comment), versions=revisions.version_chain(comment),
+        medians=queue.class_medians(discussion, comment.parent_id is not None),
+        history=queue.history(comment), versions=revisions.version_chain(comment),
     ), status
 
 
 def _next_url(comment: Comment, f: QueueFilter, where: str) -> str:
     """After a decision: the next comment in the queue, or back to the list."""
     if where == "comment":
-        _, next_id = queue_list.neighbours(comment.course_id, f, comment)
+        _, next_id = queue.neighbours(comment.course_id, f, comment)
         if next_id is not None:
             return url_for("dashboard.comment", comment_id=next_id, **f.to_args())
     return url_for("dashboard.course_queue", course_id=comment.course_id, **f.to_args(),
@@ -128,11 +128,14 @@ def decide(comment_id: int) -> ResponseReturnValue:
                         RejectionReason(form.reason.data) if form.reason.data else None,
                         form.message.data)
     expected = CommentStatus(form.expected.data)
-    outcome = commit_or_show(form, lambda: decisions.decide(
-        decisions.locked(comment.id, current_user), current_user, decision, expected), "status")
-    if isinstance(outcome, ServiceError):
+    try:
+        outcome = decisions.decide(decisions.locked(comment.id, current_user), current_user,
+                                   decision, expected)
+    except REFUSALS as refusal:
+        status = shown(form, refusal, "status")
         db.session.expire_all()  # show where the comment stands now
-        return _refused(comment, membership, form, f, where, outcome.status)
+        return _refused(comment, membership, form, f, where, status)
+    db.session.commit()
     if _is_htmx() and where == "list":
         return _row(outcome, f, decided=True)
     flash(_said(outcome), "success")
@@ -172,10 +175,13 @@ def edit_comment(comment_id: int) -> ResponseReturnValue:
     form = StaffEditForm(data={"body": comment.body} if request.method == "GET" else None)
     f = QueueFilter.from_args(request.args)
     if form.validate_on_submit():
-        outcome = commit_or_show(form, lambda: decisions.edit(
-            decisions.locked(comment.id, current_user), current_user, form.body.data,
-            form.note.data), "body")
-        if not isinstance(outcome, ServiceError):
+        try:
+            decisions.edit(decisions.locked(comment.id, current_user), current_user,
+                           form.body.data, form.note.data)
+        except REFUSALS as refusal:
+            shown(form, refusal, "body")
+        else:
+            db.session.commit()
             flash("Saved. The comment now shows \"edited by staff\"; the student's own text "
                   "is kept.", "success")
             return redirect(url_for("dashboard.comment", comment_id=comment.id,
@@ -200,11 +206,13 @@ def bulk(course_id: int) -> ResponseReturnValue:
     decision = Decision(CommentStatus(form.status.data),
                         RejectionReason(form.reason.data) if form.reason.data else None,
                         form.message.data)
-    outcome = commit_or_show(form, lambda: decisions.bulk(
-        course.id, ids, current_user, decision, f.status), "status")
-    if isinstance(outcome, ServiceError):
-        flash(outcome.message, "error")
+    try:
+        outcome = decisions.bulk(course.id, ids, current_user, decision, f.status)
+    except REFUSALS as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")  # the queue page has no form to show it beside
     else:
+        db.session.commit()
         verb = {"approved": "Approved", "rejected": "Rejected", "pending": "Reopened"}[
             form.status.data]
         flash(f"{verb} {len(outcome.decided)} comment{'s' if len(outcome.decided) != 1 else ''}"

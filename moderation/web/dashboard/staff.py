@@ -10,12 +10,11 @@ from moderation.extensions import db
 from moderation.models import Course, Membership, Role
 from moderation.services import invitations, mail, staff
 from moderation.services.courses import Permission
-from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404
 from moderation.web.dashboard import bp
 from moderation.web.dashboard.links import activation_links, invitation_links
 from moderation.web.forms import AddTAForm, ConfirmForm, TAPermissionsForm
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
 @bp.get("/courses/<int:course_id>/staff")
@@ -31,14 +30,17 @@ def add_ta(course_id: int) -> ResponseReturnValue:
     course, membership = course_or_404(course_id, permission=Permission.STAFF)
     form = AddTAForm()
     if form.validate_on_submit():
-        invited = commit_or_show(form, lambda: staff.add_ta(
-            course, current_user, form.email.data, form.display_name.data), "email")
-        if not isinstance(invited, ServiceError):
-            sent = " We emailed it to them too." if mail.enabled() else ""
-            flash(f"Invited {invited.email} to be a TA. They join when they open their "
-                  f"invitation link, below: copy it and send it to them.{sent}", "success")
-            return redirect(url_for("dashboard.staff_page", course_id=course.id))
-        return _page(course, membership, add_form=form, status=invited.status)
+        try:
+            invited = staff.add_ta(course, current_user, form.email.data,
+                                   form.display_name.data)
+        except REFUSALS as refusal:
+            return _page(course, membership, add_form=form,
+                         status=shown(form, refusal, "email"))
+        db.session.commit()
+        sent = " We emailed it to them too." if mail.enabled() else ""
+        flash(f"Invited {invited.email} to be a TA. They join when they open their "
+              f"invitation link, below: copy it and send it to them.{sent}", "success")
+        return redirect(url_for("dashboard.staff_page", course_id=course.id))
     return _page(course, membership, add_form=form)
 
 
@@ -73,13 +75,16 @@ def ta_permissions(course_id: int) -> ResponseReturnValue:
     course, membership = course_or_404(course_id, permission=Permission.STAFF)
     form = TAPermissionsForm()
     if form.validate_on_submit():
-        changed = commit_or_show(form, lambda: staff.set_ta_permissions(
-            course, current_user, manage=form.tas_manage.data, export=form.tas_export.data),
-            "tas_manage")
-        if not isinstance(changed, ServiceError):
-            flash("TA permissions saved." if changed else "Nothing changed.", "success")
-            return redirect(url_for("dashboard.staff_page", course_id=course.id))
-        return _page(course, membership, permissions_form=form, status=changed.status)
+        try:
+            changed = staff.set_ta_permissions(course, current_user,
+                                               manage=form.tas_manage.data,
+                                               export=form.tas_export.data)
+        except REFUSALS as refusal:
+            return _page(course, membership, permissions_form=form,
+                         status=shown(form, refusal, "tas_manage"))
+        db.session.commit()
+        flash("TA permissions saved." if changed else "Nothing changed.", "success")
+        return redirect(url_for("dashboard.staff_page", course_id=course.id))
     return _page(course, membership, permissions_form=form)
 
 

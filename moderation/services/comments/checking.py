@@ -31,7 +31,8 @@ from moderation.models import (
     ModerationMode,
     User,
 )
-from moderation.services import fingerprints, policies
+from moderation.services import policies
+from moderation.services.comments import fingerprints
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 

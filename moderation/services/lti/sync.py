@@ -28,8 +28,10 @@ from moderation.models import (
     SyncState,
     utcnow,
 )
-from moderation.services import lti_launch, lti_roster, lti_scores
-from moderation.services.lti_http import Client
+from moderation.services.lti import launch as lti_launch
+from moderation.services.lti import roster as lti_roster
+from moderation.services.lti import scores as lti_scores
+from moderation.services.lti.http import Client
 
 
 @dataclass

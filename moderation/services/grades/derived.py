@@ -126,7 +126,8 @@ def _refresh(session: Session) -> None:
         return
     if not has_app_context() or session is not db.session():
         return  # not the app's session (a script's own): nothing reads its marks
-    from moderation.services import grading  # grading imports the models and policies
+    # suggestions import the models and policies
+    from moderation.services.grades import suggestions
 
     for _ in range(3):  # refreshing writes with Core statements, which mark nothing
         marks: Touched = session.info.pop(KEY, Touched())
@@ -151,11 +152,11 @@ def _refresh(session: Session) -> None:
                 by_course.setdefault(found[discussion_id].course_id, []).append(only)
         for course_id, wanted in sorted(by_course.items()):
             if len(wanted) > 1:
-                grading.lock_students(course_id, None if None in wanted else set().union(
+                suggestions.lock_students(course_id, None if None in wanted else set().union(
                     *(only for only in wanted if only is not None)))
         for discussion_id, only in touched.items():
             if discussion_id in found:
-                grading.store_suggestions(found[discussion_id], only)
+                suggestions.store_suggestions(found[discussion_id], only)
         session.flush()
 
 

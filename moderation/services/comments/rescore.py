@@ -30,7 +30,8 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.jobs import Job
-from moderation.services import audit, checking, fingerprints, jobs, text_facts
+from moderation.services import audit, jobs
+from moderation.services.comments import checking, fingerprints, text_facts
 from moderation.services.errors import Conflict
 from moderation.services.sets import among
 

@@ -23,10 +23,11 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, checking, notifications, text_facts
+from moderation.services import audit, notifications
+from moderation.services.comments import checking, text_facts
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
-from moderation.services.queue import clean_body
+from moderation.services.text import clean_body
 
 MAX_MESSAGE_CHARS = 2000
 MAX_BULK = 1000  # comments per bulk decision: a page of selections, or one discussion

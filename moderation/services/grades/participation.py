@@ -29,7 +29,7 @@ from moderation.models import (
 )
 from moderation.services import audit
 from moderation.services.courses import Permission, require_member
-from moderation.services.gradebook import columns_of, roster_of
+from moderation.services.grades.gradebook import columns_of, roster_of
 
 # Built once, at import: an alias made per call builds a proxy of each of the table's
 # columns again when first used.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -21,11 +20,12 @@ from moderation.models import (
     text_key,
     utcnow,
 )
-from moderation.services import audit, checking, revisions, text_facts
+from moderation.services import audit
+from moderation.services.comments import checking, revisions, text_facts
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
-from moderation.services.text import is_blank
+from moderation.services.text import clean_body
 
 
 class Blocked(ServiceError):
@@ -47,21 +47,6 @@ class Submission:
 
     comment: Comment
     created: bool
-
-
-def clean_body(body: str) -> str:
-    """Check a comment body and return it trimmed; refuse empty, NUL and over-long text."""
-    if "\x00" in body:
-        raise InvalidInput("Your comment contains a NUL character; remove it and try again.",
-                           field="body")
-    body = body.replace("\r\n", "\n").strip()
-    if is_blank(body):
-        raise InvalidInput("Write your comment before submitting.", field="body")
-    limit = current_app.config["MAX_COMMENT_CHARS"]
-    if len(body) > limit:
-        raise InvalidInput(f"Your comment has {len(body):,} characters; the limit is {limit:,}.",
-                           field="body")
-    return body
 
 
 def submit_comment(

@@ -6,7 +6,7 @@ the analysis's metrics, word count and version; its flags and their highest seve
 (`flag_level`); the duplicate check's key (`body_key`); whether it names a source
 (`cites_source`, which grading reads); and its fingerprints in the copy index. The
 suggested grades that read them are marked for the refresh before commit
-(`services.derived`), since these writes bypass the ORM.
+(`services.grades.derived`), since these writes bypass the ORM.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from moderation.analysis.pipeline import public_metrics
 from moderation.extensions import db
 from moderation.grading.citations import cites_source
 from moderation.models import Comment, Flag, Severity, text_key
-from moderation.services import derived, fingerprints
+from moderation.services.comments import fingerprints
+from moderation.services.grades import derived
 from moderation.services.sets import among
 
 

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from moderation.extensions import db
 from moderation.lti.messages import origin
 from moderation.models import LtiDeployment, LtiPlatform
-from moderation.services import audit, lti_keys
+from moderation.services import audit
 from moderation.services.errors import Conflict, InvalidInput, NotFound
+from moderation.services.lti import keys as lti_keys
 
 
 def _url(value: str, field: str) -> str:

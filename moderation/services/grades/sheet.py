@@ -1,271 +1,40 @@
-"""Grading: rubrics, suggested scores, grades people set (with their version), and release.
+"""The grading sheet and the grades people set: score, feedback, quality, release.
 
-The suggestion is the machine's: `store_suggestions`, called only by `services.derived`
-before a commit that changed what suggestions read, keeps `Grade.suggested_score` and
-`Grade.breakdown` current with plain UPDATEs that never touch `score` and never bump the
-grade's version. Everything a person sets (score, feedback, quality, release) goes through
-the ORM, bumps the version, refuses a stale page, and writes its audit event in the same
-transaction. Per student, the membership row is the lock taken first, so a decision
-refreshing a suggestion and a person saving the grade never deadlock.
+Everything a person sets goes through the ORM, bumps the grade's version, refuses a stale
+page, and writes its audit event in the same transaction; the students' membership rows
+are locked first (`suggestions.lock_students`), as the stored suggestions' refresh does.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, func, insert, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from moderation import grading
 from moderation.extensions import db
-from moderation.grading import (
-    CommentFacts,
-    Expectations,
-    Rubric,
-    RubricError,
-    Suggestion,
-    hundredths,
-)
+from moderation.grading import Suggestion, hundredths
 from moderation.models import (
     Comment,
     CommentStatus,
-    Course,
     Discussion,
     DiscussionState,
-    Flag,
     Grade,
     Membership,
     Role,
-    Severity,
     User,
     utcnow,
 )
-from moderation.services import audit, policies
-from moderation.services.courses import Permission, require_member
+from moderation.services import audit
+from moderation.services.courses import Permission, require_member, students
 from moderation.services.errors import Conflict, InvalidInput, NotFound
-from moderation.services.sets import among
+from moderation.services.grades.rubrics import rubric_of
+from moderation.services.grades.suggestions import lock_students, suggestions
 
 MAX_FEEDBACK_CHARS = 5000
-# Built once: an alias made per call rebuilds every column's proxy (a millisecond a submit).
-_PARENT = aliased(Comment, name="parent")
-
-
-# Rubrics -------------------------------------------------------------------------------
-
-def rubric_of(discussion: Discussion) -> grading.Effective:
-    """The rubric that applies to a discussion: its own over the course default, scaled."""
-    return grading.effective(discussion.course.rubric, discussion.rubric,
-                             discussion.points_possible)
-
-
-def checked_rubric(data: dict[str, Any], base: Rubric | None = None) -> Rubric:
-    """Validate a rubric document; refuse it beside the field at fault."""
-    try:
-        return Rubric.from_dict(data, base)
-    except RubricError as error:
-        raise InvalidInput(str(error), field=error.key) from error
-
-
-def set_course_rubric(course: Course, actor: User, data: dict[str, Any]) -> Rubric:
-    """Store the course's default rubric (the discussions that use it follow at commit)."""
-    require_member(actor, course, permission=Permission.MANAGE)
-    rubric = checked_rubric(data)
-    if rubric.total <= 0:
-        raise InvalidInput("Give at least one criterion some points.", field="total")
-    before = course.rubric
-    course.rubric = rubric.to_dict()
-    audit.record("course.rubric_set", actor=actor, course_id=course.id, obj=course,
-                 before=before or None, after=course.rubric)
-    db.session.flush()
-    return rubric
-
-
-def set_discussion_rubric(discussion: Discussion, actor: User,
-                          data: dict[str, Any] | None) -> grading.Effective:
-    """Give a discussion its own rubric, or (None) return it to the course default.
-
-    Its points must add up to the discussion's points possible.
-    """
-    require_member(actor, discussion.course, permission=Permission.MANAGE)
-    if data is not None:
-        rubric = checked_rubric(data, Rubric.from_dict(discussion.course.rubric))
-        if abs(rubric.total - discussion.points_possible) > 0.005:
-            raise InvalidInput(
-                f"The criteria add up to {rubric.total:g} points; the discussion is worth "
-                f"{discussion.points_possible:g}. Change the points so they add up.",
-                field="total")
-        data = rubric.to_dict()
-    before = discussion.rubric
-    discussion.rubric = data
-    audit.record("discussion.rubric_set", actor=actor, course_id=discussion.course_id,
-                 obj=discussion, before=before, after=data)
-    db.session.flush()
-    return rubric_of(discussion)
-
-
-def expectations(discussion: Discussion) -> Expectations:
-    """What the discussion asks of each student, with its policy's readability band."""
-    policy = policies.effective_policy(discussion)
-    return Expectations(
-        required_replies=discussion.required_replies, min_words=discussion.min_words,
-        max_words=discussion.max_words, reply_min_words=discussion.reply_min_words,
-        due_at=discussion.due_at, min_grade=policy.min_grade, max_grade=policy.max_grade)
-
-
-# Suggestions ---------------------------------------------------------------------------
-
-def students(course: Course, only: Collection[int] | None = None) -> list[Membership]:
-    """The course's students (with their users), by sortable name."""
-    query = (select(Membership).join(Membership.user)
-             .where(Membership.course_id == course.id, Membership.role == Role.STUDENT)
-             .order_by(func.lower(User.sortable_name), User.id))
-    if only is not None:
-        query = query.where(Membership.user_id.in_(list(only)))
-    return list(db.session.scalars(query))
-
-
-@dataclass
-class Gathered:
-    """What a discussion's suggestions read: each author's approved comments as facts, and
-    how many of their other comments wait for moderation or were rejected."""
-
-    facts: dict[int, list[CommentFacts]]
-    pending: Counter[int]
-    rejected: Counter[int]
-
-
-def gather(discussion: Discussion, rubric: Rubric,
-           only: Collection[int] | None = None) -> Gathered:
-    """The facts of every approved comment in the discussion, by author, and the counts of
-    the others (two queries, three when an approved comment was held)."""
-    staff = set(db.session.scalars(
-        select(Membership.user_id).where(Membership.course_id == discussion.course_id,
-                                         Membership.role != Role.STUDENT)))
-    parent = _PARENT
-    narrow = (Comment.author_id.in_(list(only)),) if only is not None else ()
-    approved = Comment.status == CommentStatus.APPROVED
-    # Whether a source is named, stored with the text; the text itself only for a row
-    # stored without it (see Comment.cites_source), and only if the rubric asks.
-    asks_citation = rubric.points["citation"] > 0
-    cites = ((Comment.cites_source,
-              case((and_(Comment.cites_source.is_(None), approved), Comment.body)))
-             if asks_citation else ())
-    # Only the reading grade of the stored metrics, extracted by the database: decoding
-    # each comment's whole metrics document cost more than the rest of the suggestion.
-    reading = Comment.metrics["flesch_kincaid_grade"].as_float()
-    # Every status in one read (pending and rejected ones are only counted): the student's
-    # comments are one index range.
-    columns = [Comment.id, Comment.author_id, Comment.status, parent.author_id,
-               Comment.parent_id, Comment.word_count, reading, Comment.submitted_at,
-               Comment.decided_by_id.is_not(None), Comment.flag_level]
-    rows = db.session.execute(
-        select(*columns, *cites)
-        .outerjoin(parent, parent.id == Comment.parent_id)
-        .where(Comment.discussion_id == discussion.id, *narrow)).all()
-    # Which rules held them, read only for approved comments a rule held (most have none).
-    held = [row[0] for row in rows
-            if row[2] == CommentStatus.APPROVED and row[9] >= Severity.HOLD.level]
-    holds: dict[int, set[str]] = defaultdict(set)
-    if held:
-        for comment_id, rule in db.session.execute(
-                select(Flag.comment_id, Flag.rule)
-                .where(among(Flag.comment_id, held), Flag.rule.in_(grading.QUALITY_RULES),
-                       Flag.severity.in_([Severity.HOLD, Severity.BLOCK]))):
-            holds[comment_id].add(rule)
-    facts: dict[int, list[CommentFacts]] = defaultdict(list)
-    pending: Counter[int] = Counter()
-    rejected: Counter[int] = Counter()
-    for row in rows:
-        (comment_id, author_id, status, parent_author, parent_id, words, grade, submitted,
-         by_person) = row[:9]
-        if status != CommentStatus.APPROVED:
-            (pending if status == CommentStatus.PENDING else rejected)[author_id] += 1
-            continue
-        facts[author_id].append(CommentFacts(
-            id=comment_id, submitted_at=submitted, words=words, is_reply=parent_id is not None,
-            to_classmate=(parent_author is not None and parent_author != author_id
-                          and parent_author not in staff),
-            reading_grade=float(grade) if grade is not None else None,
-            quality_holds=frozenset(holds.get(comment_id, ())),
-            cites_source=asks_citation and (
-                row[10] if row[10] is not None else grading.cites_source(row[11])),
-            approved_by_person=bool(by_person)))
-    return Gathered(facts, pending, rejected)
-
-
-def suggestions(discussion: Discussion, student_ids: Iterable[int],
-                quality: dict[int, float | None] | None = None) -> dict[int, Suggestion]:
-    """The suggested score of each student, live from the stored comments."""
-    ids = list(student_ids)
-    effective = rubric_of(discussion)
-    asks = expectations(discussion)
-    found = gather(discussion, effective.rubric, ids if len(ids) < 50 else None)
-    quality = quality or {}
-    return {student_id: grading.suggest(found.facts.get(student_id, ()), effective.rubric,
-                                        asks, quality.get(student_id),
-                                        pending=found.pending[student_id],
-                                        rejected=found.rejected[student_id])
-            for student_id in ids}
-
-
-def lock_students(course_id: int, student_ids: Collection[int] | None) -> list[int]:
-    """Lock the students' memberships (PostgreSQL): the grading lock, always taken first."""
-    query = (select(Membership.user_id)
-             .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
-             .order_by(Membership.id).with_for_update())
-    if student_ids is not None:
-        query = query.where(Membership.user_id.in_(list(student_ids)))
-    return list(db.session.scalars(query))
-
-
-def store_suggestions(discussion: Discussion,
-                      student_ids: Collection[int] | None = None) -> dict[int, Suggestion]:
-    """Recompute and store suggestions in a constant number of queries; scores stay as set.
-
-    Called by one owner only, `services.derived`, before a transaction that changed what
-    they read commits; nothing else writes a stored suggestion. A grade row is created
-    only for a student who posted something; one who posted nothing has no row until
-    someone grades them (and is shown as missing).
-    """
-    ids = lock_students(discussion.course_id, student_ids)
-    if not ids:
-        return {}
-    stored = {row.student_id: row for row in db.session.execute(
-        select(Grade.id, Grade.student_id, Grade.quality_points, Grade.suggested_score,
-               Grade.breakdown)
-        .where(Grade.discussion_id == discussion.id,
-               *((Grade.student_id.in_(ids),) if student_ids is not None else ())))}
-    result = suggestions(discussion, ids,
-                         {sid: row.quality_points for sid, row in stored.items()})
-    now = utcnow()
-    changed, new = [], []
-    for student_id, suggestion in result.items():
-        breakdown = suggestion.to_breakdown()
-        row = stored.get(student_id)
-        if row is None:
-            if not suggestion.missing:
-                new.append({"discussion_id": discussion.id, "student_id": student_id,
-                            "suggested_score": suggestion.score, "breakdown": breakdown,
-                            "released": False, "version_id": 1, "updated_at": now})
-        elif row.suggested_score != suggestion.score or row.breakdown != breakdown:
-            changed.append({"grade_id": row.id, "new_score": suggestion.score,
-                            "new_breakdown": breakdown, "now": now})
-    table = cast(Table, Grade.__table__)
-    if new:
-        db.session.execute(insert(table), new)
-    if changed:
-        # Core, not the ORM: the machine's suggestion is not a change a page must see
-        # as a new version of the grade.
-        db.session.execute(
-            update(table).where(table.c.id == bindparam("grade_id"))
-            .values(suggested_score=bindparam("new_score"),
-                    breakdown=bindparam("new_breakdown"), updated_at=bindparam("now")),
-            changed)
-    return result
 
 
 # The grading sheet ---------------------------------------------------------------------
@@ -407,7 +176,7 @@ def _checked_entry(discussion: Discussion, entry: GradeEntry,
 
 def _new_grade(discussion: Discussion, student_id: int) -> Grade:
     """A grade row at version 1 (untouched by a person), flushed; its suggestion is
-    written before the commit (services.derived)."""
+    written before the commit (services.grades.derived)."""
     grade = Grade(discussion_id=discussion.id, student_id=student_id)
     db.session.add(grade)
     db.session.flush()

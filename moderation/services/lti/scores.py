@@ -40,7 +40,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.services import jobs
-from moderation.services.lti_http import Client, ServiceFailure
+from moderation.services.lti.http import Client, ServiceFailure
 
 LEASE = timedelta(minutes=2)  # a claimed row another sender may take once this passes
 MAX_ATTEMPTS = 8  # timeouts and 5xx: then failed, shown, sent again by hand
@@ -170,7 +170,7 @@ def mark_due() -> None:
 
 def anything_due(now: datetime | None = None) -> bool:
     """Whether a score or a roster waits whose time has come (the minute's sweep asks)."""
-    from moderation.services import lti_roster
+    from moderation.services.lti import roster as lti_roster
 
     now = now or utcnow()
     return bool(db.session.scalar(select(LtiScore.id).where(claimable(now)).limit(1))

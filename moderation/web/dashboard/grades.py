@@ -10,17 +10,16 @@ from flask_login import current_user
 from moderation.extensions import db
 from moderation.grading import LABELS, LATE_POLICIES, REPLIES_PARTIAL, line_text
 from moderation.models import Discussion, Membership
-from moderation.services import grading
 from moderation.services.courses import Permission, allows
-from moderation.services.errors import NotFound, ServiceError
+from moderation.services.grades import rubrics, sheet
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.forms import ConfirmForm
 from moderation.web.grade_forms import GradeForm, ReleaseForm, RubricForm
-from moderation.web.outcome import commit_or_show
+from moderation.web.refusals import REFUSALS, shown
 
 
-def _row_form(row: grading.Row, back: str = "sheet") -> GradeForm:
+def _row_form(row: sheet.Row, back: str = "sheet") -> GradeForm:
     """A row's form showing the grade as stored (never bound to the request)."""
     grade = row.grade
     return GradeForm(formdata=None, prefix=f"g{row.student.id}", data={
@@ -29,7 +28,7 @@ def _row_form(row: grading.Row, back: str = "sheet") -> GradeForm:
         "feedback": grade.feedback if grade else "", "version": row.version, "back": back})
 
 
-def _release_form(row: grading.Row, back: str = "sheet") -> ReleaseForm:
+def _release_form(row: sheet.Row, back: str = "sheet") -> ReleaseForm:
     # `awaiting`: the comments awaiting moderation the button says it releases anyway.
     return ReleaseForm(formdata=None, prefix=f"r{row.student.id}",
                        data={"version": row.version, "back": back, "awaiting": row.pending})
@@ -39,7 +38,7 @@ def _sheet(discussion: Discussion, membership: Membership, *, status: int = 200,
            bound: GradeForm | None = None, bound_release: ReleaseForm | None = None,
            student_id: int | None = None, action_error: str | None = None) -> ResponseReturnValue:
     """The grading page; a form that was refused is shown as typed, beside its row."""
-    rows = grading.sheet(discussion)
+    rows = sheet.sheet(discussion)
     forms = {row.student.id: (bound if bound is not None and row.student.id == student_id
                               else _row_form(row)) for row in rows}
     releases = {row.student.id: (bound_release if bound_release is not None
@@ -47,7 +46,7 @@ def _sheet(discussion: Discussion, membership: Membership, *, status: int = 200,
                 for row in rows}
     return render_template(
         "grading/sheet.html", discussion=discussion, rows=rows, forms=forms,
-        releases=releases, rubric=grading.rubric_of(discussion), confirm=ConfirmForm(),
+        releases=releases, rubric=rubrics.rubric_of(discussion), confirm=ConfirmForm(),
         may_release=allows(membership, Permission.MANAGE), action_error=action_error,
         may_export=allows(membership, Permission.EXPORT)), status
 
@@ -63,7 +62,7 @@ def _student_page(discussion: Discussion, membership: Membership, student_id: in
                   status: int = 200, form: GradeForm | None = None,
                   release: ReleaseForm | None = None) -> ResponseReturnValue:
     """One student's comments in the discussion, their suggestion and their grade."""
-    rows = grading.sheet(discussion)
+    rows = sheet.sheet(discussion)
     index = next((i for i, r in enumerate(rows) if r.student.id == student_id), None)
     if index is None:
         abort(404)
@@ -72,10 +71,10 @@ def _student_page(discussion: Discussion, membership: Membership, student_id: in
         "grading/student.html", discussion=discussion, row=row,
         form=form or _row_form(row, "student"), release=release or _release_form(
             row, "student"),
-        comments=grading.student_comments(discussion, student_id),
+        comments=sheet.student_comments(discussion, student_id),
         previous=rows[index - 1].student if index > 0 else None,
         following=rows[index + 1].student if index + 1 < len(rows) else None,
-        rubric=grading.rubric_of(discussion),
+        rubric=rubrics.rubric_of(discussion),
         may_release=allows(membership, Permission.MANAGE)), status
 
 
@@ -101,21 +100,20 @@ def save_grade(discussion_id: int, student_id: int) -> ResponseReturnValue:
     form = GradeForm(prefix=f"g{student_id}")
     back = form.back.data if form.back.data in ("sheet", "student") else "sheet"
     if form.validate_on_submit():
-        entry = grading.GradeEntry(
+        entry = sheet.GradeEntry(
             score=float(form.score.data) if form.score.data is not None else None,
             feedback=form.feedback.data, version=form.version.data,
             quality=float(form.quality.data) if form.quality.data is not None else None)
-        saved = commit_or_show(form, lambda: grading.save_grade(
-            discussion, student_id, current_user, entry), "score")
-        if isinstance(saved, NotFound):
-            abort(404)
-        if not isinstance(saved, ServiceError):
-            grade, changed = saved
+        try:
+            grade, changed = sheet.save_grade(discussion, student_id, current_user, entry)
+        except REFUSALS as refusal:
+            status = shown(form, refusal, "score")
+        else:
+            db.session.commit()
             name = grade.student.display_name
             flash(f"Saved {name}'s grade." if changed else f"Nothing changed for {name}.",
                   "success" if changed else "info")
             return _back_to(discussion, student_id, back)
-        status = saved.status
     else:
         status = 422
     if back == "student":
@@ -129,7 +127,7 @@ def accept_suggestions(discussion_id: int) -> ResponseReturnValue:
     discussion, _ = discussion_or_404(discussion_id, staff=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    outcome = grading.accept_suggestions(discussion, current_user)
+    outcome = sheet.accept_suggestions(discussion, current_user)
     db.session.commit()
     accepted, zeros = len(outcome.grades), outcome.posted_nothing
     flash(f"Accepted {accepted} suggested score{'s' if accepted != 1 else ''}"
@@ -138,12 +136,12 @@ def accept_suggestions(discussion_id: int) -> ResponseReturnValue:
     return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id), code=303)
 
 
-def _left_alone(outcome: grading.Outcome, done: str) -> None:
+def _left_alone(outcome: sheet.Outcome, done: str) -> None:
     """Name the students an action on every grade left alone, and why."""
     if outcome.waiting:
         n = len(outcome.waiting)
         flash(f"Not {done} for {n} student{'s' if n != 1 else ''} whose comments await "
-              f"moderation: {grading.names(outcome.waiting)}. Decide those comments in the "
+              f"moderation: {sheet.names(outcome.waiting)}. Decide those comments in the "
               "queue first; their suggestions follow the decisions.", "info")
 
 
@@ -154,11 +152,12 @@ def release_all(discussion_id: int, action: str) -> ResponseReturnValue:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        outcome = grading.set_released(discussion, current_user, action == "release")
-        db.session.commit()
-    except ServiceError as error:
+        outcome = sheet.set_released(discussion, current_user, action == "release")
+    except REFUSALS as refusal:  # the sheet shows it above the table: no field to put it by
         db.session.rollback()
-        return _sheet(discussion, membership, status=error.status, action_error=error.message)
+        return _sheet(discussion, membership, status=refusal.status,
+                      action_error=refusal.message)
+    db.session.commit()
     verb = "Released" if action == "release" else "Took back"
     changed = len(outcome.grades)
     flash(f"{verb} {changed} grade{'s' if changed != 1 else ''}.", "success")
@@ -171,22 +170,23 @@ def release_all(discussion_id: int, action: str) -> ResponseReturnValue:
 def release_one(discussion_id: int, student_id: int, action: str) -> ResponseReturnValue:
     """Release one student's grade, or take it back."""
     # Refuse a TA without the right before reading the form: a refusal must not depend on
-    # what was posted (grading.set_released checks the same permission).
+    # what was posted (sheet.set_released checks the same permission).
     discussion, membership = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     form = ReleaseForm(prefix=f"r{student_id}")
     if not form.validate_on_submit():
         abort(400)
-    result = commit_or_show(form, lambda: grading.set_released(
-        discussion, current_user, action == "release", student_id=student_id,
-        version=form.version.data, awaiting_seen=form.awaiting.data or 0), "version")
-    if isinstance(result, NotFound):
-        abort(404)
-    if isinstance(result, ServiceError):
+    try:
+        sheet.set_released(discussion, current_user, action == "release",
+                           student_id=student_id, version=form.version.data,
+                           awaiting_seen=form.awaiting.data or 0)
+    except REFUSALS as refusal:
+        status = shown(form, refusal, "version")
         if form.back.data == "student":
-            return _student_page(discussion, membership, student_id, status=result.status,
+            return _student_page(discussion, membership, student_id, status=status,
                                  release=form)
-        return _sheet(discussion, membership, status=result.status, bound_release=form,
+        return _sheet(discussion, membership, status=status, bound_release=form,
                       student_id=student_id)
+    db.session.commit()
     flash("Released the grade." if action == "release" else "Took the grade back.",
           "success")
     return _back_to(discussion, student_id, form.back.data)
@@ -197,7 +197,7 @@ def release_one(discussion_id: int, student_id: int, action: str) -> ResponseRet
 def _rubric_page(form: RubricForm, discussion: Discussion | None, course_id: int,
                  status: int = 200) -> ResponseReturnValue:
     course, _ = course_or_404(course_id, permission=Permission.MANAGE)
-    effective = grading.rubric_of(discussion) if discussion is not None else None
+    effective = rubrics.rubric_of(discussion) if discussion is not None else None
     return render_template("grading/rubric.html", form=form, course=course,
                            discussion=discussion, effective=effective,
                            confirm=ConfirmForm()), status
@@ -209,16 +209,18 @@ def discussion_rubric(discussion_id: int) -> ResponseReturnValue:
     discussion, _ = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     form = RubricForm()
     if form.validate_on_submit():
-        saved = commit_or_show(form, lambda: grading.set_discussion_rubric(
-            discussion, current_user, form.document()), "total")
-        if not isinstance(saved, ServiceError):
-            flash("Saved the discussion's rubric; suggestions are up to date.", "success")
-            return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id),
-                            code=303)
-        return _rubric_page(form, discussion, discussion.course_id, saved.status)
+        try:
+            rubrics.set_discussion_rubric(discussion, current_user, form.document())
+        except REFUSALS as refusal:
+            return _rubric_page(form, discussion, discussion.course_id,
+                                shown(form, refusal, "total"))
+        db.session.commit()
+        flash("Saved the discussion's rubric; suggestions are up to date.", "success")
+        return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id),
+                        code=303)
     if form.errors:
         return _rubric_page(form, discussion, discussion.course_id, 422)
-    form.fill(grading.rubric_of(discussion).rubric.to_dict())
+    form.fill(rubrics.rubric_of(discussion).rubric.to_dict())
     return _rubric_page(form, discussion, discussion.course_id)
 
 
@@ -228,7 +230,7 @@ def discussion_rubric_default(discussion_id: int) -> ResponseReturnValue:
     discussion, _ = discussion_or_404(discussion_id, permission=Permission.MANAGE)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    grading.set_discussion_rubric(discussion, current_user, None)
+    rubrics.set_discussion_rubric(discussion, current_user, None)
     db.session.commit()
     flash("The course's default rubric applies to this discussion again.", "success")
     return redirect(url_for("dashboard.discussion_rubric", discussion_id=discussion.id),
@@ -241,15 +243,16 @@ def course_rubric(course_id: int) -> ResponseReturnValue:
     course, _ = course_or_404(course_id, permission=Permission.MANAGE)
     form = RubricForm()
     if form.validate_on_submit():
-        saved = commit_or_show(form, lambda: grading.set_course_rubric(
-            course, current_user, form.document()), "total")
-        if not isinstance(saved, ServiceError):
-            flash("Saved the course's default rubric; suggestions are up to date.", "success")
-            return redirect(url_for("dashboard.course_rubric", course_id=course.id), code=303)
-        return _rubric_page(form, None, course.id, saved.status)
+        try:
+            rubrics.set_course_rubric(course, current_user, form.document())
+        except REFUSALS as refusal:
+            return _rubric_page(form, None, course.id, shown(form, refusal, "total"))
+        db.session.commit()
+        flash("Saved the course's default rubric; suggestions are up to date.", "success")
+        return redirect(url_for("dashboard.course_rubric", course_id=course.id), code=303)
     if form.errors:
         return _rubric_page(form, None, course.id, 422)
-    form.fill(grading.checked_rubric(course.rubric).to_dict())
+    form.fill(rubrics.checked_rubric(course.rubric).to_dict())
     return _rubric_page(form, None, course.id)
 
 

@@ -12,8 +12,8 @@ from flask import current_app
 
 from moderation.lti.messages import client_assertion
 from moderation.models import LtiPlatform, utcnow
-from moderation.services import lti_keys
-from moderation.services.lti_launch import USER_AGENT
+from moderation.services.lti import keys as lti_keys
+from moderation.services.lti.launch import USER_AGENT
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

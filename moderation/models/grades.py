@@ -19,7 +19,7 @@ class Grade(Base):
     """A student's grade in one discussion.
 
     `suggested_score` and `breakdown` are the rubric's suggestion, kept current by
-    services.grading and never a person's decision; `score`, `feedback`,
+    services.grades.suggestions and never a person's decision; `score`, `feedback`,
     `quality_points` and `released` are what people set. `version_id` counts only those
     changes (the suggestion is written without the ORM), so a page that showed version N
     may save only while the grade is still at version N. Version 1 means no person has

@@ -22,10 +22,10 @@ from moderation.models import (
     Discussion,
     Flag,
     Membership,
-    Role,
     Severity,
     User,
 )
+from moderation.services.courses import students_query
 from moderation.services.paging import Cursor
 
 PAGE_SIZE = 50
@@ -281,6 +281,4 @@ def sections(course_id: int) -> list[str]:
 def students(course_id: int) -> list[tuple[int, str]]:
     """The course's students (id, sortable name), for the filter: not its staff."""
     return [(id_, name) for id_, name in db.session.execute(
-        select(User.id, User.sortable_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.course_id == course_id, Membership.role == Role.STUDENT)
-        .order_by(User.sortable_name, User.id)).all()]
+        students_query(course_id).with_only_columns(User.id, User.sortable_name)).all()]

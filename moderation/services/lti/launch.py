@@ -22,8 +22,8 @@ from sqlalchemy import select, update
 from moderation.extensions import db
 from moderation.lti import ClaimError, LaunchClaims, check_claims
 from moderation.models import LtiDeployment, LtiLaunch, LtiPlatform, utcnow
-from moderation.services import lti_platforms
 from moderation.services.errors import ServiceError
+from moderation.services.lti import platforms as lti_platforms
 
 LAUNCH_LIFETIME = timedelta(minutes=10)
 LEEWAY_SECONDS = 60  # clocks of the LMS and this server may differ this much

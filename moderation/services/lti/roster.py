@@ -14,9 +14,10 @@ from moderation.extensions import db
 from moderation.lti import map_roles
 from moderation.lti.messages import MEMBERSHIPS_TYPE, NRPS_SCOPE
 from moderation.models import LtiContext, LtiEnrolment, MemberStatus, SyncState, utcnow
-from moderation.services import audit, lti_provision
-from moderation.services.lti_http import Client, ServiceFailure
-from moderation.services.lti_scores import LEASE, MAX_ATTEMPTS, backoff
+from moderation.services import audit
+from moderation.services.lti import provision as lti_provision
+from moderation.services.lti.http import Client, ServiceFailure
+from moderation.services.lti.scores import LEASE, MAX_ATTEMPTS, backoff
 
 MAX_PAGES = 1000  # 1,000 pages of a roster is far beyond any course: a loop, not a roster
 STATUSES = {"Active": MemberStatus.ACTIVE, "Inactive": MemberStatus.INACTIVE,

@@ -7,7 +7,6 @@ recorded in the audit log in the caller's transaction.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sqlalchemy.orm import aliased
 from moderation import lms
 from moderation.extensions import db
 from moderation.grading import CRITERIA, LABELS
-from moderation.lms import moodle
+from moderation.lms import csv_safe, moodle
 from moderation.models import (
     Comment,
     CommentStatus,
@@ -33,7 +32,7 @@ from moderation.models import (
     User,
 )
 from moderation.services import audit
-from moderation.services.courses import Permission, require_member
+from moderation.services.courses import Permission, require_member, students_query
 from moderation.services.errors import InvalidInput, NotFound
 
 # Built once, at import: an alias made per call builds a proxy of each of the table's
@@ -47,15 +46,14 @@ CRITERION_LABELS = tuple(LABELS[key] for key in CRITERIA)
 
 def roster_of(course: Course, section: str | None = None) -> list[lms.Student]:
     """The course's students as the writers see them, by sortable name."""
-    query = (select(User.id, User.display_name, User.sortable_name, User.email,
-                    Membership.section, Membership.lms_user_id, Membership.sis_user_id,
-                    Membership.sis_login_id)
-             .join(Membership, Membership.user_id == User.id)
-             .where(Membership.course_id == course.id, Membership.role == Role.STUDENT)
-             .order_by(func.lower(User.sortable_name), User.id))
+    query = students_query(course.id).with_only_columns(
+        User.id, User.display_name, User.sortable_name, User.email, Membership.section,
+        Membership.lms_user_id, Membership.sis_user_id, Membership.sis_login_id)
     if section:
         query = query.where(Membership.section == section)
-    return [lms.Student(*row) for row in db.session.execute(query)]
+    return [lms.Student(row.id, row.display_name, row.sortable_name, row.email, row.section,
+                        row.lms_user_id, row.sis_user_id, row.sis_login_id)
+            for row in db.session.execute(query)]
 
 
 def columns_of(course: Course, discussion_id: int | None = None) -> list[lms.Assignment]:
@@ -235,7 +233,7 @@ def export_filename(course: Course, fmt: lms.Format, discussion_id: int | None) 
     >>> export_filename(NS(code="HIST 210.F26"), lms.FORMATS["blackboard"], 7)
     'HIST_210.F26-blackboard-discussion-7.xls'
     """
-    code = re.sub(r"[^A-Za-z0-9._-]+", "_", course.code).strip("._") or "course"
+    code = csv_safe.name_part(course.code)
     scope = f"discussion-{discussion_id}" if discussion_id else "grades"
     return f"{code}-{fmt.NAME}-{scope}.{fmt.EXTENSION}"
 

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from moderation.extensions import db
+from moderation.lms.roster import sortable_name_of
 from moderation.lti import LaunchClaims, RoleChoice
 from moderation.lti.messages import DISCUSSION_PARAMETER
 from moderation.models import (
@@ -37,9 +38,10 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.accounts import LAUNCH_ONLY
-from moderation.services import accounts, audit, courses, discussions, lti_scores
+from moderation.services import audit, courses, discussions
 from moderation.services.courses import Permission, allows
 from moderation.services.errors import Forbidden, InvalidInput, NotFound
+from moderation.services.lti import scores as lti_scores
 
 EMAIL_DOMAIN = "lti.invalid"
 ROSTER_EVERY = timedelta(minutes=5)  # an instructor's launches sync the roster at most this often
@@ -70,7 +72,7 @@ def identity(platform: LtiPlatform, sub: str, name: str | None,
     if found is None:
         display = _name(name, sub)
         user = User(email=account_email(platform.issuer, sub), display_name=display,
-                    sortable_name=accounts.sortable_name_of(display), password_hash=LAUNCH_ONLY)
+                    sortable_name=sortable_name_of(display), password_hash=LAUNCH_ONLY)
         db.session.add(user)
         db.session.flush()
         found = LtiIdentity(issuer=platform.issuer, sub=sub, user=user,
@@ -86,7 +88,7 @@ def identity(platform: LtiPlatform, sub: str, name: str | None,
         # The LMS is where a launch-only account's name is kept; a linked account's own
         # name is its holder's to change.
         user.display_name = _name(name, sub)
-        user.sortable_name = accounts.sortable_name_of(user.display_name)
+        user.sortable_name = sortable_name_of(user.display_name)
     return found
 
 

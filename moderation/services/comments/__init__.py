@@ -1,0 +1,1 @@
+"""The life of a comment: posted, checked, indexed, decided, revised, rescored, queued."""

@@ -1,0 +1,1 @@
+"""Grades: rubrics, suggested scores, the grades people set, exports and the report."""
