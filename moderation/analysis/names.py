@@ -27,6 +27,8 @@ from moderation.analysis.words import Word, stem, tokens
 # A capitalised word mid-sentence one edit from a word this common is a misspelling of
 # it ("Goverment"); one edit from a rarer word, it is more likely a name ("Chidi").
 COMMON_COUNT = 1_000_000
+# Letters of the shortest word a sound-alike proper noun is suggested for.
+MIN_SOUNDED = 6
 
 @lru_cache(maxsize=256)
 def vocabulary(*texts: str) -> frozenset[str]:
@@ -87,9 +89,11 @@ def proper_suggestion(typed: str, extra: tuple[str, ...] = ()) -> str | None:
     best = process.extractOne(lower, lowered, scorer=OSA.distance, score_cutoff=limit)
     if best is not None:
         return nouns[best[2]]
+    if len(lower) < MIN_SOUNDED:
+        return None  # short names sound like too many places ("Sibu", "Saba")
     alike = sorted((OSA.distance(lower, noun.lower()), noun)
                    for noun in sounds.get(jellyfish.metaphone(lower), ()))
-    if alike and alike[0][0] <= max(2, len(lower) // 2):
+    if alike and alike[0][0] <= len(lower) // 2:
         return alike[0][1]  # sounds the same and is not far: "Phillipeans", "Philippines"
     return None
 

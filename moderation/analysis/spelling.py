@@ -113,12 +113,14 @@ def _verdict(typed: str, sentence_start: bool, proper: tuple[str, ...]) -> tuple
         near = proper_suggestion(lower, proper)
         if near is not None:
             return (near,)
+        if not sentence_start:
+            # Mid-sentence a capital is the writer's own word that this is a name ("the
+            # Tru Blood series", "Sibu"), whatever common word is near it.
+            return True
         best = suggest.shown(lower)
-        if not best:
-            return True  # nothing close: a name ("Okonkwo"), wherever it stands
-        # Only a near miss of a common word is a misspelling ("Goverment", "Beleive"):
-        # the rest are names, wherever they stand.
-        if not near_common(lower, best[0], 1):
+        # At a sentence's start only a near miss of a common word is a misspelling
+        # ("Beleive"); the rest are names ("Okonkwo", "Lesnar").
+        if not best or not near_common(lower, best[0], 1):
             return True
         return tuple(w.capitalize() for w in best)
     return suggest.shown(lower)
@@ -144,11 +146,13 @@ def _fine_anywhere(plain: str, budget: list[int]) -> bool:
         zipf = web_zipf().get(lower)
         if lower in word_frequencies():
             fine = True
-        elif zipf is not None and budget[0] <= 0:
-            # Out of budget: a frequent web word passes; the verdict is not remembered.
-            return zipf >= MIN_VARIANT_ZIPF
         else:
-            budget[0] -= zipf is not None
+            # The web's words cost a look at their neighbours each.
+            costly = zipf is not None
+            if costly and budget[0] <= 0:
+                # Out of budget: a frequent web word passes; the verdict is not remembered.
+                return zipf is not None and zipf >= MIN_VARIANT_ZIPF
+            budget[0] -= costly
             fine = is_known(lower)
         if len(_typed_cache) >= 50_000:  # bounded: refills with the live vocabulary
             _typed_cache.clear()
