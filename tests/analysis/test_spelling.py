@@ -138,4 +138,4 @@ def test_up_to_three_suggestions_when_the_first_is_not_clearly_best():
                              for m in spelling.check("I beleive it.")[1]]
     assert suggestions == ("believe",)
     [finding] = [f for f in analyze("I saw ther car.").findings if f.rule == "spelling"]
-    assert finding.message == '"ther" may be misspelled (did you mean "their" or "there"?).'
+    assert finding.message == '"ther" may be misspelled (did you mean "their", "there" or "the"?).'

@@ -99,9 +99,8 @@ def find_default(text: str) -> tuple[tuple[WordMatch, ...], tuple[WordMatch, ...
     refused = [m for m in found if words.get(m.word) == "refuse"]
     held = [m for m in found if words.get(m.word) != "refuse"]
     # Respellings the list's forms miss ("mothafucka"), where nothing matched already.
-    for start, end, entry, action in find_variants(text):
-        if not any(m.start < end and start < m.end for m in found):
-            match = WordMatch(entry, text[start:end], start, end)
-            (refused if action == "refuse" else held).append(match)
+    for start, end, entry, action in find_variants(text, [(m.start, m.end) for m in found]):
+        match = WordMatch(entry, text[start:end], start, end)
+        (refused if action == "refuse" else held).append(match)
     return (tuple(sorted(refused, key=lambda m: m.start)),
             tuple(sorted(held, key=lambda m: m.start)))

@@ -20,7 +20,10 @@ read one by one: those that are no insult are NOT_VARIANTS.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from moderation.analysis import derived
@@ -68,6 +71,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "3": "e", "4": "a
                        "$": "s", "5": "s", "7": "t", "v": "u", "q": "k"})
 _HARD_K = re.compile("ck|kc|cc|kk")
 _RUNS = re.compile(r"(.)\1+")
+_NOT_LETTER = re.compile("[^a-z]")
 _ROOT = re.compile("|".join(f"(?P<r{i}>{root[0]})" for i, root in enumerate(ROOTS)))
 _AFTER = tuple(re.compile(after) if after not in ("", "+") else None for *_, after in ROOTS)
 # A word worth reading: one with a root's letters, near enough (most words have none).
@@ -83,7 +87,7 @@ def sound_spelling(word: str) -> str:
     ('nigahs', 'muthafukaz', 'fuk')
     """
     letters = fold(word).replace("ph", "f").translate(_LEET)
-    letters = _HARD_K.sub("k", re.sub(r"[^a-z]", "", letters))
+    letters = _HARD_K.sub("k", _NOT_LETTER.sub("", letters))
     return _RUNS.sub(r"\1", letters)
 
 
@@ -92,12 +96,17 @@ def _ending() -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(sorted(ENDINGS, key=len, reverse=True)) + ")")
 
 
-@cache
-def _sound_words() -> frozenset[str]:
-    """The dictionary's words of MIN_TAIL letters or more, respelled ("sucker" -> "suker"),
-    and SHORT_TAILS."""
-    return frozenset(sound_spelling(w) for w in word_frequencies()
-                     if len(w) >= MIN_TAIL) | SHORT_TAILS
+def _is_word(head: str) -> bool:
+    """Whether a respelled part is a dictionary word as written, its "k" perhaps "ck" or "c"
+    ("suker" is "sucker"), or one of SHORT_TAILS."""
+    words = word_frequencies()
+    if head in words or head in SHORT_TAILS:
+        return True
+    parts = head.split("k")
+    if not 1 < len(parts) <= 4:
+        return False
+    return any("".join(p + k for p, k in zip(parts, (*ks, ""), strict=True)) in words
+               for ks in itertools.product(("ck", "c", "k"), repeat=len(parts) - 1))
 
 
 def _words_only(part: str, last: bool) -> bool:
@@ -109,13 +118,13 @@ def _words_only(part: str, last: bool) -> bool:
         return True
     if last and _ending().fullmatch(part):
         return True
-    # Before a root, dictionary words as spelled; after it, as respelled ("likers").
-    words = _sound_words() if last else word_frequencies()
+    # Before a root, dictionary words as spelled; after it, as respelled too ("likers").
+    words = word_frequencies()
     for cut in range(len(part), MIN_PART - 1, -1):
         head = part[:cut]
         short = last and cut < MIN_TAIL and head not in SHORT_TAILS
-        if not short and (head in words or _ROOT.fullmatch(head)) \
-                and _words_only(part[cut:], last):
+        word = (_is_word(head) if last else head in words) or _ROOT.fullmatch(head)
+        if not short and word and _words_only(part[cut:], last):
             return True
     return part == "as" and not last  # "ass" respelled: "assfukker"
 
@@ -135,14 +144,22 @@ def reading(word: str, mid_text: bool = True) -> tuple[str, Action] | None:
     >>> reading("fokus"), reading("Nickerson"), reading("fakir"), reading("lufkin")
     (None, None, None, None)
     """
+    if mid_text and word[:1].isupper() and word[1:].islower():
+        return None  # a name: "Nickerson", "Fokker"
     lower = fold(word).strip("'’")
     if lower.endswith(("'s", "’s")):
         lower = lower[:-2]
-    if not lower or _in_dictionary(lower) or lower in NOT_VARIANTS:
+    if lower in word_frequencies():
+        return None  # most words: one lookup
+    found = _parse(sound_spelling(lower))
+    # The slower tests last: most other words read as no variant at all.
+    if found is None or lower in NOT_VARIANTS or _in_dictionary(lower):
         return None
-    if mid_text and word[:1].isupper() and word[1:].islower():
-        return None  # a name: "Nickerson", "Fokker"
-    sound = sound_spelling(lower)
+    return found
+
+
+def _parse(sound: str) -> tuple[str, Action] | None:
+    """The entry and action of a respelled word that is a root with what may go around it."""
     if len(sound) < 3:
         return None
     # Every place a root may start, overlapping ones too: "mfukker" is "m" + "fuk" + "ker".
@@ -166,14 +183,23 @@ def reading(word: str, mid_text: bool = True) -> tuple[str, Action] | None:
     return None
 
 
-def find_variants(text: str) -> list[tuple[int, int, str, Action]]:
-    """(start, end, entry, action) of each respelled severe word in the text, in order."""
+def find_variants(text: str, taken: Sequence[tuple[int, int]] = ()
+                  ) -> list[tuple[int, int, str, Action]]:
+    """(start, end, entry, action) of each respelled severe word in the text, in order.
+
+    Words overlapping a `taken` span (sorted, not overlapping: the list's own matches)
+    are not read again.
+    """
     if not _PROBE.search(text):
         return []
     out: list[tuple[int, int, str, Action]] = []
+    ends = [end for _, end in taken]
     for match in _WORD.finditer(text):
         word = match.group().rstrip("!'’")  # a mark after a word is punctuation
         if len(word) > 40 or not _PROBE.search(word):
+            continue
+        i = bisect.bisect_right(ends, match.start())  # the first span ending after it
+        if i < len(taken) and taken[i][0] < match.end():
             continue
         # A capital at a sentence's start is no sign of a name.
         before = text[:match.start()].rstrip()
