@@ -31,6 +31,14 @@ TYPO_ODDS = 3.0
 WEB_SCALE = 6.45
 TYPO_GAP = 200
 MAX_SCORED = 5  # candidates the typo model scores for one word, commonest first
+# Two dictionary words run together are a word ("workbasket") when each has this many
+# letters, the web uses each (Zipf, times 100) and one of them is rarer than
+# COMMON_PART_ZIPF: two common words run together are a slip ("eachother"), and the
+# dictionary's rare short words make slips look like compounds ("acc" + "rode").
+MIN_COMPOUND_PART = 4
+MIN_PART_ZIPF = 300
+MAX_COMPOUND = 30
+COMMON_PART_ZIPF = 450
 # Zipf (times 100) below which wordfreq's words are not trusted at all.
 MIN_WEB_ZIPF = 100
 
@@ -46,6 +54,11 @@ _NATIONAL = (
     ("ller", "ler"), ("llers", "lers"), ("llor", "lor"), ("llors", "lors"), ("llist", "list"),
     ("llists", "lists"), ("mme", "m"), ("mmes", "ms"),
 )
+# Pairs of endings whose other spelling is accepted whatever the web says, after a stem of
+# MIN_SAFE_STEM letters: "-ise" for "-ize" ("sanitises") makes no common slip; "-ense",
+# "-led", "-ling" and "-or" do ("existense", "caled", "controling", "yor").
+SAFE_NATIONAL = _NATIONAL[:9]
+MIN_SAFE_STEM = 4
 # The other national spelling of a dictionary word is a word when the web uses it at least
 # this often (Zipf, times 100): "councilor" (2.9), "medalists" (2.5); the endings alone
 # also make "controling" (1.8) and "caled" (1.5).
@@ -54,8 +67,10 @@ _NATIONAL_ENDING = re.compile("(?:" + "|".join(sorted({e for pair in _NATIONAL f
                                                      key=len, reverse=True)) + ")$")
 
 
-def variants(word: str) -> set[str]:
+def variants(word: str, safe_only: bool = False) -> set[str]:
     """The word's other national spellings ("colour" <-> "color"), known or not.
+
+    `safe_only`: only by the endings students do not misspell this way (SAFE_NATIONAL).
 
     >>> sorted(variants("organise")), sorted(variants("traveled"))
     (['organize'], ['travelled'])
@@ -63,7 +78,13 @@ def variants(word: str) -> set[str]:
     out: set[str] = set()
     if not _NATIONAL_ENDING.search(word):
         return out  # most words: one regex test instead of fifty comparisons
-    for british, american in _NATIONAL:
+    for british, american in SAFE_NATIONAL if safe_only else _NATIONAL:
+        if safe_only:
+            stem = word[:-len(british)] if word.endswith(british) else \
+                word[:-len(american)] if word.endswith(american) else ""
+            # Not the "-ise" of "otherwise", "advise", "surprise", "exercise", "comprise".
+            if len(stem) < MIN_SAFE_STEM or stem.endswith(("w", "v", "c", "r", "m", "u", "p")):
+                continue
         if word.endswith(british):
             out.add(word[: -len(british)] + american)
         if word.endswith(american):
@@ -80,6 +101,10 @@ def is_known(lower: str) -> bool:
     """
     if listed(lower):
         return True
+    if any(v in word_frequencies() for v in variants(lower, safe_only=True)):
+        return True  # "sanitises" beside "sanitizes"
+    if is_compound(lower):
+        return True
     zipf = web_zipf().get(lower)
     if zipf is None:
         return False
@@ -90,6 +115,27 @@ def is_known(lower: str) -> bool:
     # "sorted"; "breathing" is the base of "breathings"). Derivations the web has never
     # seen are mostly children's slips in Birkbeck ("academicly", "becauses").
     return derived.is_derived(lower, in_dictionary) and not _slip_of_commoner(lower, zipf)
+
+
+def is_compound(lower: str) -> bool:
+    """Whether a word is two dictionary words run together, one of them not a common one.
+
+    "workbasket", "bikemaker", "audioblogs"; never two common words ("eachother",
+    "highschool", "thankyou": students' slips), nor a slip of a commoner word.
+
+    >>> is_compound("workbasket"), is_compound("eachother"), is_compound("alot")
+    (True, False, False)
+    """
+    if not MIN_COMPOUND_PART * 2 <= len(lower) <= MAX_COMPOUND or not lower.isalpha():
+        return False
+    words, web = word_frequencies(), web_zipf()
+    for cut in range(MIN_COMPOUND_PART, len(lower) - MIN_COMPOUND_PART + 1):
+        head, tail = lower[:cut], lower[cut:]
+        zipfs = (web.get(head, 0), web.get(tail, 0))
+        if head in words and tail in words and min(zipfs) >= MIN_PART_ZIPF \
+                and min(zipfs) < COMMON_PART_ZIPF:
+            return not _typo_of_commoner(lower, web.get(lower, MIN_WEB_ZIPF))
+    return False
 
 
 def in_dictionary(lower: str) -> bool:

@@ -122,6 +122,26 @@ def foreign_phrases(text: str, suspects: list[Word]) -> set[int]:
     return out
 
 
+# A species' second name after its genus ("Attalea maripa", "A. camopiensis"): Latin
+# endings of five letters or more.
+_EPITHET = re.compile(r"[a-z]{2,}(?:a|ae|us|um|is|ensis|i|ii|ei|ix|ex|ops|oides)")
+_GENUS_BEFORE = re.compile(r"(?:[A-Z][a-z]+|[A-Z]\.)[ \t]+$")
+
+
+def epithets(text: str, suspects: list[Word]) -> set[int]:
+    """Starts of unknown lower-case Latin words right after a capitalised one: species.
+
+    >>> from moderation.analysis.words import tokens, Word
+    >>> text = "The palm Attalea maripa grows beside A. camopiensis, not the maripa."
+    >>> found = [Word(m.group(), m.group(), m.start(), m.end(), False, False)
+    ...          for m in tokens(text) if m.group() in ("maripa", "camopiensis")]
+    >>> sorted(text[s:s + 6] for s in epithets(text, found))
+    ['camopi', 'maripa']
+    """
+    return {w.start for w in suspects if _EPITHET.fullmatch(w.plain)
+            and _GENUS_BEFORE.search(text, max(0, w.start - 40), w.start)}
+
+
 def slip(plain: str) -> bool:
     """Whether an unknown word's best suggestion is a common word one edit away."""
     best = suggest.suggestions(stem(plain.lower()), 1)

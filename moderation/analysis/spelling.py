@@ -14,6 +14,7 @@ from moderation.analysis import suggest
 from moderation.analysis.known import MIN_VARIANT_ZIPF, is_known, variants
 from moderation.analysis.lexicon import english_words, web_zipf, word_frequencies
 from moderation.analysis.names import (
+    epithets,
     foreign_phrases,
     name_cues,
     near_common,
@@ -79,7 +80,7 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
             seen[w.plain.lower()] = seen.get(w.plain.lower(), 0) + 1
         terms = {lower for lower, n in seen.items() if n > 1 and not slip(lower)}
         names |= {w.plain for w in suspect_words if w.plain.lower() in terms}
-        foreign = foreign_phrases(text, suspect_words)
+        foreign = foreign_phrases(text, suspect_words) | epithets(text, suspect_words)
     verdicts: dict[tuple[str, bool], tuple[str, ...] | bool] = {}  # suggestions, True: a name
     examined = 0
     found: list[Misspelling] = []
