@@ -75,8 +75,8 @@ _NOT_LETTER = re.compile("[^a-z]")
 _ROOT = re.compile("|".join(f"(?P<r{i}>{root[0]})" for i, root in enumerate(ROOTS)))
 _AFTER = tuple(re.compile(after) if after not in ("", "+") else None for *_, after in ROOTS)
 # A word worth reading: one with a root's letters, near enough (most words have none).
-_PROBE = re.compile(r"f\S{0,4}?[ckqx]|n[\W_\d]{0,2}[i1!|y]|[ck]u+n|m\S?f|j[i1!]g|f[a@4]g"
-                    r"|tard|[ck]a[wu]k|ph[uvo]", re.IGNORECASE)
+_PROBE = re.compile(r"f\S{0,4}?[ckqx]|n[\W_\d]{0,2}[i1!|y][\W_\d]{0,2}[gkc9]|[ck]u+n|m\S?f"
+                    r"|j[i1!]g|f[a@4]g|tard|[ck]a[wu]k|ph[uvo]", re.IGNORECASE)
 _WORD = re.compile(r"[^\s\"“”‘(),;:.?]+")
 
 
@@ -183,6 +183,14 @@ def _parse(sound: str) -> tuple[str, Action] | None:
     return None
 
 
+def _word_start(text: str, index: int) -> int:
+    """Where the word holding `index` starts (looking back 40 characters at most)."""
+    start = index
+    while start > 0 and index - start < 40 and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
 def find_variants(text: str, taken: Sequence[tuple[int, int]] = ()
                   ) -> list[tuple[int, int, str, Action]]:
     """(start, end, entry, action) of each respelled severe word in the text, in order.
@@ -190,13 +198,18 @@ def find_variants(text: str, taken: Sequence[tuple[int, int]] = ()
     Words overlapping a `taken` span (sorted, not overlapping: the list's own matches)
     are not read again.
     """
-    if not _PROBE.search(text):
-        return []
     out: list[tuple[int, int, str, Action]] = []
     ends = [end for _, end in taken]
-    for match in _WORD.finditer(text):
+    read_to = -1
+    for probe in _PROBE.finditer(text):  # only the words where a root's letters are
+        if probe.start() < read_to:
+            continue
+        match = _WORD.search(text, _word_start(text, probe.start()))
+        if match is None:
+            break
+        read_to = match.end()
         word = match.group().rstrip("!'’")  # a mark after a word is punctuation
-        if len(word) > 40 or not _PROBE.search(word):
+        if len(word) > 40:
             continue
         i = bisect.bisect_right(ends, match.start())  # the first span ending after it
         if i < len(taken) and taken[i][0] < match.end():
