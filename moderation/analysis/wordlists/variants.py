@@ -54,6 +54,10 @@ ENDINGS = (
     "es", "ez", "ases", "azes", "ase", "aze", "ka", "kas", "kaz", "ker", "kers",
 )
 MIN_PART = 3  # letters of a dictionary word that counts as part of a compound
+# Words read per text at most: prose has a few dozen with a root's letters ("fact",
+# "office", "nick"); past this many a text is a list of near misses, and the list's own
+# forms still match in all of it.
+MAX_READ = 300
 # After a root, a word of fewer than MIN_TAIL letters makes a compound only if it is one
 # of these ("fuckwit", "cuntbag"): random letters make three-letter words too often.
 MIN_TAIL = 4
@@ -201,9 +205,13 @@ def find_variants(text: str, taken: Sequence[tuple[int, int]] = ()
     out: list[tuple[int, int, str, Action]] = []
     ends = [end for _, end in taken]
     read_to = -1
+    budget = MAX_READ
     for probe in _PROBE.finditer(text):  # only the words where a root's letters are
         if probe.start() < read_to:
             continue
+        budget -= 1
+        if budget < 0:
+            break  # bounded work: a text of thousands of such words is no prose
         match = _WORD.search(text, _word_start(text, probe.start()))
         if match is None:
             break
