@@ -31,6 +31,7 @@ TYPO_ODDS = 3.0
 WEB_SCALE = 6.45
 TYPO_GAP = 200
 MAX_SCORED = 5  # candidates the typo model scores for one word, commonest first
+MIN_UNSEEN_BASE = 8  # letters of a dictionary word whose unseen derivations are words
 # Two dictionary words run together are a word ("workbasket") when each has this many
 # letters, the web uses each (Zipf, times 100) and one of them is rarer than
 # COMMON_PART_ZIPF: two common words run together are a slip ("eachother"), and the
@@ -107,7 +108,7 @@ def is_known(lower: str) -> bool:
         return True
     zipf = web_zipf().get(lower)
     if zipf is None:
-        return False
+        return _unseen_derivation(lower)
     if zipf >= MIN_VARIANT_ZIPF and any(v in word_frequencies() for v in variants(lower)):
         return True  # "councilor" beside "councillor"
     # A derivation of a dictionary word that the web has seen ("breathings", "dynamiter"),
@@ -115,6 +116,21 @@ def is_known(lower: str) -> bool:
     # "sorted"; "breathing" is the base of "breathings"). Derivations the web has never
     # seen are mostly children's slips in Birkbeck ("academicly", "becauses").
     return derived.is_derived(lower, in_dictionary) and not _slip_of_commoner(lower, zipf)
+
+
+def _unseen_derivation(lower: str) -> bool:
+    """A derivation the web has never seen, of a long dictionary word, that the typo model
+    reads as that word's own form or not at all ("loathsomely", "diplomatists",
+    "fancifulness"). Children's derivations of short common words are slips ("becauses",
+    "academicly": Birkbeck), so the base must be MIN_UNSEEN_BASE letters long.
+    """
+    if len(lower) <= MIN_UNSEEN_BASE:
+        return False  # most unknown words: no look at their endings
+    base = derived.base_of(lower, in_dictionary)
+    if base is None or len(base) < MIN_UNSEEN_BASE:
+        return False
+    best = suggest.suggestions(lower, 1)
+    return not best or lower.startswith(best[0])
 
 
 def is_compound(lower: str) -> bool:

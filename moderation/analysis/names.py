@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -120,6 +121,47 @@ def foreign_phrases(text: str, suspects: list[Word]) -> set[int]:
         if word is not None:
             run.append(word)
     return out
+
+
+# Latin and French phrases English writing borrows whole, whose words alone read as slips
+# ("hoc" of "how", "fide" of "file", "etat" of "eat"): their words are no misspellings
+# inside them. Typed without accents as well ("coup d'etat").
+LOAN_PHRASES = (
+    "a fortiori", "a posteriori", "a priori", "ad hoc", "ad infinitum", "ad nauseam",
+    "alma mater", "bona fide", "bona fides", "carte blanche", "coup d'etat", "coup de grace",
+    "cum laude", "de facto", "de jure", "deja vu", "en masse", "en route", "et al", "et cetera",
+    "ex officio", "faux pas", "habeas corpus", "in situ", "in vitro", "in vivo", "inter alia",
+    "ipso facto", "laissez faire", "magna cum laude", "mea culpa", "modus operandi",
+    "mutatis mutandis", "non sequitur", "per annum", "per capita", "per se", "pince nez",
+    "post mortem", "prima facie", "pro rata", "quid pro quo", "raison d'etre", "sui generis",
+    "status quo", "tete a tete", "vice versa", "vis a vis",
+)
+_LOAN = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
+    r"[\s-]+".join(re.escape(w).replace("'", "['’]") for w in phrase.split())
+    for phrase in sorted(LOAN_PHRASES, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+
+
+def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
+    """Starts of unknown words inside a borrowed phrase ("ad hoc", "coup d'état").
+
+    >>> from moderation.analysis.words import Word
+    >>> text = "An ad hoc group, a bona fide coup d'état; not a hoc."
+    >>> words = [Word(w, w, text.index(w), text.index(w) + len(w), False, False)
+    ...          for w in ("hoc", "fide", "état")]
+    >>> sorted(text[s:s + 4] for s in loan_phrases(text, words))
+    ['fide', 'hoc ', 'état']
+    """
+    if not suspects:
+        return set()
+    spans = [m.span() for m in _LOAN.finditer(_fold_accents(text))]
+    return {w.start for w in suspects if any(a <= w.start < b for a, b in spans)}
+
+
+def _fold_accents(text: str) -> str:
+    """The text with accents dropped, one character for one ("état" -> "etat")."""
+    if text.isascii():
+        return text
+    return "".join(unicodedata.normalize("NFKD", c)[0] for c in text)
 
 
 # A species' second name after its genus ("Attalea maripa", "A. camopiensis"): Latin

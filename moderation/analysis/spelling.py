@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation.analysis import suggest
-from moderation.analysis.known import MIN_VARIANT_ZIPF, is_known, variants
+from moderation.analysis.known import MIN_UNSEEN_BASE, MIN_VARIANT_ZIPF, is_known, variants
 from moderation.analysis.lexicon import english_words, web_zipf, word_frequencies
 from moderation.analysis.names import (
     epithets,
     foreign_phrases,
+    loan_phrases,
     name_cues,
     near_common,
     proper_nouns,
@@ -80,7 +81,8 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
             seen[w.plain.lower()] = seen.get(w.plain.lower(), 0) + 1
         terms = {lower for lower, n in seen.items() if n > 1 and not slip(lower)}
         names |= {w.plain for w in suspect_words if w.plain.lower() in terms}
-        foreign = foreign_phrases(text, suspect_words) | epithets(text, suspect_words)
+        foreign = (foreign_phrases(text, suspect_words) | epithets(text, suspect_words)
+                   | loan_phrases(text, suspect_words))
     verdicts: dict[tuple[str, bool], tuple[str, ...] | bool] = {}  # suggestions, True: a name
     examined = 0
     found: list[Misspelling] = []
@@ -148,8 +150,9 @@ def _fine_anywhere(plain: str, budget: list[int]) -> bool:
         if lower in word_frequencies():
             fine = True
         else:
-            # The web's words cost a look at their neighbours each.
-            costly = zipf is not None
+            # The web's words and long ones (perhaps derivations: "loathsomely") cost a
+            # look at their neighbours each.
+            costly = zipf is not None or len(lower) > MIN_UNSEEN_BASE
             if costly and budget[0] <= 0:
                 # Out of budget: a frequent web word passes; the verdict is not remembered.
                 return zipf is not None and zipf >= MIN_VARIANT_ZIPF

@@ -142,6 +142,8 @@ def test_dense_technical_prose_is_not_held():
     "She kept a workbasket, and he sold audioblogs.",
     "The council sanitises the square.",
     "The palm Attalea maripa and Astrocaryum paramaca grow there.",
+    "An ad hoc group, a bona fide coup d'état, a pince-nez.",
+    "He smiled loathsomely at the diplomatists' discursiveness.",
 ])
 def test_clean_prose_of_the_second_pass_is_not_flagged(text):
     assert found(text) == []
@@ -150,6 +152,7 @@ def test_clean_prose_of_the_second_pass_is_not_flagged(text):
 @pytest.mark.parametrize("text, word", [
     ("Beleive it.", "Beleive"), ("It was otherwize fine.", "otherwize"),
     ("The Goverment beleives it.", "beleives"), ("He was realy cheerfull.", "cheerfull"),
+    ("I like the hoc.", "hoc"), ("It was becauses of him.", "becauses"),
 ])
 def test_slips_that_look_like_those_words_are_still_flagged(text, word):
     assert word in [w for w, _ in found(text)]
