@@ -38,13 +38,23 @@ def is_derived(word: str, known: Callable[[str], bool]) -> bool:
     >>> [is_derived(w, words.__contains__) for w in ("begining", "truely", "countrys")]
     [False, False, False]
     """
+    return base_of(word, known) is not None
+
+
+def base_of(word: str, known: Callable[[str], bool]) -> str | None:
+    """The known word a lower-case word derives from by `is_derived`'s rules, if any.
+
+    >>> base_of("loathsomely", {"loathsome"}.__contains__), base_of("becauze", bool)
+    ('loathsome', None)
+    """
     for base, other_spellings in _analyses(word):
         if len(base) >= MIN_BASE and known(base) and not any(map(known, other_spellings)):
-            return True
+            return base
     # A prefix before a dictionary word of five letters or more ("unfeasibility"): shorter
     # ones make too many slips look like words ("un" + "till", "re" + "fered").
-    return any(word.startswith(prefix) and len(word) - len(prefix) >= MIN_BASE + 1
-               and known(word[len(prefix):]) for prefix in PREFIXES)
+    return next((word[len(prefix):] for prefix in PREFIXES if word.startswith(prefix)
+                 and len(word) - len(prefix) >= MIN_BASE + 1
+                 and known(word[len(prefix):])), None)
 
 
 def _analyses(word: str) -> Iterator[tuple[str, list[str]]]:

@@ -31,6 +31,15 @@ TYPO_ODDS = 3.0
 WEB_SCALE = 6.45
 TYPO_GAP = 200
 MAX_SCORED = 5  # candidates the typo model scores for one word, commonest first
+MIN_UNSEEN_BASE = 8  # letters of a dictionary word whose unseen derivations are words
+# Two dictionary words run together are a word ("workbasket") when each has this many
+# letters, the web uses each (Zipf, times 100) and one of them is rarer than
+# COMMON_PART_ZIPF: two common words run together are a slip ("eachother"), and the
+# dictionary's rare short words make slips look like compounds ("acc" + "rode").
+MIN_COMPOUND_PART = 4
+MIN_PART_ZIPF = 300
+MAX_COMPOUND = 30
+COMMON_PART_ZIPF = 450
 # Zipf (times 100) below which wordfreq's words are not trusted at all.
 MIN_WEB_ZIPF = 100
 
@@ -46,6 +55,11 @@ _NATIONAL = (
     ("ller", "ler"), ("llers", "lers"), ("llor", "lor"), ("llors", "lors"), ("llist", "list"),
     ("llists", "lists"), ("mme", "m"), ("mmes", "ms"),
 )
+# Pairs of endings whose other spelling is accepted whatever the web says, after a stem of
+# MIN_SAFE_STEM letters: "-ise" for "-ize" ("sanitises") makes no common slip; "-ense",
+# "-led", "-ling" and "-or" do ("existense", "caled", "controling", "yor").
+SAFE_NATIONAL = _NATIONAL[:9]
+MIN_SAFE_STEM = 4
 # The other national spelling of a dictionary word is a word when the web uses it at least
 # this often (Zipf, times 100): "councilor" (2.9), "medalists" (2.5); the endings alone
 # also make "controling" (1.8) and "caled" (1.5).
@@ -54,8 +68,10 @@ _NATIONAL_ENDING = re.compile("(?:" + "|".join(sorted({e for pair in _NATIONAL f
                                                      key=len, reverse=True)) + ")$")
 
 
-def variants(word: str) -> set[str]:
+def variants(word: str, safe_only: bool = False) -> set[str]:
     """The word's other national spellings ("colour" <-> "color"), known or not.
+
+    `safe_only`: only by the endings students do not misspell this way (SAFE_NATIONAL).
 
     >>> sorted(variants("organise")), sorted(variants("traveled"))
     (['organize'], ['travelled'])
@@ -63,7 +79,13 @@ def variants(word: str) -> set[str]:
     out: set[str] = set()
     if not _NATIONAL_ENDING.search(word):
         return out  # most words: one regex test instead of fifty comparisons
-    for british, american in _NATIONAL:
+    for british, american in SAFE_NATIONAL if safe_only else _NATIONAL:
+        if safe_only:
+            stem = word[:-len(british)] if word.endswith(british) else \
+                word[:-len(american)] if word.endswith(american) else ""
+            # Not the "-ise" of "otherwise", "advise", "surprise", "exercise", "comprise".
+            if len(stem) < MIN_SAFE_STEM or stem.endswith(("w", "v", "c", "r", "m", "u", "p")):
+                continue
         if word.endswith(british):
             out.add(word[: -len(british)] + american)
         if word.endswith(american):
@@ -80,14 +102,56 @@ def is_known(lower: str) -> bool:
     """
     if listed(lower):
         return True
+    if any(v in word_frequencies() for v in variants(lower, safe_only=True)):
+        return True  # "sanitises" beside "sanitizes"
+    if is_compound(lower):
+        return True
     zipf = web_zipf().get(lower)
     if zipf is None:
-        return False
+        return _unseen_derivation(lower)
     if zipf >= MIN_VARIANT_ZIPF and any(v in word_frequencies() for v in variants(lower)):
         return True  # "councilor" beside "councillor"
-    # A derivation of a dictionary word ("sortied", "mastless") that the web has seen, even
-    # one slip from a commoner word: the typo model knows nothing of endings.
-    return derived.is_derived(lower, in_dictionary) and not _far_commoner_near(lower, zipf)
+    # A derivation of a dictionary word that the web has seen ("breathings", "dynamiter"),
+    # unless one slip from a far commoner word that is not its own base ("sortied" beside
+    # "sorted"; "breathing" is the base of "breathings"). Derivations the web has never
+    # seen are mostly children's slips in Birkbeck ("academicly", "becauses").
+    return derived.is_derived(lower, in_dictionary) and not _slip_of_commoner(lower, zipf)
+
+
+def _unseen_derivation(lower: str) -> bool:
+    """A derivation the web has never seen, of a long dictionary word, that the typo model
+    reads as that word's own form or not at all ("loathsomely", "diplomatists",
+    "fancifulness"). Children's derivations of short common words are slips ("becauses",
+    "academicly": Birkbeck), so the base must be MIN_UNSEEN_BASE letters long.
+    """
+    if len(lower) <= MIN_UNSEEN_BASE:
+        return False  # most unknown words: no look at their endings
+    base = derived.base_of(lower, in_dictionary)
+    if base is None or len(base) < MIN_UNSEEN_BASE:
+        return False
+    best = suggest.suggestions(lower, 1)
+    return not best or lower.startswith(best[0])
+
+
+def is_compound(lower: str) -> bool:
+    """Whether a word is two dictionary words run together, one of them not a common one.
+
+    "workbasket", "bikemaker", "audioblogs"; never two common words ("eachother",
+    "highschool", "thankyou": students' slips), nor a slip of a commoner word.
+
+    >>> is_compound("workbasket"), is_compound("eachother"), is_compound("alot")
+    (True, False, False)
+    """
+    if not MIN_COMPOUND_PART * 2 <= len(lower) <= MAX_COMPOUND or not lower.isalpha():
+        return False
+    words, web = word_frequencies(), web_zipf()
+    for cut in range(MIN_COMPOUND_PART, len(lower) - MIN_COMPOUND_PART + 1):
+        head, tail = lower[:cut], lower[cut:]
+        zipfs = (web.get(head, 0), web.get(tail, 0))
+        if head in words and tail in words and min(zipfs) >= MIN_PART_ZIPF \
+                and min(zipfs) < COMMON_PART_ZIPF:
+            return not _typo_of_commoner(lower, web.get(lower, MIN_WEB_ZIPF))
+    return False
 
 
 def in_dictionary(lower: str) -> bool:
@@ -127,10 +191,12 @@ def _typo_of_commoner(lower: str, zipf: int) -> bool:
     return False
 
 
-def _far_commoner_near(lower: str, zipf: int) -> bool:
-    """Whether a dictionary word within two edits is TYPO_GAP commoner per edit."""
+def _slip_of_commoner(lower: str, zipf: int) -> bool:
+    """Whether a dictionary word one edit away, not a start of this one, is TYPO_GAP commoner."""
     ids, distances, _ = suggest.near(lower)
-    return bool(ids.size) and bool(np.any(_dictionary_zipf()[ids] - zipf >= TYPO_GAP * distances))
+    words = suggest.dictionary().words
+    common = _dictionary_zipf()[ids] - zipf >= TYPO_GAP
+    return any(not lower.startswith(words[i]) for i in ids[common & (distances == 1)].tolist())
 
 
 @cache

@@ -29,6 +29,10 @@ SYLLABLE_CACHE_LIMIT = 50_000  # a course's whole vocabulary; about 10 MB at mos
 # letters): such a token is a link, a code or a key held down, and gets an estimate
 # instead of textstat's hyphenation, whose cost grows with the token.
 MAX_WORD_LENGTH = 45
+# Distinct words a text may send to hyphenation (about 10 µs each) besides those the CMU
+# dictionary or the cache knows: a 20,000-character essay has a few hundred; past this
+# many a text is gibberish, and the rest count their vowel groups (bounded work).
+MAX_HYPHENATED = 600
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
@@ -218,13 +222,17 @@ WordInfo = tuple[str, int, int, int, int, int]
 _word_cache: dict[str, WordInfo] = {}
 
 
-def _word_info(word: str, cmu: dict[str, int], easy: frozenset[str]) -> WordInfo:
+def _word_info(word: str, cmu: dict[str, int], easy: frozenset[str],
+               estimate: bool = False) -> WordInfo:
+    """A word's syllables and difficulty; `estimate`: by vowel groups, not remembered."""
     lower = word.lower()
     n = cmu.get(lower)  # most words: no need for the syllable cache's bookkeeping
     if n is None:
-        n = syllables(lower)
+        n = max(1, len(_VOWEL_GROUPS.findall(lower))) if estimate else syllables(lower)
     hard = lower not in easy
     info = (lower, n, n >= 3, hard, hard and n >= 3, hard and n >= 2)
+    if estimate:
+        return info
     if len(_word_cache) >= SYLLABLE_CACHE_LIMIT:
         _word_cache.clear()
     _word_cache[word] = info
@@ -279,8 +287,17 @@ def measure(text: str) -> TextMetrics:
     lowered_words: set[str] = set()
     cached = _word_cache.get
     cmu, easy = _cmu_syllables(), easy_words()
+    budget = MAX_HYPHENATED
     for word, count in Counter(tokens).items():
-        lower, n, poly, is_dale, is_fog, hard = cached(word) or _word_info(word, cmu, easy)
+        info = cached(word)
+        if info is None:
+            known = word.lower() in cmu
+            if known or budget > 0:
+                budget -= not known
+                info = _word_info(word, cmu, easy)
+            else:  # bounded work: the rest of a text of unknown words, by vowel groups
+                info = _word_info(word, cmu, easy, estimate=True)
+        lower, n, poly, is_dale, is_fog, hard = info
         lowered_words.add(lower)
         total_syllables += n * count
         polysyllables += poly * count

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -27,6 +28,8 @@ from moderation.analysis.words import Word, stem, tokens
 # A capitalised word mid-sentence one edit from a word this common is a misspelling of
 # it ("Goverment"); one edit from a rarer word, it is more likely a name ("Chidi").
 COMMON_COUNT = 1_000_000
+# Letters of the shortest word a sound-alike proper noun is suggested for.
+MIN_SOUNDED = 6
 
 @lru_cache(maxsize=256)
 def vocabulary(*texts: str) -> frozenset[str]:
@@ -87,9 +90,11 @@ def proper_suggestion(typed: str, extra: tuple[str, ...] = ()) -> str | None:
     best = process.extractOne(lower, lowered, scorer=OSA.distance, score_cutoff=limit)
     if best is not None:
         return nouns[best[2]]
+    if len(lower) < MIN_SOUNDED:
+        return None  # short names sound like too many places ("Sibu", "Saba")
     alike = sorted((OSA.distance(lower, noun.lower()), noun)
                    for noun in sounds.get(jellyfish.metaphone(lower), ()))
-    if alike and alike[0][0] <= max(2, len(lower) // 2):
+    if alike and alike[0][0] <= len(lower) // 2:
         return alike[0][1]  # sounds the same and is not far: "Phillipeans", "Philippines"
     return None
 
@@ -116,6 +121,67 @@ def foreign_phrases(text: str, suspects: list[Word]) -> set[int]:
         if word is not None:
             run.append(word)
     return out
+
+
+# Latin and French phrases English writing borrows whole, whose words alone read as slips
+# ("hoc" of "how", "fide" of "file", "etat" of "eat"): their words are no misspellings
+# inside them. Typed without accents as well ("coup d'etat").
+LOAN_PHRASES = (
+    "a fortiori", "a posteriori", "a priori", "ad hoc", "ad infinitum", "ad nauseam",
+    "alma mater", "bona fide", "bona fides", "carte blanche", "coup d'etat", "coup de grace",
+    "cum laude", "de facto", "de jure", "deja vu", "en masse", "en route", "et al", "et cetera",
+    "ex officio", "faux pas", "habeas corpus", "in situ", "in vitro", "in vivo", "inter alia",
+    "ipso facto", "laissez faire", "magna cum laude", "mea culpa", "modus operandi",
+    "mutatis mutandis", "non sequitur", "per annum", "per capita", "per se", "pince nez",
+    "post mortem", "prima facie", "pro rata", "quid pro quo", "raison d'etre", "sui generis",
+    "status quo", "tete a tete", "vice versa", "vis a vis",
+)
+_LOAN = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
+    r"[\s-]+".join(re.escape(w).replace("'", "['’]") for w in phrase.split())
+    for phrase in sorted(LOAN_PHRASES, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+
+
+def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
+    """Starts of unknown words inside a borrowed phrase ("ad hoc", "coup d'état").
+
+    >>> from moderation.analysis.words import Word
+    >>> text = "An ad hoc group, a bona fide coup d'état; not a hoc."
+    >>> words = [Word(w, w, text.index(w), text.index(w) + len(w), False, False)
+    ...          for w in ("hoc", "fide", "état")]
+    >>> sorted(text[s:s + 4] for s in loan_phrases(text, words))
+    ['fide', 'hoc ', 'état']
+    """
+    if not suspects:
+        return set()
+    spans = [m.span() for m in _LOAN.finditer(_fold_accents(text))]
+    return {w.start for w in suspects if any(a <= w.start < b for a, b in spans)}
+
+
+def _fold_accents(text: str) -> str:
+    """The text with accents dropped, one character for one ("état" -> "etat")."""
+    if text.isascii():
+        return text
+    return "".join(unicodedata.normalize("NFKD", c)[0] for c in text)
+
+
+# A species' second name after its genus ("Attalea maripa", "A. camopiensis"): Latin
+# endings of five letters or more.
+_EPITHET = re.compile(r"[a-z]{2,}(?:a|ae|us|um|is|ensis|i|ii|ei|ix|ex|ops|oides)")
+_GENUS_BEFORE = re.compile(r"(?:[A-Z][a-z]+|[A-Z]\.)[ \t]+$")
+
+
+def epithets(text: str, suspects: list[Word]) -> set[int]:
+    """Starts of unknown lower-case Latin words right after a capitalised one: species.
+
+    >>> from moderation.analysis.words import tokens, Word
+    >>> text = "The palm Attalea maripa grows beside A. camopiensis, not the maripa."
+    >>> found = [Word(m.group(), m.group(), m.start(), m.end(), False, False)
+    ...          for m in tokens(text) if m.group() in ("maripa", "camopiensis")]
+    >>> sorted(text[s:s + 6] for s in epithets(text, found))
+    ['camopi', 'maripa']
+    """
+    return {w.start for w in suspects if _EPITHET.fullmatch(w.plain)
+            and _GENUS_BEFORE.search(text, max(0, w.start - 40), w.start)}
 
 
 def slip(plain: str) -> bool:

@@ -15,7 +15,10 @@ from moderation.analysis.rules import RULE_ORDER, RULES
 # 3: issue 21: a severity-rated default list and the profanity rule, spelling that leaves
 #    clean prose alone, offensive notes below 0.95, readability and run-on notes for what
 #    needs them.
-ANALYSIS_VERSION = "3"
+# 4: issue 21's second pass: severe words respelled ("mothafucka") refused, names
+#    mid-sentence and derivations the web has seen not misspelled, suggestions shown by
+#    the typo model's odds, the reading grade judged as the whole grade it says.
+ANALYSIS_VERSION = "4"
 
 __all__ = ["ANALYSIS_VERSION", "RULE_ORDER", "Analysis", "analyze", "decide", "status_for"]
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from moderation.analysis import suggest
-from moderation.analysis.known import MIN_VARIANT_ZIPF, is_known, variants
+from moderation.analysis.known import MIN_UNSEEN_BASE, MIN_VARIANT_ZIPF, is_known, variants
 from moderation.analysis.lexicon import english_words, web_zipf, word_frequencies
 from moderation.analysis.names import (
+    epithets,
     foreign_phrases,
+    loan_phrases,
     name_cues,
     near_common,
     proper_nouns,
@@ -79,7 +81,8 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
             seen[w.plain.lower()] = seen.get(w.plain.lower(), 0) + 1
         terms = {lower for lower, n in seen.items() if n > 1 and not slip(lower)}
         names |= {w.plain for w in suspect_words if w.plain.lower() in terms}
-        foreign = foreign_phrases(text, suspect_words)
+        foreign = (foreign_phrases(text, suspect_words) | epithets(text, suspect_words)
+                   | loan_phrases(text, suspect_words))
     verdicts: dict[tuple[str, bool], tuple[str, ...] | bool] = {}  # suggestions, True: a name
     examined = 0
     found: list[Misspelling] = []
@@ -113,12 +116,14 @@ def _verdict(typed: str, sentence_start: bool, proper: tuple[str, ...]) -> tuple
         near = proper_suggestion(lower, proper)
         if near is not None:
             return (near,)
+        if not sentence_start:
+            # Mid-sentence a capital is the writer's own word that this is a name ("the
+            # Tru Blood series", "Sibu"), whatever common word is near it.
+            return True
         best = suggest.shown(lower)
-        if not best:
-            return True  # nothing close: a name ("Okonkwo"), wherever it stands
-        # Only a near miss of a common word is a misspelling ("Goverment", "Beleive"):
-        # the rest are names, wherever they stand.
-        if not near_common(lower, best[0], 1):
+        # At a sentence's start only a near miss of a common word is a misspelling
+        # ("Beleive"); the rest are names ("Okonkwo", "Lesnar").
+        if not best or not near_common(lower, best[0], 1):
             return True
         return tuple(w.capitalize() for w in best)
     return suggest.shown(lower)
@@ -144,11 +149,14 @@ def _fine_anywhere(plain: str, budget: list[int]) -> bool:
         zipf = web_zipf().get(lower)
         if lower in word_frequencies():
             fine = True
-        elif zipf is not None and budget[0] <= 0:
-            # Out of budget: a frequent web word passes; the verdict is not remembered.
-            return zipf >= MIN_VARIANT_ZIPF
         else:
-            budget[0] -= zipf is not None
+            # The web's words and long ones (perhaps derivations: "loathsomely") cost a
+            # look at their neighbours each.
+            costly = zipf is not None or len(lower) > MIN_UNSEEN_BASE
+            if costly and budget[0] <= 0:
+                # Out of budget: a frequent web word passes; the verdict is not remembered.
+                return zipf is not None and zipf >= MIN_VARIANT_ZIPF
+            budget[0] -= costly
             fine = is_known(lower)
         if len(_typed_cache) >= 50_000:  # bounded: refills with the live vocabulary
             _typed_cache.clear()

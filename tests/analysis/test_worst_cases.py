@@ -38,8 +38,13 @@ def _near_misses(rng: random.Random, size: int) -> str:
     out = []
     while len(out) < size:
         tail = "".join(_letters(rng, 3))
-        # Not an ending, and not "u": "fuck" + "unt" reads "fuc" + "kunt", a list word.
-        if len(set(tail)) == 3 and not tail.startswith(("s", "e", "i", "y", "h", "f", "u")):
+        # Not an ending, and not "u": "fuck" + "unt" reads "fuc" + "kunt", a list word; nor
+        # one read as sounded (wordlists/variants.py): "k", "c", "q" and "a" after "fuck"
+        # read as endings ("fuckkaz" is "fukaz"), "v" as "u" ("fucknvt" is "fuck nut"),
+        # and "bag" makes a compound.
+        if len(set(tail)) == 3 and not tail.startswith(("s", "e", "i", "y", "h", "f", "u", "k",
+                                                        "c", "q", "a", "p")) \
+                and "v" not in tail and tail not in ("bag", "boy", "wit", "wad", "nut", "toy"):
             out.append("fuck" + tail)
     return " ".join(out)
 

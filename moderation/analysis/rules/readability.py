@@ -47,7 +47,7 @@ def reading_grade(text: str, metrics: TextMetrics) -> float:
 def readability(
     text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
-    """Flesch-Kincaid grade outside the policy's band: above it over three sentences or more, below it over 60 words or more.
+    """Flesch-Kincaid grade, as a whole grade, outside the policy's band: above it over three sentences or more, below it over 60 words or more.
 
     Policy: {"min_grade": 4, "max_grade": 16}
     Okay: The prosecutor described the annexation as an occupation, and the government responded by withdrawing its signature. Some observers believe this weakens the court, while others argue it reveals the limits of international institutions.
@@ -60,13 +60,15 @@ def readability(
         return
     grade = round(reading_grade(text, metrics), 1)
     band = f"grades {policy.min_grade:g}–{policy.max_grade:g}"
-    # Said as people say it ("grade 19"); the value keeps the decimal for sorting.
-    said = f"grade {max(round(grade), 0)}"
-    if grade > policy.max_grade and len(sentence_spans(text)) >= MIN_SENTENCES_FOR_HIGH:
+    # Said as people say it ("grade 19"), and judged as said: 18.4 is grade 18, inside a
+    # band of 4–18, not "grade 18, above" it. The value keeps the decimal for sorting.
+    whole = round(grade)
+    said = f"grade {max(whole, 0)}"
+    if whole > policy.max_grade and len(sentence_spans(text)) >= MIN_SENTENCES_FOR_HIGH:
         yield Hit(f"Reads at {said}, above this course's range ({band}).",
                   value=grade, threshold=policy.max_grade,
                   advice="Shorter sentences and plainer words would make the point clearer.")
-    elif grade < policy.min_grade and metrics.words >= MIN_WORDS_FOR_LOW:
+    elif whole < policy.min_grade and metrics.words >= MIN_WORDS_FOR_LOW:
         yield Hit(f"Reads at {said}, below this course's range ({band}).",
                   value=grade, threshold=policy.min_grade,
                   advice="Connect the ideas in fuller sentences and explain the reasoning.")

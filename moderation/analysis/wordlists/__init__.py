@@ -23,7 +23,8 @@ occur in order (through separators and repeats); only the chunks there are read.
 
 The package: `normalise` (folding, look-alikes, runs), `compiler` (an entry's forms and
 the patterns), `matcher` (a compiled list applied to a text), `default` (the shipped,
-severity-rated list); here, the lists themselves.
+severity-rated list), `variants` (its severe roots respelled past its forms:
+"mothafucka"); here, the lists themselves.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from functools import cache, lru_cache
 from moderation.analysis.wordlists.default import default_words, disguised_only
 from moderation.analysis.wordlists.matcher import Matcher, WordMatch
 from moderation.analysis.wordlists.normalise import fold
+from moderation.analysis.wordlists.variants import find_variants
 
 __all__ = ["Matcher", "WordMatch", "compile_list", "default_banned_words", "default_matcher",
            "default_words", "find_default", "find_words", "fold", "iter_entries"]
@@ -94,5 +96,11 @@ def find_default(text: str) -> tuple[tuple[WordMatch, ...], tuple[WordMatch, ...
     """The shipped list's matches in the text: (those it refuses, those it holds)."""
     words = default_words()
     found = default_matcher().find(text)
-    return (tuple(m for m in found if words.get(m.word) == "refuse"),
-            tuple(m for m in found if words.get(m.word) != "refuse"))
+    refused = [m for m in found if words.get(m.word) == "refuse"]
+    held = [m for m in found if words.get(m.word) != "refuse"]
+    # Respellings the list's forms miss ("mothafucka"), where nothing matched already.
+    for start, end, entry, action in find_variants(text, [(m.start, m.end) for m in found]):
+        match = WordMatch(entry, text[start:end], start, end)
+        (refused if action == "refuse" else held).append(match)
+    return (tuple(sorted(refused, key=lambda m: m.start)),
+            tuple(sorted(held, key=lambda m: m.start)))

@@ -281,8 +281,13 @@ class Matcher:
         found = []
         start = 0
         while start < len(run) - 1:
-            prefix = self.any_form.match(joined, start)
-            if prefix is not None and prefix.end() - start >= 2:
+            # The next place a form starts, found by the regex engine rather than one
+            # match per position (a run of 10,000 letters took 20 ms that way).
+            prefix = self.any_form.search(joined, start)
+            if prefix is None:
+                break
+            start = prefix.start()
+            if prefix.end() - start >= 2:
                 match = self._read(run[start:prefix.end()], text, folded)
                 if match:
                     found.append(match)
