@@ -38,11 +38,12 @@ def analyze_command(file: IO[bytes], as_json: bool, policy_file: IO[bytes] | Non
 
     from moderation.analysis import Context, Policy, PolicyError, analyze
     from moderation.analysis.pipeline import public_metrics
+    from moderation.analysis.rules import known_rules_only
 
     text = _read_text(file, "the input")
     try:
-        policy = Policy.from_json(_read_text(policy_file, "the policy")) if policy_file \
-            else Policy()
+        policy = known_rules_only(Policy.from_json(_read_text(policy_file, "the policy"))) \
+            if policy_file else Policy()
     except PolicyError as error:
         raise click.BadParameter(str(error), param_hint="--policy") from None
     prompt = _read_text(prompt_file, "the prompt") if prompt_file else ""

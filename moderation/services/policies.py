@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from moderation.analysis import Policy, PolicyError
+from moderation.analysis.rules import known_rules_only
 from moderation.extensions import db
 from moderation.models import Course, Discussion, User
 from moderation.services import audit
@@ -65,7 +66,7 @@ def validated(data: dict[str, Any], base: Policy | None = None) -> Policy:
             raise InvalidInput("The word range is set on each discussion's settings form, "
                                "not in a policy.", field=key)
     try:
-        policy = Policy.from_dict(data, base)
+        policy = known_rules_only(Policy.from_dict(data, base))
     except PolicyError as error:
         message = _KEY.sub(lambda m: NAMES[m.group(1)], str(error))
         raise InvalidInput(message[:1].upper() + message[1:] + ".", field=error.key) from error

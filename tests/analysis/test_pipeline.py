@@ -6,6 +6,7 @@ import pytest
 
 from moderation.analysis import Context, Policy, PolicyError, analyze, status_for
 from moderation.analysis.pipeline import RULE_ORDER
+from moderation.analysis.rules import known_rules_only
 
 POLITE = ("I read the report carefully and I think the court acted within its role, because "
           "the annexation was never recognised by most governments. ")
@@ -88,7 +89,16 @@ def test_replies_use_the_reply_word_range():
 ])
 def test_policy_validation_names_the_problem(data, message):
     with pytest.raises(PolicyError, match=message.replace("(", r"\(")):
-        Policy.from_dict(data)
+        known_rules_only(Policy.from_dict(data))
+
+
+def test_a_stored_policy_naming_a_retired_rule_still_loads():
+    """The policy knows no rules: only a policy a person writes is checked against them."""
+    stored = Policy.from_dict({"disabled_rules": ["retired_rule"], "severities": {"gone": "note"}})
+    assert stored.disabled_rules == ("retired_rule",)
+    with pytest.raises(PolicyError, match="unknown rule 'retired_rule'"):
+        known_rules_only(stored)
+    assert known_rules_only(Policy()) == Policy()
 
 
 def test_policy_round_trips_through_json():

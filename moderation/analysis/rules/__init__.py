@@ -6,6 +6,7 @@ with `@rule` (see `registry.py`) and this list puts them in order.
 
 from __future__ import annotations
 
+from moderation.analysis.policy import Policy, PolicyError
 from moderation.analysis.rules import (
     citations,
     length,
@@ -49,4 +50,21 @@ REGISTRY: dict[str, Rule] = {r.id: r for r in RULES}
 assert len(REGISTRY) == len(RULES), "two rules share an id"
 RULE_ORDER: tuple[str, ...] = tuple(REGISTRY)
 
-__all__ = ["REGISTRY", "RULES", "RULE_ORDER", "Rule"]
+
+
+def known_rules_only(policy: Policy) -> Policy:
+    """Return `policy` if every rule it names is registered; refuse it otherwise.
+
+    Checked where a person writes a policy (the policy page, the CLI), not where a stored
+    one is read: the policy is data and knows no rules, so a rule retired later cannot
+    stop a course's stored policy from loading.
+    """
+    for key, rule_ids in (("disabled_rules", policy.disabled_rules),
+                          ("severities", tuple(policy.severities))):
+        for rule_id in rule_ids:
+            if rule_id not in REGISTRY:
+                raise PolicyError(f"unknown rule {rule_id!r}", key)
+    return policy
+
+
+__all__ = ["REGISTRY", "RULES", "RULE_ORDER", "Rule", "known_rules_only"]
