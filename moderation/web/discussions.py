@@ -29,7 +29,7 @@ from moderation.models import (
     DiscussionState,
     Membership,
 )
-from moderation.services import courses, grading, queue, revisions
+from moderation.services import courses, grading, overview, queue, revisions
 from moderation.services.discussions import accepts_comments, thread_page
 from moderation.services.errors import ServiceError
 from moderation.services.paging import Cursor
@@ -52,8 +52,15 @@ def _signed_in() -> None:
 @bp.get("/")
 def home() -> ResponseReturnValue:
     """List the user's courses."""
-    return render_template("home.html", memberships=courses.courses_of(current_user),
-                           join_form=JoinForm())
+    return _home(JoinForm())
+
+
+def _home(join_form: JoinForm, status: int = 200) -> ResponseReturnValue:
+    """My courses, with what waits for a decision in the courses the user teaches."""
+    memberships = courses.courses_of(current_user)
+    taught = [m.course_id for m in memberships if m.role.is_staff]
+    return render_template("home.html", memberships=memberships, join_form=join_form,
+                           waiting_by_course=overview.waiting(taught)), status
 
 
 @bp.post("/courses/join")
@@ -67,8 +74,7 @@ def join() -> ResponseReturnValue:
         if not isinstance(membership, ServiceError):
             flash(f"You joined {membership.course.title}.", "success")
             return redirect(url_for("discussions.course", course_id=membership.course_id))
-    return render_template("home.html", memberships=courses.courses_of(current_user),
-                           join_form=form), 422
+    return _home(form, 422)
 
 
 @bp.get("/courses/<int:course_id>")

@@ -25,6 +25,7 @@ import secrets
 from dataclasses import dataclass
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from moderation.extensions import db
@@ -155,7 +156,8 @@ def check_result(app, c: Class, download) -> None:
         statuses = {cid: db.session.get(Comment, cid) for cid in c.held.values()}
         assert statuses[c.held["citation"]].status == CommentStatus.APPROVED
         short, copied = statuses[c.held["short"]], statuses[c.held["copied"]]
-        assert (short.status, short.decision_reason) == (CommentStatus.REJECTED, "too_short")
+        assert (short.status, short.decision_reason) == (
+            CommentStatus.REJECTED, "too_short"), c.title
         assert (copied.status, copied.decision_reason) == (CommentStatus.REJECTED, "copied")
         assert db.session.scalar(select(db.func.count()).select_from(Comment).where(
             Comment.discussion_id == c.discussion_id,
@@ -171,9 +173,7 @@ def by_mouse(page, server, c: Class):
     """The job with the mouse alone; returns the count and the download."""
     m = Mouse(page)
     sign_in(page, server, c.instructor)
-    card = page.locator("ul.cards article").filter(has_text=c.course_title)
-    m.click(card.get_by_role("link", name="Dashboard"))
-    m.click(page.get_by_role("link", name="30 in queue"))
+    m.click(page.locator(".waiting").get_by_role("link", name=f"30 in {c.title}"))
     m.click(page.get_by_role("link", name="Approve every pending comment with no hold flag"))
     m.click(page.get_by_role("button", name="Approve 27"))
     page.locator(".flash").filter(has_text="Approved 27").wait_for()
@@ -185,12 +185,11 @@ def by_mouse(page, server, c: Class):
         m.select(row.locator("select[name=reason]"), reason)
         m.click(row.get_by_role("button", name="Reject", exact=True))
         page.locator(f"#row-{c.held[key]}.decided").wait_for()
-    m.click(page.locator(".course-nav").get_by_role("link", name="Discussions"))
-    m.click(page.get_by_role("link", name="Grade", exact=True))
+    m.click(page.get_by_role("link", name="Grade this discussion"))
     m.click(page.get_by_role("button", name="Accept suggestions for the 30 ungraded"))
     page.locator(".flash").filter(has_text="Accepted").wait_for()
     copier = page.locator("table.grading tbody tr").filter(has_text="Demir, Dara")
-    m.fill(copier.locator(".score-input"), "0")
+    assert float(copier.locator(".score-input").input_value()) == 0  # rejected: nothing counts
     m.fill(copier.locator(".feedback-input"), FEEDBACK)
     m.click(copier.get_by_role("button", name="Save"))
     page.locator(".flash").filter(has_text="Saved Dara Demir's grade.").wait_for()
@@ -206,52 +205,44 @@ def by_keyboard(page, server, c: Class):
     """The job with the keyboard alone (Tabs counted); returns the count and the download."""
     k = Keyboard(page)
     sign_in(page, server, c.instructor)
-    card = page.locator("ul.cards article").filter(has_text=c.course_title)
-    k.tab_to(card.get_by_role("link", name="Dashboard"))
-    k.press("Enter")
-    k.tab_to(page.get_by_role("link", name="30 in queue"))
-    k.press("Enter")
-    k.tab_to(page.get_by_role("link", name="Approve every pending comment with no hold flag"))
-    k.press("Enter")
-    k.tab_to(page.get_by_role("button", name="Approve 27"))
+    k.press("q")  # My courses: the first queue with comments waiting
+    page.get_by_role("link", name="Approve every pending comment with no hold flag").wait_for()
+    k.press("A")  # approve every comment with no hold flag: it asks first, Enter confirms
+    expect(page.get_by_role("button", name="Approve 27")).to_be_focused()
     k.press("Enter")
     page.locator(".flash").filter(has_text="Approved 27").wait_for()
-    # The queue focuses its first row: a approves it, r opens the reasons of the next.
+    # The queue focuses its first row: a approves it, and focus moves to the next.
     k.tab_to(page.locator(f"#row-{c.held['citation']}"))
     k.press("a")
     page.locator(f"#row-{c.held['citation']}.decided").wait_for()
-    for key, letter in (("short", "t"), ("copied", "c")):
+    for key, digit in (("short", "2"), ("copied", "4")):
         row = page.locator(f"#row-{c.held[key]}")
         k.tab_to(row)
-        k.press("r")
-        k.press(letter)  # a select picks the first option starting with the letter typed
-        k.tab_to(row.get_by_role("button", name="Reject", exact=True))
-        k.press("Enter")
+        k.press("r")  # the reasons open; a digit rejects with that reason
+        k.press(digit)
         page.locator(f"#row-{c.held[key]}.decided").wait_for()
-    k.tab_to(page.locator(".course-nav").get_by_role("link", name="Discussions"), True)
-    k.press("Enter")
-    k.tab_to(page.get_by_role("link", name="Grade", exact=True))
-    k.press("Enter")
-    k.tab_to(page.get_by_role("button", name="Accept suggestions for the 30 ungraded"))
-    k.press("Enter")
+    k.press("g")  # grade this discussion
+    page.get_by_role("button", name="Accept suggestions for the 30 ungraded").wait_for()
+    k.press("A")
     page.locator(".flash").filter(has_text="Accepted").wait_for()
+    expect(page.locator("#release")).to_be_focused()  # releasing is offered first
+    k.press("/")  # find the copier's row, write the feedback, save
+    expect(page.get_by_label("Find a student")).to_be_focused()
+    k.type("Demir")
+    k.press("Enter")
     copier = page.locator("table.grading tbody tr").filter(has_text="Demir, Dara")
-    k.tab_to(copier.locator(".score-input"))
-    k.press("ControlOrMeta+a")
-    k.type("0")
-    k.tab_to(copier.locator(".feedback-input"))
+    expect(copier).to_be_focused()
+    k.press("f")
+    expect(copier.locator(".feedback-input")).to_be_focused()
     k.type(FEEDBACK)
-    k.tab_to(copier.get_by_role("button", name="Save"))
-    k.press("Enter")
+    k.press("Control+Enter")
     page.locator(".flash").filter(has_text="Saved Dara Demir's grade.").wait_for()
-    k.tab_to(page.get_by_role("button", name="Release 30 grades to students"))
-    k.press("Enter")
+    k.press("R")
     page.locator(".flash").filter(has_text="Released 30 grades").wait_for()
-    k.tab_to(page.get_by_role("link", name="Export grades").first)
-    k.press("Enter")
-    k.tab_to(page.get_by_role("button", name="Canvas"))
+    k.press("E")
+    page.get_by_role("button", name="Canvas").wait_for()
     with page.expect_download() as info:
-        k.press("Enter")
+        k.press("c")
     return k.count, info.value
 
 
