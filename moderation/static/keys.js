@@ -70,8 +70,9 @@
       } else if (event.key === "Enter" && el.matches("[data-find]")) {
         event.preventDefault();
         find(el);
-      } else if (event.key === "Escape" && currentRow()) {
-        currentRow().focus();  // out of the field, back to its row, where the keys work
+      } else if (event.key === "Escape" && (currentRow() || el.matches("[data-key]"))) {
+        // Out of the field, back to its row (or the page), where the keys work again.
+        (currentRow() || document.getElementById("main") || document.body).focus();
       }
       return;
     }
