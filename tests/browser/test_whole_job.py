@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -112,14 +113,19 @@ def seed_class(app, make_user, make_course, make_discussion, enrol, tag: str) ->
         texts[28] = "The court matters and states should stay in it."
         texts[29] = texts[0].replace("The ", "So the ", 1)
         ids = []
-        for i, person in enumerate(people):
-            author = db.session.get(User, person.id)
+
+        def submit(i: int) -> None:
+            author = db.session.get(User, people[i].id)
             ids.append(queue.submit_comment(d, author, texts[i], secrets.token_hex(8))
                        .comment.id)
             db.session.commit()
+
+        for i in range(CLASS_SIZE - 1):
+            submit(i)
         for cid in ids[:10]:  # yesterday's session: the first ten, so classmates could reply
             decisions.approve(db.session.get(Comment, cid), me, CommentStatus.PENDING)
         db.session.commit()
+        submit(CLASS_SIZE - 1)  # the copier, who copies a response they could read
         for i in range(10):
             author = db.session.get(User, people[10 + i].id)
             queue.submit_comment(d, author, "I agree with you, and " + prose(rng, 1).lower(),
@@ -177,6 +183,12 @@ def by_mouse(page, server, c: Class):
     m.click(page.get_by_role("link", name="Approve every pending comment with no hold flag"))
     m.click(page.get_by_role("button", name="Approve 27"))
     page.locator(".flash").filter(has_text="Approved 27").wait_for()
+    # Flags read in words with their values; statuses say so in words and icons.
+    assert page.locator(f"#row-{c.held['short']} .chips").inner_text().strip().endswith(
+        "Too short: 9 of 20 words")
+    assert re.search(r"Copied \d+% from Ada Adler",
+                     page.locator(f"#row-{c.held['copied']} .chips").inner_text())
+    assert "Awaiting" in page.locator(f"#row-{c.held['copied']} .badge").inner_text()
     m.click(page.locator(f"#row-{c.held['citation']} [data-approve]"))
     page.locator(f"#row-{c.held['citation']}.decided").wait_for()
     for key, reason in (("short", "too_short"), ("copied", "copied")):
@@ -185,6 +197,8 @@ def by_mouse(page, server, c: Class):
         m.select(row.locator("select[name=reason]"), reason)
         m.click(row.get_by_role("button", name="Reject", exact=True))
         page.locator(f"#row-{c.held[key]}.decided").wait_for()
+    assert "Reason: Copied" in page.locator(f"#row-{c.held['copied']} .rejected-reason")\
+        .inner_text()
     m.click(page.get_by_role("link", name="Grade this discussion"))
     m.click(page.get_by_role("button", name="Accept suggestions for the 30 ungraded"))
     page.locator(".flash").filter(has_text="Accepted").wait_for()
