@@ -108,9 +108,19 @@
     // Arriving at …#student-12 (after a save) or #release: the focus goes there.
     const id = window.location.hash && window.location.hash.slice(1);
     const there = id && document.getElementById(id);
-    if (there && (there.matches("[data-row]") || there.matches("button, a, input"))) {
+    if (there && there.matches("[data-row], button, a, input, textarea")) {
       there.focus();
       there.scrollIntoView({ block: "center" });
+    }
+  });
+
+  // A confirmation marked data-arrival (in a just-posted comment) takes the focus once the
+  // page has loaded: the browser's own scroll to the #fragment would otherwise undo it.
+  window.addEventListener("load", () => {
+    const note = document.querySelector("[data-arrival]");
+    if (note) {
+      note.focus();
+      note.scrollIntoView({ block: "center" });
     }
   });
 })();

@@ -99,6 +99,8 @@ def _render_discussion(discussion: Discussion, membership: Membership, form: Com
         "discussions/show.html", discussion=discussion, membership=membership, form=form,
         top=page.top, replies=page.replies, page=page,
         open_for_comments=accepts_comments(discussion), blocked=blocked,
+        my_grade=next((g for g in grading.released_grades(current_user)
+                       if g.discussion_id == discussion.id), None),
     ), status
 
 
