@@ -93,6 +93,10 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("[data-keys-help]").forEach((b) => b.addEventListener("click", openHelp));
+    // On a phone the queue's filters fold away, so the first comment is on the first screen.
+    if (window.matchMedia("(max-width: 767px)").matches) {
+      document.querySelectorAll("details[data-fold-on-phone]").forEach((d) => { d.open = false; });
+    }
     // "Use the suggestion": copies the suggested score into the score field.
     document.querySelectorAll("[data-fill]").forEach((button) => {
       button.hidden = false;
