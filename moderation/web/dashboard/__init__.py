@@ -32,6 +32,7 @@ def blueprint() -> Blueprint:
         gradebook,
         grading,
         lms,
+        newcomers,
         policy,
         queue,
         staff,
