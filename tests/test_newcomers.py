@@ -101,8 +101,9 @@ def test_the_setting_on_the_course_page(app, client, login_as, course_with_newco
     page = client.get(f"/teach/courses/{course.id}").text
     assert 'name="approvals" min="0" max="20" value="2"' in page
     url = f"/teach/courses/{course.id}/newcomers"
-    assert client.post(url, data={"approvals": "25"}).status_code == 303
-    assert "choose a number from 0 (off) to 20" in client.get(f"/teach/courses/{course.id}").text
+    refused = client.post(url, data={"approvals": "25"})
+    assert refused.status_code == 422
+    assert "choose a number from 0 (off) to 20" in refused.text
     assert client.post(url, data={"approvals": "0"}).status_code == 303
     with app.app_context():
         assert db.session.get(Course, course.id).newcomer_approvals == 0

@@ -96,6 +96,11 @@ def test_every_student_page_fits_and_passes_axe(page, server, world):
     assert not problems, "\n".join(problems)
 
 
+def test_every_public_page_fits_and_passes_axe(page, server, world):
+    problems = survey(page, server, ["/login", "/signup", "/password/forgot"])
+    assert not problems, "\n".join(problems)
+
+
 def test_the_grading_rows_stack_on_a_phone(page, server, world):
     sign_in(page, server, world.teacher)
     page.set_viewport_size({"width": 375, "height": 740})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, make_response, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from moderation.services import newcomers
 from moderation.services.courses import Permission
 from moderation.services.errors import ServiceError
 from moderation.web.access import course_or_404
-from moderation.web.dashboard import bp
+from moderation.web.dashboard import bp, courses
 from moderation.web.outcome import commit_or_show
 
 
@@ -23,6 +23,11 @@ class NewcomerForm(FlaskForm):
 
     approvals = IntegerField("Approvals needed", validators=[
         InputRequired(), NumberRange(0, MAX_NEWCOMER_APPROVALS)])
+
+
+def _refused(course_id: int) -> ResponseReturnValue:
+    """The course page again, with the refusal flashed at its top, as a 422."""
+    return make_response(courses.course(course_id), 422)
 
 
 @bp.post("/courses/<int:course_id>/newcomers")
@@ -35,12 +40,13 @@ def set_newcomers(course_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("New students: choose a number from 0 (off) to "
               f"{MAX_NEWCOMER_APPROVALS}.", "error")
-        return back
+        return _refused(course_id)
     changed = commit_or_show(form, lambda: newcomers.set_newcomer_approvals(
         course, current_user, form.approvals.data), "approvals")
     if isinstance(changed, ServiceError):
         flash(changed.message, "error")
-    elif changed:
+        return _refused(course_id)
+    if changed:
         n = course.newcomer_approvals
         flash(f"New students' comments now wait until {n} of theirs are approved."
               if n else "New-student moderation is off.", "success")
