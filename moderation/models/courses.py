@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base, UTCDateTime, utcnow
@@ -15,9 +15,17 @@ if TYPE_CHECKING:
     from moderation.models.accounts import User
     from moderation.models.discussions import Discussion
 
+# The most approvals new-student moderation may ask for before a student's comments follow
+# the discussion's mode.
+MAX_NEWCOMER_APPROVALS = 20
+
 
 class Course(Base):
     __tablename__ = "course"
+    __table_args__ = (
+        CheckConstraint(f"newcomer_approvals BETWEEN 0 AND {MAX_NEWCOMER_APPROVALS}",
+                        name="newcomer_approvals"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -32,6 +40,10 @@ class Course(Base):
     # roster, staff) and export grades, when the instructor allows it.
     tas_manage: Mapped[bool] = mapped_column(default=False)
     tas_export: Mapped[bool] = mapped_column(default=False)
+    # New-student moderation (Coral's pre-moderation of new commenters): a student's
+    # comments wait for a person until this many of theirs in the course are approved,
+    # then follow the discussion's mode. 0: off.
+    newcomer_approvals: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="course")

@@ -20,6 +20,12 @@ function liveFeedback(out) {
   let sent = 0;
 
   const show = (words, grade) => {
+    // An empty box is not an error: it says what is asked, without the warning colour.
+    if (!words) {
+      out.textContent = `Asked: ${min}–${max} words.`;
+      out.classList.remove("out-of-range");
+      return;
+    }
     const range = `${words} words (asked: ${min}–${max})`;
     out.textContent = grade === undefined ? range : `${range} · reading level: grade ${grade}`;
     out.classList.toggle("out-of-range", words < min || (max && words > max));

@@ -1,4 +1,5 @@
-// The queue's keyboard: j/k move, a approve, r reject, e edit, o open, x select, ? help.
+// The queue's keyboard: j/k move, a approve, r reject (then 1-7 a reason), e edit, o open,
+// x select, ? help (static/keys.js adds the page's other keys: A, b, g).
 // Progressive enhancement: every action is also a plain form or link without this file.
 "use strict";
 
@@ -41,8 +42,24 @@
     out.textContent = n ? `${n} selected:` : "Select comments with x or the boxes, then:";
   }
 
+  // In the reasons r opened: a digit rejects with that reason (1 the first), Enter with the
+  // one chosen. Both submit the row's form as its Reject button would.
+  function rejectByKey(event) {
+    const select = event.target;
+    const form = select.form;
+    if (!select.matches("[data-reject] select[name=reason]") || !form) return false;
+    const reasons = Array.from(select.options).filter((o) => o.value);  // not "Choose…"
+    const n = Number(event.key);
+    if (/^[1-9]$/.test(event.key) && n <= reasons.length) select.value = reasons[n - 1].value;
+    else if (event.key !== "Enter") return false;
+    form.requestSubmit();
+    return true;
+  }
+
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.target.tagName === "SELECT" && rejectByKey(event)) { event.preventDefault(); return; }
+    if (typing(event.target)) return;
     const row = current();
     const page = document.querySelector(".comment-view");  // one comment's page
     const scope = row || (page ? document : null);

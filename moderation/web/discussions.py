@@ -29,7 +29,7 @@ from moderation.models import (
     DiscussionState,
     Membership,
 )
-from moderation.services import courses
+from moderation.services import courses, overview
 from moderation.services.comments import posting, revisions
 from moderation.services.comments.posting import Blocked
 from moderation.services.discussions import accepts_comments, thread_page
@@ -54,8 +54,15 @@ def _signed_in() -> None:
 @bp.get("/")
 def home() -> ResponseReturnValue:
     """List the user's courses."""
-    return render_template("home.html", memberships=courses.courses_of(current_user),
-                           join_form=JoinForm())
+    return _home(JoinForm())
+
+
+def _home(join_form: JoinForm, status: int = 200) -> ResponseReturnValue:
+    """My courses, with what waits for a decision in the courses the user teaches."""
+    memberships = courses.courses_of(current_user)
+    taught = [m.course_id for m in memberships if m.role.is_staff]
+    return render_template("home.html", memberships=memberships, join_form=join_form,
+                           waiting_by_course=overview.waiting(taught)), status
 
 
 @bp.post("/courses/join")
@@ -72,8 +79,7 @@ def join() -> ResponseReturnValue:
             db.session.commit()
             flash(f"You joined {membership.course.title}.", "success")
             return redirect(url_for("discussions.course", course_id=membership.course_id))
-    return render_template("home.html", memberships=courses.courses_of(current_user),
-                           join_form=form), 422
+    return _home(form, 422)
 
 
 @bp.get("/courses/<int:course_id>")
@@ -98,6 +104,8 @@ def _render_discussion(discussion: Discussion, membership: Membership, form: Com
         "discussions/show.html", discussion=discussion, membership=membership, form=form,
         top=page.top, replies=page.replies, page=page,
         open_for_comments=accepts_comments(discussion), blocked=blocked,
+        my_grade=next((g for g in sheet.released_grades(current_user)
+                       if g.discussion_id == discussion.id), None),
     ), status
 
 

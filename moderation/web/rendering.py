@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from moderation.models import RejectionReason
+from moderation.web import flag_words
 from moderation.web.diffs import word_diff
 
 # Raw HTML in a prompt is shown as text; the Markdown output is sanitised again anyway.
@@ -125,4 +126,5 @@ def init_app(app: Flask) -> None:
         markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,
         number=format_number, highlight=highlight, reason=format_reason,
     )
+    app.jinja_env.filters["chip"] = flag_words.chip_text  # a flag in words, with its value
     app.jinja_env.filters["word_diff"] = word_diff  # old | word_diff(new)

@@ -170,7 +170,7 @@ def test_a_whole_discussion_from_join_code_to_released_grade(
     rows = teacher.locator(".queue-row")
     rows.nth(1).wait_for()
     classmate_row, held_row = (rows.nth(i).get_attribute("id") for i in range(2))
-    assert "empty_citation" in teacher.locator(f"#{held_row} .chips").inner_text()
+    assert "1 citation without a source" in teacher.locator(f"#{held_row} .chips").inner_text()
     check(teacher, "queue", shot=True)
     assert_focus_visible(teacher, "button", "the queue")
     teacher.reload()  # arriving, the first row has the focus

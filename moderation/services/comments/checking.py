@@ -31,7 +31,7 @@ from moderation.models import (
     ModerationMode,
     User,
 )
-from moderation.services import policies
+from moderation.services import newcomers, policies
 from moderation.services.comments import fingerprints
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
@@ -43,6 +43,7 @@ class Verdict:
     analysis: Analysis
     status: CommentStatus
     revision: bool = False  # a revision of a rejected comment: it always waits
+    newcomer: bool = False  # held only because the course holds its new students' comments
 
     @property
     def blocked(self) -> bool:
@@ -65,6 +66,10 @@ class Verdict:
                     + (" It will also be flagged because: " + " ".join(reasons)
                        if reasons else ""))
         if self.status == CommentStatus.PENDING:
+            if self.newcomer and not reasons:
+                return ("Your first comments in this course wait for your instructor before "
+                        "classmates see it; after a few are approved, yours are posted "
+                        "as everyone's are.")
             if reasons:
                 return ("This will wait for your instructor before classmates see it, "
                         "because: " + " ".join(reasons))
@@ -169,16 +174,24 @@ def check_text(discussion: Discussion, author: User, body: str, *, is_reply: boo
     similar = fingerprints.similar(
         discussion.course_id, author.id, body, before=now, exclude_id=exclude_id,
         visible_only=visible_only) if wants_similar(body) else []
+    newcomer = not staff and newcomers.still_new(discussion.course, author.id)
     return verdict(Scope.of(discussion), author.id, body, similar, is_reply=is_reply,
-                   now=now, staff=staff, stored=stored, revision=revision)
+                   now=now, staff=staff, stored=stored, revision=revision, newcomer=newcomer)
 
 
 def verdict(scope: Scope, author_id: int, body: str,
             similar: Sequence[fingerprints.Similar], *, is_reply: bool, now: datetime,
-            staff: bool, stored: bool = False, revision: bool = False) -> Verdict:
-    """The analysis of a text and the status it gets: the core that submit and rescore share."""
+            staff: bool, stored: bool = False, revision: bool = False,
+            newcomer: bool = False) -> Verdict:
+    """The analysis of a text and the status it gets: the core that submit and rescore share.
+
+    `newcomer`: the course holds this author's comments until enough are approved
+    (`newcomers.still_new`), so what would be posted waits instead.
+    """
     context = context_for(scope, author_id, similar, is_reply=is_reply, now=now)
     analysis = analyze(body, context, scope.policy)
-    return Verdict(analysis, status_for_comment(analysis, scope.moderation_mode, staff=staff,
-                                                stored=stored, revision=revision),
-                   revision=revision and not staff)
+    status = status_for_comment(analysis, scope.moderation_mode, staff=staff, stored=stored,
+                                revision=revision)
+    held_as_new = newcomer and not staff and status == CommentStatus.APPROVED
+    return Verdict(analysis, CommentStatus.PENDING if held_as_new else status,
+                   revision=revision and not staff, newcomer=held_as_new)

@@ -30,7 +30,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.models.jobs import Job
-from moderation.services import audit, jobs
+from moderation.services import audit, jobs, newcomers
 from moderation.services.comments import checking, fingerprints, text_facts
 from moderation.services.errors import Conflict
 from moderation.services.sets import among
@@ -159,6 +159,7 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
             for r in group])
         similar.update((r.id, f) for r, f in zip(group, found, strict=True))
     before = text_facts.stored_signatures([row.id for row in rows])
+    new = newcomers.still_new_authors({(row.course_id, row.author_id) for row in rows})
     changes = []
     for row in rows:
         staff = row.author_id in scopes.staff(row.course_id)
@@ -166,7 +167,8 @@ def check(rows: Sequence[Row[Any]], scopes: Scopes) -> list[Change]:
             scopes.scope(row.discussion_id), row.author_id, row.body,
             similar.get(row.id, []), is_reply=row.parent_id is not None,
             now=row.submitted_at, staff=staff, stored=True,
-            revision=row.revision_of_id is not None)
+            revision=row.revision_of_id is not None,
+            newcomer=(row.course_id, row.author_id) in new)
         facts = text_facts.Facts.of(row.body, verdict.analysis)
         changes.append(Change(
             id=row.id, course_id=row.course_id, discussion_id=row.discussion_id,

@@ -32,6 +32,7 @@ def blueprint() -> Blueprint:
         gradebook,
         grades,
         lms,
+        newcomers,
         policy,
         queue,
         staff,

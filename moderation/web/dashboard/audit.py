@@ -37,6 +37,7 @@ ACTIONS = {
     "course.invitation_cancelled": "Cancelled an invitation",
     "course.invited": "Invited someone by email",
     "course.join_code_regenerated": "Made a new join code",
+    "course.newcomer_moderation_set": "Set new-student moderation",
     "course.joined": "Joined the course",
     "course.policy_set": "Changed the course policy",
     "course.ta_added": "Added a TA",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -10,6 +10,7 @@ from flask_login import current_user
 from moderation.extensions import db
 from moderation.grading import LABELS, LATE_POLICIES, REPLIES_PARTIAL, line_text
 from moderation.models import Discussion, Membership
+from moderation.services import courses
 from moderation.services.courses import Permission, allows
 from moderation.services.grades import rubrics, sheet
 from moderation.web.access import course_or_404, discussion_or_404
@@ -86,6 +87,10 @@ def grading_student(discussion_id: int, student_id: int) -> ResponseReturnValue:
 
 
 def _back_to(discussion: Discussion, student_id: int, back: str) -> ResponseReturnValue:
+    if back == "student" and request.form.get("then") == "next":  # "Save and next"
+        ids = [m.user_id for m in courses.students(discussion.course)]  # the page's order
+        if student_id in ids and ids.index(student_id) + 1 < len(ids):
+            student_id = ids[ids.index(student_id) + 1]
     if back == "student":
         return redirect(url_for("dashboard.grading_student", discussion_id=discussion.id,
                                 student_id=student_id), code=303)
@@ -133,7 +138,9 @@ def accept_suggestions(discussion_id: int) -> ResponseReturnValue:
     flash(f"Accepted {accepted} suggested score{'s' if accepted != 1 else ''}"
           + (f" ({zeros} who posted nothing got 0)." if zeros else "."), "success")
     _left_alone(outcome, "accepted")
-    return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id), code=303)
+    # Releasing is what usually comes next: the page opens with the focus on its button.
+    return redirect(url_for("dashboard.grading_sheet", discussion_id=discussion.id,
+                            _anchor="release"), code=303)
 
 
 def _left_alone(outcome: sheet.Outcome, done: str) -> None:
