@@ -8,7 +8,7 @@ from moderation.extensions import db
 from moderation.jobs import Permanent, handler, recurring
 from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
-from moderation.services import jobs, lti_scores, lti_sync, mail, rescore
+from moderation.services import fingerprints, jobs, lti_scores, lti_sync, mail, rescore
 
 
 @handler(mail.KIND)
@@ -37,6 +37,13 @@ def rescore_comments(job: Job) -> None:
 
     totals = rescore.rescore_undecided(course, actor, discussion, after_batch)
     job.args = {**job.args, "result": asdict(totals)}
+
+
+@handler(fingerprints.PRUNE_KIND)
+def prune_fingerprints(job: Job) -> None:
+    """Mark fingerprints grown common in a course and drop their rows (idempotent)."""
+    job.args = {**job.args, "marked": fingerprints.prune(job.args["course_id"],
+                                                         job.args["hashes"])}
 
 
 @handler(lti_scores.SEND_KIND)
