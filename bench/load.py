@@ -250,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                  f"{args.double_every}th, is a deliberate double: counted once in the "
                  "rate, not timed).")
     print("\n".join(lines), flush=True)
-    lines.append(f"Apps, in this order in each repetition: {', '.join(apps)}"
+    lines.append(f"Apps (the order rotated by one each repetition): {', '.join(apps)}"
                  + (f" (main: {args.baseline})" if args.baseline else "") + "; each of ours "
                  "with a `moderation worker` beside it.")
     burst = tuple(args.burst) if args.burst[0] else None

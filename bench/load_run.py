@@ -244,7 +244,8 @@ def run_database(database: Database, *, clients: Sequence[int], seconds: float, 
                  burst: tuple[int, int] | None = None, jobs_redis: str | None = None,
                  ) -> tuple[list[Run], list[Burst]]:
     """Every run on one database: for each repeat, for each client count each app in turn
-    (interleaved), then the burst (students, at a time) of each app in turn."""
+    (interleaved, the order rotated each repetition), then the burst (students, at a time)
+    of each app in turn."""
     prepare(database, bench_app(database))
     if "main" in apps:
         prepare(baseline_database(database), bench_app(baseline_database(database)),
@@ -255,8 +256,10 @@ def run_database(database: Database, *, clients: Sequence[int], seconds: float, 
                  jobs_redis) as running:
         found = targets(database, running, apps)
         for rep in range(1, repeat + 1):
+            # Each repetition starts with the next app, so none always runs first or last.
+            order = list(apps[(rep - 1) % len(apps):]) + list(apps[:(rep - 1) % len(apps)])
             for count in clients:
-                for name in apps:
+                for name in order:
                     target = found[name]
                     specs, discussion_id = specs_for(
                         target, count, f"{database.key}-{name}-{count}-{rep}",
@@ -270,7 +273,7 @@ def run_database(database: Database, *, clients: Sequence[int], seconds: float, 
                     if progress:
                         print(describe(run, database), flush=True)
             if burst:
-                for name in apps:
+                for name in order:
                     if name == "ceiling":
                         continue
                     target = found[name]
