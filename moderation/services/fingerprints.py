@@ -13,12 +13,15 @@ every submit made a PostgreSQL burst queue on its row locks (issue #19).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, null, select, union_all
+from sqlalchemy import Row, TextClause, delete, func, null, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -63,21 +66,43 @@ OVERFLOW = "moderation.fingerprints_overflow"
 
 def record(texts: Sequence[tuple[int, int, str]]) -> None:
     """Index stored texts' fingerprints, (course id, comment id, text) each, of one course
-    or several, in a few statements (`text_facts.store` is the one caller).
+    or several, in one statement (`text_facts.store` is the one caller).
 
     Only the comments' own rows are written (no count shared with other submits); a
     fingerprint already marked common gets none. A fingerprint found with too many rows
     is marked and its rows dropped later, by a job (`prune`).
     """
-    pairs = {(course_id, value, comment_id) for course_id, comment_id, body in texts
-             for value in fingerprints(body)}
-    if pairs:
-        marked = _marked_common({(course_id, value) for course_id, value, _ in pairs})
-        rows = [{"course_id": course_id, "hash": value, "comment_id": comment_id}
-                for course_id, value, comment_id in pairs if (course_id, value) not in marked]
-        if rows:  # every fingerprint common phrasing: nothing to index (no empty INSERT)
-            db.session.execute(insert(Fingerprint), rows)
+    triples = sorted({(course_id, value, comment_id) for course_id, comment_id, body in texts
+                      for value in fingerprints(body)})
+    if triples:
+        db.session.execute(_insert_unmarked(), _as_columns(triples))
     _prune_later()
+
+
+def _insert_unmarked() -> TextClause:
+    """INSERT the given (course, fingerprint, comment) rows but those of fingerprints marked
+    common: the marks are read by the INSERT itself, so no round trip reads them first."""
+    marked = (f"NOT EXISTS (SELECT 1 FROM fingerprint_count c WHERE c.course_id = v.course_id"
+              f" AND c.hash = v.hash AND c.comments > {COMMON_FINGERPRINT})")
+    if db.session.get_bind().dialect.name == "postgresql":
+        return text("INSERT INTO fingerprint (course_id, hash, comment_id) "
+                    "SELECT v.course_id, v.hash, v.comment_id FROM unnest("
+                    "CAST(:courses AS bigint[]), CAST(:hashes AS bigint[]), "
+                    "CAST(:comments AS bigint[])) AS v(course_id, hash, comment_id) "
+                    f"WHERE {marked}")
+    return text("INSERT INTO fingerprint (course_id, hash, comment_id) "
+                "SELECT v.course_id, v.hash, v.comment_id FROM (SELECT "
+                "json_extract(value, '$[0]') AS course_id, json_extract(value, '$[1]') AS hash, "
+                "json_extract(value, '$[2]') AS comment_id FROM json_each(:rows)) AS v "
+                f"WHERE {marked}")
+
+
+def _as_columns(triples: Sequence[tuple[int, int, int]]) -> dict[str, Any]:
+    """The rows as the INSERT's parameters: three arrays (PostgreSQL) or one JSON list."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return {"courses": [t[0] for t in triples], "hashes": [t[1] for t in triples],
+                "comments": [t[2] for t in triples]}
+    return {"rows": json.dumps(triples)}
 
 
 def forget(course_id: int, comment_id: int, body: str) -> None:
@@ -109,24 +134,16 @@ def prune(course_id: int, values: Collection[int]) -> int:
     return len(counts)
 
 
-def _marked_common(keys: set[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of these (course, fingerprint) pairs a pruning job marked common (one read)."""
-    courses = {course_id for course_id, _ in keys}
-    return {(course_id, value) for course_id, value in db.session.execute(
-        select(FingerprintCount.course_id, FingerprintCount.hash)
-        .where(among(FingerprintCount.course_id, courses),
-               among(FingerprintCount.hash, {value for _, value in keys}),
-               FingerprintCount.comments > COMMON_FINGERPRINT))
-        if (course_id, value) in keys}
-
-
 def _prune_later() -> None:
     """Record a pruning job for the fingerprints this transaction's reads found too long
-    (one open job per course: a later read that still finds them records the next)."""
+    (one open job per course and set of them: the submits of a burst that all find the
+    same ones record it once)."""
     overflow: dict[int, set[int]] = db.session.info.pop(OVERFLOW, {})
     for course_id, values in overflow.items():
-        jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": sorted(values)},
-                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}")
+        listed = sorted(values)
+        digest = hashlib.sha256(repr(listed).encode()).hexdigest()[:24]
+        jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": listed},
+                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}:{digest}")
 
 
 @dataclass(frozen=True)
