@@ -235,7 +235,8 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
                     FingerprintCount.comments > COMMON_FINGERPRINT))
     rows = (select(Fingerprint.hash, Fingerprint.comment_id)
             .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values)))
-    for value, comment_id in db.session.execute(union_all(marks, rows)):
+    found: Sequence[Any] = db.session.execute(union_all(marks, rows)).all()
+    for value, comment_id in found:
         if comment_id is None:
             common.add(value)
         else:
