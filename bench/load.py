@@ -1,17 +1,25 @@
-"""Load without loss: our submit against the bare insert ceiling, side by side.
+"""Load without loss: our submit against the framework floor (and main), side by side.
 
-Starts, on 127.0.0.1, the real app and the ceiling (`bench/ceiling.py`, one row per
-POST) under gunicorn with our gunicorn.conf.py and the same worker count, on SQLite (WAL,
-a file in a temp folder) and, with --postgres, on PostgreSQL (the database is emptied
-first). Each is driven by 8 and 32 concurrent clients for a bounded time, repeated; the
-real clients are distinct students who sign in and submit 150–300-word comments through
-the real form. Then it prints submissions/s, p50 and p99 and the ratio, and the counts:
-every 2xx/3xx answer has exactly one stored comment with its flags, no 5xx, no
-"database is locked", and double submits with one token make one row.
+Starts, on 127.0.0.1, under gunicorn with the gunicorn.conf.py and the same worker count:
+the framework floor (`bench/floor.py`: Flask-Login session, Flask-WTF CSRF form, WTForms
+validation, one ORM transaction writing a comment and an audit row), our app, and with
+--baseline another checkout of it (`main`, on its own database at its own schema), each of
+ours with a `moderation worker`; optionally the bare insert ceiling (`bench/ceiling.py`).
+On SQLite (WAL, files in a temp folder) and, with --postgres, on PostgreSQL (emptied
+first; main gets `<name>_main`). In each repetition every app is driven in turn by the
+same number of clients for a bounded time (the order rotated each repetition), then each
+gets a deadline burst: 300 new students submitting once, 50 at a time. The clients are
+distinct students who sign in and submit 150-300-word comments through the real form.
+Prints submissions/s, p50 and p99, the ratios (median of per-repetition ratios), the
+bursts' times against the floor's, and the counts: every 2xx/3xx answer has exactly one
+stored comment with its flags, no 5xx, no "database is locked", and double submits with
+one token make one row.
 
-    .venv/bin/python bench/load.py                                    # SQLite only
-    .venv/bin/python bench/load.py --postgres postgresql://postgres@127.0.0.1/bench_load
-    .venv/bin/python bench/load.py --seconds 5 --repeat 1 --clients 8   # a quick look
+    git -C /work/main archive main | tar -x -C /tmp/main-tree      # the "before" code
+    .venv/bin/python bench/load.py --baseline /tmp/main-tree --clients 8 --seconds 12 \
+        --ratelimit-storage redis://127.0.0.1:6379/14 \
+        --postgres postgresql+psycopg://postgres@127.0.0.1/perf_load
+    .venv/bin/python bench/load.py --seconds 5 --repeat 1 --clients 8 --burst 0 0  # a look
 
 Exits 1 if any count shows a lost, doubled or broken row.
 """
