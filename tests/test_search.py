@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from sqlalchemy import delete, inspect, select
 
 from moderation.extensions import db
@@ -40,8 +41,11 @@ def indexed_search(course_id: int, q: str) -> set[int]:
     return found
 
 
+@pytest.mark.parametrize("narrows_below", [2000, 5])  # 5: common texts skip the index
 def test_the_index_finds_what_the_like_found(app, db_kind, make_user, make_course,
-                                             make_discussion, enrol):
+                                             make_discussion, enrol, narrows_below,
+                                             monkeypatch):
+    monkeypatch.setattr(queue_list, "SEARCH_NARROWS_BELOW", narrows_below)
     course = make_course()
     discussion = make_discussion(course, min_words=1, max_words=500, moderation_mode="all")
     students = [make_user() for _ in range(3)]
