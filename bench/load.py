@@ -1,17 +1,25 @@
-"""Load without loss: our submit against the bare insert ceiling, side by side.
+"""Load without loss: our submit against the framework floor (and main), side by side.
 
-Starts, on 127.0.0.1, the real app and the ceiling (`bench/ceiling.py`, one row per
-POST) under gunicorn with our gunicorn.conf.py and the same worker count, on SQLite (WAL,
-a file in a temp folder) and, with --postgres, on PostgreSQL (the database is emptied
-first). Each is driven by 8 and 32 concurrent clients for a bounded time, repeated; the
-real clients are distinct students who sign in and submit 150–300-word comments through
-the real form. Then it prints submissions/s, p50 and p99 and the ratio, and the counts:
-every 2xx/3xx answer has exactly one stored comment with its flags, no 5xx, no
-"database is locked", and double submits with one token make one row.
+Starts, on 127.0.0.1, under gunicorn with the gunicorn.conf.py and the same worker count:
+the framework floor (`bench/floor.py`: Flask-Login session, Flask-WTF CSRF form, WTForms
+validation, one ORM transaction writing a comment and an audit row), our app, and with
+--baseline another checkout of it (`main`, on its own database at its own schema), each of
+ours with a `moderation worker`; optionally the bare insert ceiling (`bench/ceiling.py`).
+On SQLite (WAL, files in a temp folder) and, with --postgres, on PostgreSQL (emptied
+first; main gets `<name>_main`). In each repetition every app is driven in turn by the
+same number of clients for a bounded time (the order rotated each repetition), then each
+gets a deadline burst: 300 new students submitting once, 50 at a time. The clients are
+distinct students who sign in and submit 150-300-word comments through the real form.
+Prints submissions/s, p50 and p99, the ratios (median of per-repetition ratios), the
+bursts' times against the floor's, and the counts: every 2xx/3xx answer has exactly one
+stored comment with its flags, no 5xx, no "database is locked", and double submits with
+one token make one row.
 
-    .venv/bin/python bench/load.py                                    # SQLite only
-    .venv/bin/python bench/load.py --postgres postgresql://postgres@127.0.0.1/bench_load
-    .venv/bin/python bench/load.py --seconds 5 --repeat 1 --clients 8   # a quick look
+    git -C /work/main archive main | tar -x -C /tmp/main-tree      # the "before" code
+    .venv/bin/python bench/load.py --baseline /tmp/main-tree --clients 8 --seconds 12 \
+        --ratelimit-storage redis://127.0.0.1:6379/14 \
+        --postgres postgresql+psycopg://postgres@127.0.0.1/perf_load
+    .venv/bin/python bench/load.py --seconds 5 --repeat 1 --clients 8 --burst 0 0  # a look
 
 Exits 1 if any count shows a lost, doubled or broken row.
 """
@@ -36,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 
 if TYPE_CHECKING:
-    from bench.load_run import Run
+    from bench.load_run import Burst, Run
 
 # Client processes re-import this module (multiprocessing's spawn), so everything heavy
 # (Flask, SQLAlchemy, the app) is imported inside main() and the functions it calls.
@@ -44,7 +52,9 @@ if TYPE_CHECKING:
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 ROW_NAMES = {
     "ceiling": "bare Flask + SQLAlchemy insert (the ceiling)",
-    "real": "our submit (sign-in session, CSRF, analysis, flags)",
+    "floor": "framework floor (Flask-Login, Flask-WTF CSRF, WTForms, comment + audit row)",
+    "main": "our submit, baseline checkout (before)",
+    "real": "our submit, this checkout (sign-in session, CSRF, analysis, flags)",
 }
 
 
@@ -70,66 +80,105 @@ def cell(runs: Sequence[Run]) -> str:
 
 def table(runs: Sequence[Run], clients: Sequence[int]) -> list[str]:
     """The figures, laid out as in issue #9."""
-    from bench.load_run import median_rate
-
     columns = [(db, n) for db in LABELS if any(r.database == db for r in runs) for n in clients]
     header = [f"{LABELS[db]}{' WAL' if db == 'sqlite' else ''}, {n} clients" if i == 0
               else f"{LABELS[db]}, {n}" for i, (db, n) in enumerate(columns)]
     lines = ["| | " + " | ".join(header) + " |", "|---" * (len(columns) + 1) + "|"]
     groups = {(db, n, app): [r for r in runs if (r.database, r.clients, r.app) == (db, n, app)]
               for db, n in columns for app in ROW_NAMES}
-    for app, name in ROW_NAMES.items():
-        lines.append(f"| {name} | " + " | ".join(
+    present = [app for app in ROW_NAMES if any(r.app == app for r in runs)]
+    for app in present:
+        lines.append(f"| {ROW_NAMES[app]} | " + " | ".join(
             cell(groups[db, n, app]) if groups[db, n, app] else "—" for db, n in columns) + " |")
-    ratios = []
-    for db, n in columns:
-        ceiling, real = groups[db, n, "ceiling"], groups[db, n, "real"]
-        ratios.append(f"{median_rate(real) / median_rate(ceiling):.2f}"
-                      if ceiling and real and median_rate(ceiling) else "—")
-    lines.append("| ratio | " + " | ".join(ratios) + " |")
+    for app, reference in (("real", "floor"), ("main", "floor"), ("real", "main"),
+                           ("real", "ceiling"), ("floor", "ceiling")):
+        if app in present and reference in present:
+            lines.append(f"| {app} / {reference} (median of per-repetition ratios) | "
+                         + " | ".join(ratio(runs, db, n, app, reference)
+                                      for db, n in columns) + " |")
     return lines
 
 
-def counts_table(runs: Sequence[Run], clients: Sequence[int]) -> list[str]:
-    """The no-loss counts, summed over the repeats."""
+def ratio(runs: Sequence[Run], db: str, clients: int, app: str, reference: str) -> str:
+    """The median over repetitions of the two apps' rates' ratio."""
+    from bench.load_run import median_ratio
+
+    value = median_ratio([r for r in runs if (r.database, r.clients) == (db, clients)],
+                         app, reference)
+    return "—" if value != value else f"{value:.2f}"
+
+
+def burst_table(bursts: Sequence[Burst]) -> list[str]:
+    """The deadline burst: time until every student's comment was answered, each app."""
+    databases = [db for db in LABELS if any(b.database == db for b in bursts)]
+    apps = [app for app in ROW_NAMES if any(b.app == app for b in bursts)]
+    first = bursts[0]
+    lines = [f"| burst: {first.students} students, {first.at_once} at a time | "
+             + " | ".join(LABELS[db] for db in databases) + " |",
+             "|---" * (len(databases) + 1) + "|"]
+    medians: dict[tuple[str, str], float] = {}
+    for app in apps:
+        cells = []
+        for db in databases:
+            times = [b.seconds for b in bursts if (b.database, b.app) == (db, app)]
+            stored = sum(b.counts.stored for b in bursts if (b.database, b.app) == (db, app))
+            errors = sum(b.counts.server_errors + b.counts.network_errors
+                         for b in bursts if (b.database, b.app) == (db, app))
+            medians[db, app] = statistics.median(times)
+            cells.append(f"{statistics.median(times):.2f} s (runs "
+                         f"{', '.join(f'{t:.2f}' for t in times)}; {stored} stored, "
+                         f"{errors} errors)")
+        lines.append(f"| {ROW_NAMES[app]} | " + " | ".join(cells) + " |")
+    for app in ("real", "main"):
+        if app in apps and "floor" in apps:
+            lines.append(f"| {app} time / floor time (median per repetition) | " + " | ".join(
+                _burst_ratio(bursts, db, app) for db in databases) + " |")
+    return lines
+
+
+def _burst_ratio(bursts: Sequence[Burst], db: str, app: str) -> str:
+    pairs: dict[int, dict[str, float]] = {}
+    for b in bursts:
+        if b.database == db:
+            pairs.setdefault(b.repeat, {})[b.app] = b.seconds
+    values = [p[app] / p["floor"] for p in pairs.values() if app in p and p.get("floor")]
+    return f"{statistics.median(values):.2f}" if values else "—"
+
+
+def counts_table(runs: Sequence[Run], clients: Sequence[int],
+                 bursts: Sequence[Burst] = ()) -> list[str]:
+    """The no-loss counts, summed over the repeats, for each app (and the bursts)."""
     from bench.no_loss import Counts
 
     columns = [(db, n) for db in LABELS if any(r.database == db for r in runs) for n in clients]
+    columns += [(db, 0) for db in LABELS if any(b.database == db for b in bursts)]
     totals: dict[tuple[str, int, str], Counts] = {}
     for run in runs:
         totals.setdefault((run.database, run.clients, run.app), Counts()).add(run.counts)
+    for burst in bursts:
+        totals.setdefault((burst.database, 0, burst.app), Counts()).add(burst.counts)
 
-    def row(name: str, show) -> str:
-        return f"| {name} | " + " | ".join(
-            show(totals[db, n, "ceiling"], totals[db, n, "real"])
-            if (db, n, "real") in totals and (db, n, "ceiling") in totals else "—"
-            for db, n in columns) + " |"
-
-    def others(c: Counts) -> str:
+    def show(c: Counts) -> str:
         rest = Counter({s: k for s, k in c.statuses.items() if not 200 <= s < 400})
-        return ", ".join(f"{k} × {s}" for s, k in sorted(rest.items())) or "none"
+        others = ", ".join(f"{k} × {s}" for s, k in sorted(rest.items())) or "none other"
+        return (f"{c.submissions:,} answered, {c.stored:,} stored; lost {c.missing}, "
+                f"doubled {c.doubled}, unanswered {c.stored_unanswered}, wrong "
+                f"{c.wrong_comment}, flags unlike a fresh analysis {c.flags_wrong}; double "
+                f"submits → one row {c.doubles_one_row} of {c.doubles}; 5xx "
+                f"{c.server_errors}, failed connections {c.network_errors} ({others}); "
+                f"locked {c.locked}, tracebacks {c.tracebacks}, audit orphans "
+                f"{c.audit_orphans}")
 
-    header = [f"{LABELS[db]}, {n}" for db, n in columns]
-    return [
-        "| counts, all runs (ceiling ǀ submit) | " + " | ".join(header) + " |",
-        "|---" * (len(columns) + 1) + "|",
-        row("2xx/3xx answers", lambda c, r: f"{c.submissions:,} ǀ {r.submissions:,}"),
-        row("rows stored", lambda c, r: f"{c.stored:,} ǀ {r.stored:,}"),
-        row("answered but not stored", lambda c, r: f"{c.missing} ǀ {r.missing}"),
-        row("stored twice", lambda c, r: f"{c.doubled} ǀ {r.doubled}"),
-        row("stored but never answered", lambda c, r: f"{c.stored_unanswered} ǀ "
-            f"{r.stored_unanswered}"),
-        row("answer named another comment", lambda c, r: f"— ǀ {r.wrong_comment}"),
-        row("comments with flags (flags unlike a fresh analysis)",
-            lambda c, r: f"— ǀ {r.flagged:,} ({r.flags_wrong})"),
-        row("double submits → one row", lambda c, r: f"— ǀ {r.doubles_one_row} of {r.doubles}"),
-        row("5xx ǀ failed connections", lambda c, r: f"{c.server_errors + r.server_errors} ǀ "
-            f"{c.network_errors + r.network_errors}"),
-        row("other answers", lambda c, r: f"{others(c)} ǀ {others(r)}"),
-        row('"database is locked" ǀ tracebacks in the logs',
-            lambda c, r: f"{c.locked + r.locked} ǀ {c.tracebacks + r.tracebacks}"),
-        row("audit rows about missing comments", lambda c, r: f"— ǀ {r.audit_orphans}"),
-    ]
+    header = [f"{LABELS[db]}, {n} clients" if n else f"{LABELS[db]}, burst"
+              for db, n in columns]
+    apps = [app for app in ROW_NAMES if any(k[2] == app for k in totals)]
+    lines = ["| counts, all runs | " + " | ".join(header) + " |",
+             "|---" * (len(columns) + 1) + "|"]
+    for app in apps:
+        lines.append(f"| {app} | " + " | ".join(
+            show(totals[db, n, app]) if (db, n, app) in totals else "—"
+            for db, n in columns) + " |")
+    return lines
 
 
 def machine(workers: int, processes: int, clients: Sequence[int]) -> list[str]:
@@ -162,7 +211,7 @@ def client_load(runs: Sequence[Run], cores: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bench.databases import postgres_database, sqlite_database
-    from bench.load_run import APPS, RAISED_LIMITS, run_database
+    from bench.load_run import RAISED_LIMITS, run_database
     from moderation.gunicorn_conf import cores, default_workers
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -180,7 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="every nth submit of a student is a deliberate double submit")
     parser.add_argument("--ratelimit-storage", default="memory://",
                         help="Flask-Limiter storage for the real app (e.g. redis://…)")
+    parser.add_argument("--apps", nargs="+", choices=list(ROW_NAMES),
+                        help="apps to run, in this order in each repetition (default: "
+                        "floor, main with --baseline, real)")
+    parser.add_argument("--baseline", metavar="DIR", type=Path,
+                        help="another checkout of the project (e.g. `git archive main`), "
+                        "run as the app 'main' beside this one, on its own database")
+    parser.add_argument("--burst", type=int, nargs=2, metavar=("STUDENTS", "AT_ONCE"),
+                        default=[300, 50], help="the deadline burst after each repetition "
+                        "(0 0: none)")
+    parser.add_argument("--jobs-redis", metavar="URL",
+                        help="our apps' job queue on this Redis (default: their SQLite file)")
     args = parser.parse_args(argv)
+    apps = args.apps or (["floor", "main", "real"] if args.baseline else ["floor", "real"])
+    if "main" in apps and not args.baseline:
+        parser.error("the app 'main' needs --baseline")
     if args.no_sqlite and not args.postgres:
         parser.error("--no-sqlite needs --postgres")
 
@@ -189,12 +252,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{k.removeprefix('MODERATION_')}={v}" for k, v in RAISED_LIMITS.items())
         + f" (storage {args.ratelimit_storage}).")
     lines.append(f"Runs: {args.seconds:g} s timed after each client signed in and posted once "
-                 f"(untimed), {args.repeat} repeats; rate = median of the repeats; p50/p99 "
+                 f"(untimed), {args.repeat} repeats; rate = median of the repeats, ratios = "
+                 "median of per-repetition ratios; p50/p99 "
                  "over every timed single submit (each student's 2nd submit, then every "
                  f"{args.double_every}th, is a deliberate double: counted once in the "
                  "rate, not timed).")
     print("\n".join(lines), flush=True)
+    lines.append(f"Apps (the order rotated by one each repetition): {', '.join(apps)}"
+                 + (f" (main: {args.baseline})" if args.baseline else "") + "; each of ours "
+                 "with a `moderation worker` beside it.")
+    burst = tuple(args.burst) if args.burst[0] else None
+    if burst:
+        lines.append(f"Burst after each repetition: {burst[0]} new students each submit "
+                     f"once, {burst[1]} at a time (signed in first, untimed); time = start "
+                     "to the last answer.")
     runs: list[Run] = []
+    bursts: list[Burst] = []
     with tempfile.TemporaryDirectory(prefix="moderation-load-") as scratch:
         databases = []
         if not args.no_sqlite:
@@ -204,22 +277,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             (Path(scratch) / "postgresql").mkdir()
             databases.append(postgres_database(args.postgres, Path(scratch) / "postgresql"))
         for database in databases:
-            runs += run_database(database, clients=args.clients, seconds=args.seconds,
-                                 repeat=args.repeat, workers=args.workers,
-                                 processes=args.processes, apps=APPS,
-                                 double_every=args.double_every,
-                                 ratelimit_storage=args.ratelimit_storage)
+            got, burst_runs = run_database(
+                database, clients=args.clients, seconds=args.seconds, repeat=args.repeat,
+                workers=args.workers, processes=args.processes, apps=apps,
+                double_every=args.double_every, ratelimit_storage=args.ratelimit_storage,
+                baseline=args.baseline, burst=burst, jobs_redis=args.jobs_redis)
+            runs += got
+            bursts += burst_runs
     print()
     print("\n".join(lines))
     print()
     print("\n".join(table(runs, args.clients)))
     print()
-    print("\n".join(counts_table(runs, args.clients)))
+    if bursts:
+        print("\n".join(burst_table(bursts)))
+        print()
+    print("\n".join(counts_table(runs, args.clients, bursts)))
     print()
     print(client_load(runs, cores()))
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}.")
     problems = [f"{r.database} {r.clients} {r.app} run {r.repeat}: {p}"
                 for r in runs for p in r.counts.problems()]
+    problems += [f"{b.database} burst {b.app} run {b.repeat}: {p}"
+                 for b in bursts for p in b.counts.problems()]
     print("Each run's rate:")
     for key in dict.fromkeys((r.database, r.clients, r.app) for r in runs):
         rates = [r.rate for r in runs if (r.database, r.clients, r.app) == key]

@@ -48,7 +48,9 @@ class Answer:
 class ClientSpec:
     """Who a client is and what it posts to."""
 
-    kind: str  # "real" (a student, through the form) or "ceiling" (bare inserts)
+    # "real" (a student, through our form), "floor" (a student of the framework floor,
+    # bench/floor.py) or "ceiling" (bare inserts)
+    kind: str
     host: str
     port: int
     seed: int
@@ -116,7 +118,7 @@ class Client:
 
     def sign_in(self) -> None:
         """Sign in through the form and read the discussion page (real clients only)."""
-        if self.spec.kind != "real":
+        if self.spec.kind == "ceiling":
             return
         _, _, page = self.main.fetch("GET", "/login")
         status, _, _ = self.main.fetch("POST", "/login", {
@@ -128,7 +130,9 @@ class Client:
 
     def read_discussion(self) -> str:
         """Read the discussion page: its CSRF token and its form's submission token."""
-        status, _, page = self.main.fetch("GET", f"/discussions/{self.spec.discussion_id}")
+        path = (f"/discussions/{self.spec.discussion_id}" if self.spec.kind == "real"
+                else "/discussion")
+        status, _, page = self.main.fetch("GET", path)
         if status != 200:
             raise RuntimeError(f"the discussion page answered {status}")
         self.csrf = csrf_of(page)
@@ -144,10 +148,11 @@ class Client:
         return token
 
     def fields(self, token: str, body: str) -> tuple[str, dict[str, str]]:
-        if self.spec.kind == "real":
-            return f"/discussions/{self.spec.discussion_id}/comments", {
-                "csrf_token": self.csrf, "body": body, "submission_token": token,
-                "parent_id": ""}
+        if self.spec.kind in ("real", "floor"):
+            path = (f"/discussions/{self.spec.discussion_id}/comments"
+                    if self.spec.kind == "real" else "/comments")
+            return path, {"csrf_token": self.csrf, "body": body, "submission_token": token,
+                          "parent_id": ""}
         return "/rows", {"token": token, "body": body}
 
     def post(self, token: str | None = None, body: str | None = None) -> list[Answer]:
@@ -157,7 +162,7 @@ class Client:
         body = body or self.writer.comment()
         path, fields = self.fields(token, body)
         # The second post is a double, then every nth: each student makes at least one.
-        double = (self.spec.kind == "real" and self.spec.double_every > 0
+        double = (self.spec.kind != "ceiling" and self.spec.double_every > 0
                   and self.posts % self.spec.double_every == 2 % self.spec.double_every)
         if not double:
             return [self._one(self.main, path, fields, token)]
@@ -242,6 +247,59 @@ def client_process(specs: list[ClientSpec], ready: Any,
     before = os.times()
     for thread in threads:
         thread.join()
+    after = os.times()
+    cpu = (after.user - before.user) + (after.system - before.system)
+    results.put((os.getpid(), answers, cpu, failures))
+
+
+def burst_process(specs: list[ClientSpec], threads: int, ready: Any,
+                  go: multiprocessing.synchronize.Event, window: Any, results: Any) -> None:
+    """A deadline burst: every student signs in first (untimed), then at the window's
+    start `threads` of them at a time each submit one comment; send back the answers."""
+    clients: list[Client] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def sign_in(spec: ClientSpec) -> None:
+        try:
+            client = Client(spec)
+            client.sign_in()
+        except Exception as error:  # noqa: BLE001 - reported to the bench below
+            failures.append(f"{spec.email or spec.kind}: {error!r}")
+            return
+        with lock:
+            clients.append(client)
+
+    def run_all(targets: list[Any], work: Any, width: int) -> None:
+        pending = list(targets)
+
+        def worker() -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    item = pending.pop()
+                work(item)
+
+        pool = [threading.Thread(target=worker) for _ in range(width)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+
+    run_all(specs, sign_in, 16)
+    ready.put((os.getpid(), failures[:]))
+    answers: list[Answer] = []
+
+    def submit(client: Client) -> None:
+        got = client.post()
+        with lock:
+            answers.extend(got)
+
+    go.wait()
+    time.sleep(max(0.0, window[0] - time.monotonic()))
+    before = os.times()
+    run_all(clients, submit, threads)
     after = os.times()
     cpu = (after.user - before.user) + (after.system - before.system)
     results.put((os.getpid(), answers, cpu, failures))

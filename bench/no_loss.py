@@ -127,6 +127,41 @@ def count_ceiling(engine: Engine, answers: Iterable[Answer]) -> Counts:
     return counts
 
 
+def count_floor(engine: Engine, answers: Iterable[Answer]) -> Counts:
+    """The counts for the framework floor: one `floor_comment` per 2xx/3xx answer, named by
+    the answer, with exactly one audit row each."""
+    counts = Counts()
+    by_token = _answers(answers, counts)
+    answered = {t for t, got in by_token.items() if any(_ok(a) for a in got)}
+    counts.submissions = len(answered)
+    with engine.connect() as connection:
+        rows: dict[str, list[int]] = defaultdict(list)
+        for token, comment_id in connection.execute(text(
+                "SELECT submission_token, id FROM floor_comment")):
+            rows[token].append(comment_id)
+        audited = Counter(dict(connection.execute(text(
+            "SELECT comment_id, count(*) FROM floor_audit GROUP BY comment_id")).all()))
+    mine = {t: rows[t] for t in by_token if rows.get(t)}
+    counts.stored = sum(map(len, mine.values()))
+    counts.missing = sum(1 for t in answered if not rows.get(t))
+    counts.doubled = sum(1 for ids in mine.values() if len(ids) > 1)
+    counts.stored_unanswered = sum(1 for t in mine if t not in answered)
+    counts.wrong_comment = sum(
+        1 for t in answered if rows.get(t) and any(
+            _ok(a) and a.comment_id is not None and a.comment_id != rows[t][0]
+            for a in by_token[t]))
+    counts.audit_orphans = sum(1 for ids in mine.values() for i in ids if audited[i] != 1)
+    for got in by_token.values():
+        doubles = [a for a in got if a.double]
+        if doubles:
+            counts.doubles += 1
+            named = {a.comment_id for a in doubles}
+            if (len(rows.get(got[0].token, [])) == 1 and len(named) == 1
+                    and all(_ok(a) for a in doubles)):
+                counts.doubles_one_row += 1
+    return counts
+
+
 def count_comments(app: Flask, discussion_id: int, answers: Iterable[Answer]) -> Counts:
     """The counts for the real app in one discussion."""
     counts = Counts()

@@ -66,7 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--save", metavar="FILE", help="also write the raw profile here")
     parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database, "
                         "which is EMPTIED first")
+    parser.add_argument("--ratelimit-storage", metavar="URL",
+                        help="Flask-Limiter storage (e.g. redis://…, as in production)")
     args = parser.parse_args(argv)
+    if args.ratelimit_storage:
+        os.environ["MODERATION_RATELIMIT_STORAGE_URI"] = args.ratelimit_storage
 
     with tempfile.TemporaryDirectory(prefix="moderation-profile-") as scratch:
         folder = Path(scratch)

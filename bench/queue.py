@@ -172,6 +172,9 @@ def main() -> None:
         ("course queue (rule and section filters)",
          "/teach/courses/1/queue?status=approved&rule=copied&section=S3"),
         ("course queue (text search)", "/teach/courses/1/queue?status=approved&q=verdict"),
+        # "verdict" is in 99% of the generated comments; a search usually finds a few.
+        ("course queue (text search, no comment has it)",
+         "/teach/courses/1/queue?status=approved&q=courthouse"),
         ("discussion queue", f"/teach/discussions/{ids['discussion']}/queue"),
         ("one comment", f"/teach/comments/{ids['comment']}"),
         ("discussion page (2,500 comments), first page",

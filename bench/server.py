@@ -111,10 +111,11 @@ def wait_until_up(base: str, path: str = "/healthz", timeout: float = 90,
 @contextmanager
 def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int | None = None,
              app: str | None = None, name: str = "server",
-             ready_path: str = "/healthz") -> Iterator[Server]:
-    """Run gunicorn with gunicorn.conf.py on a free port until the block ends."""
+             ready_path: str = "/healthz", root: Path = ROOT) -> Iterator[Server]:
+    """Run gunicorn with gunicorn.conf.py on a free port until the block ends (`root`:
+    another checkout's app and settings, such as main's for a before/after bench)."""
     port = free_port()
-    command = [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"),
+    command = [str(GUNICORN), "-c", str(root / "gunicorn.conf.py"),
                "--bind", f"127.0.0.1:{port}"]
     if workers is not None:
         command += ["--workers", str(workers)]
@@ -126,7 +127,7 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int | None = None,
     access_log, error_log = log_dir / f"{name}.access.log", log_dir / f"{name}.error.log"
     with access_log.open("wb") as out, error_log.open("wb") as err:
         # Its own session (process group), so a crash test can kill master and workers.
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=err,
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=err,
                                    start_new_session=True)
     server = Server("127.0.0.1", port, process, access_log, error_log)
     try:
@@ -137,3 +138,24 @@ def gunicorn(env: dict[str, str], log_dir: Path, *, workers: int | None = None,
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def consumer(env: dict[str, str], log_dir: Path, *, name: str = "worker",
+             root: Path = ROOT) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `moderation worker` (the jobs' consumer) with these settings until the block ends."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with (log_dir / f"{name}.log").open("wb") as out:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "moderation"), "worker"],
+                                   cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)

@@ -84,6 +84,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    from moderation.web.throttle import retry_after_on_refusal
+
+    app.after_request(retry_after_on_refusal)
 
     from moderation import cli
     from moderation.web import (

@@ -23,7 +23,10 @@ DEFAULTS: dict[str, object] = {
     "PASSWORD_METHOD": "scrypt:131072:8:1",
     # Shared by all workers in production: set MODERATION_RATELIMIT_STORAGE_URI=redis://…
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # No X-RateLimit-* headers on every answer: each cost two more Redis round trips
+    # (GET, TTL) after the counting one. A refusal still says when to try again
+    # (Retry-After, web/throttle.retry_after_on_refusal).
+    "RATELIMIT_HEADERS_ENABLED": False,
     # Redis unreachable: count in each worker's memory (the same limits, per worker) until
     # it answers again, never refuse everyone; Flask-Limiter logs the switch both ways.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

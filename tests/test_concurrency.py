@@ -267,7 +267,10 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
     # Before the fingerprint index and the read-then-write submit: 8 and 19 with a handful
     # of earlier comments, and growing with the discussion (up to 58 at 100,000 comments).
     assert preview <= 5, preview
-    assert submit <= 19, submit  # 6 keep the suggested grade current; 1 is PostgreSQL's lock
+    # 18 and 19 before the discussion and the membership came in one statement and the
+    # shared fingerprint counts went (issue #19); 6 keep the suggested grade current, 1 is
+    # PostgreSQL's lock
+    assert submit <= (17 if engine.dialect.name == "postgresql" else 16), submit
     if engine.dialect.name == "sqlite":
         # One turn at the write lock, for the inserts only: the redirect after it reads
         # nothing more (it once read the new comment's flags, taking the lock again).

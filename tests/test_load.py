@@ -26,8 +26,11 @@ def test_every_answered_submit_is_stored_once_with_its_flags(kind: str, tmp_path
         database = postgres_database(POSTGRES_URL, tmp_path)
     else:
         pytest.skip("set MODERATION_TEST_DATABASE_URL to run on PostgreSQL")
-    [run] = run_database(database, clients=[4], seconds=2, repeat=1, workers=2,
-                         processes=1, apps=["real"], double_every=3, progress=False)
+    (floor, run), _ = run_database(database, clients=[4], seconds=2, repeat=1, workers=2,
+                                   processes=1, apps=["floor", "real"], double_every=3,
+                                   progress=False)
+    assert floor.counts.problems() == []  # the framework floor the bench compares with
+    assert floor.counts.submissions == floor.counts.stored >= 8
     counts = run.counts
     assert counts.problems() == []
     assert counts.submissions == counts.stored >= 8

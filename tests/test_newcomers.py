@@ -122,7 +122,7 @@ def test_the_setting_on_the_course_page(app, client, login_as, course_with_newco
 def test_0011_adds_the_setting_off_for_every_course_and_goes_back(
         empty_app):  # noqa: F811 - fixture
     with empty_app.app_context():
-        upgrade(revision="0009")
+        upgrade(revision="0010")
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO course (id, title, code, join_code, policy, rubric, tas_manage, "
@@ -133,6 +133,6 @@ def test_0011_adds_the_setting_off_for_every_course_and_goes_back(
             assert conn.execute(text("SELECT newcomer_approvals FROM course")).scalar() == 0
         with pytest.raises(Exception, match="(?i)check|constraint"), db.engine.begin() as conn:
             conn.execute(text("UPDATE course SET newcomer_approvals = 21"))
-        downgrade(revision="0009")
+        downgrade(revision="0010")
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT code FROM course")).scalar() == "LAW1"

@@ -9,7 +9,7 @@ from moderation.jobs import Permanent, handler, recurring
 from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
 from moderation.services import jobs, mail
-from moderation.services.comments import rescore
+from moderation.services.comments import fingerprints, rescore
 from moderation.services.lti import scores as lti_scores
 from moderation.services.lti import sync as lti_sync
 
@@ -40,6 +40,13 @@ def rescore_comments(job: Job) -> None:
 
     totals = rescore.rescore_undecided(course, actor, discussion, after_batch)
     job.args = {**job.args, "result": asdict(totals)}
+
+
+@handler(fingerprints.PRUNE_KIND)
+def prune_fingerprints(job: Job) -> None:
+    """Mark fingerprints grown common in a course and drop their rows (idempotent)."""
+    job.args = {**job.args, "marked": fingerprints.prune(job.args["course_id"],
+                                                         job.args["hashes"])}
 
 
 @handler(lti_scores.SEND_KIND)

@@ -88,6 +88,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search index is made by its own DDL, not declared in the models: autogenerate
+    # must not offer to drop it.
+    from moderation.models.search import is_search_object
+    conf_args.setdefault("include_object", is_search_object)
 
     connectable = get_engine()
 

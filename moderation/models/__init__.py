@@ -1,5 +1,6 @@
 """The data model: typed SQLAlchemy 2 models, one module per idea."""
 
+from moderation.models import search  # noqa: F401, E402 - the search index's DDL, with the tables
 from moderation.models.accounts import User
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base, utcnow

@@ -14,8 +14,9 @@ class Fingerprint(Base):
     Finding the earlier comments a new one may copy or repeat is one index lookup of its
     fingerprints, whatever the size of the course; only those candidates are scored.
     A fingerprint found in more than COMMON_FINGERPRINT comments of the course is common
-    phrasing, not evidence of copying (MOSS ignores such passages too): its rows are
-    dropped, and FingerprintCount remembers it, so no lookup reads a long list.
+    phrasing, not evidence of copying (MOSS ignores such passages too): a read counts it
+    common at once, and a job (services.fingerprints.prune) drops its rows and marks it
+    in FingerprintCount, so no lookup keeps reading a long list.
     """
 
     __tablename__ = "fingerprint"
@@ -36,7 +37,12 @@ COMMON_FINGERPRINT = 50
 
 
 class FingerprintCount(Base):
-    """How many comments of a course have a fingerprint (up to past COMMON_FINGERPRINT)."""
+    """A fingerprint marked common in a course: how many comments had it when it was marked.
+
+    Written only by the pruning job, never by a submit (a count every submit updated was
+    a row they all queued on). Rows of COMMON_FINGERPRINT or less are from before that
+    change and mean nothing.
+    """
 
     __tablename__ = "fingerprint_count"
 

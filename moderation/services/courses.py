@@ -133,6 +133,12 @@ def sign_up_with_code(display_name: str, email: str, password: str, code: str) -
     return membership
 
 
+def remember_membership(membership: Membership) -> None:
+    """Let `membership_of` answer from the session for this membership, loaded elsewhere."""
+    known: dict[tuple[int, int], int] = db.session.info.setdefault("membership_ids", {})
+    known[membership.user_id, membership.course_id] = membership.id
+
+
 def membership_of(user: User, course: Course) -> Membership | None:
     """Return the user's membership in the course, if any."""
     # A request asks twice (the view's access check, then the service's own): the second

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload, lazyload
 
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, Membership
 from moderation.services.comments.revisions import require_author
-from moderation.services.courses import Permission, require_member
+from moderation.services.courses import Permission, remember_membership, require_member
 from moderation.services.discussions import visible_to_students
 
 
@@ -23,13 +24,33 @@ def course_or_404(course_id: int, *, staff: bool = False,
 def discussion_or_404(discussion_id: int, *, staff: bool = False,
                       permission: Permission | None = None) -> tuple[Discussion, Membership]:
     """Return the discussion and the viewer's membership; students never see drafts."""
-    # The course comes in the same query: every caller checks membership of it next.
-    discussion = db.get_or_404(Discussion, discussion_id,
-                               options=[joinedload(Discussion.course)])
+    discussion, loaded = _discussion_with_membership(discussion_id)
     membership = require_member(current_user, discussion.course, staff=staff,
                                 permission=permission)
+    del loaded  # held until require_member read it back (the session holds it weakly)
     if not membership.role.is_staff and not visible_to_students(discussion):
         abort(404)
+    return discussion, membership
+
+
+def _discussion_with_membership(discussion_id: int) -> tuple[Discussion, Membership | None]:
+    """The discussion, its course and the viewer's membership of it in one statement (every
+    caller checks the membership next: `require_member` finds it without a query)."""
+    if not current_user.is_authenticated:
+        return db.get_or_404(Discussion, discussion_id,
+                             options=[joinedload(Discussion.course)]), None
+    row = db.session.execute(
+        select(Discussion, Membership)
+        .outerjoin(Membership, and_(Membership.course_id == Discussion.course_id,
+                                    Membership.user_id == current_user.id))
+        # The member is the signed-in user, already loaded: no join to read it again.
+        .options(joinedload(Discussion.course), lazyload(Membership.user))
+        .where(Discussion.id == discussion_id)).first()
+    if row is None:
+        abort(404)
+    discussion, membership = row
+    if membership is not None:
+        remember_membership(membership)
     return discussion, membership
 
 

@@ -150,6 +150,17 @@ def retry_in() -> int:
     return max(1, math.ceil(current.reset_at - time.time()))
 
 
+def retry_after_on_refusal(response: Response) -> Response:
+    """Say on a refusal (429) when to try again; other answers read no limit's window."""
+    current = limiter.current_limit
+    if response.status_code == 429 and current is not None \
+            and "Retry-After" not in response.headers:
+        # As Flask-Limiter wrote it: whole seconds until the window resets (reset_at is
+        # the window's end plus one second), at least one.
+        response.headers["Retry-After"] = str(max(1, int(current.reset_at - time.time())))
+    return response
+
+
 def refusal_message() -> str:
     """What a refused person reads: what was refused and when to try again."""
     seconds = retry_in()

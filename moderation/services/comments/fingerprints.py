@@ -4,16 +4,24 @@
 has (both called by `text_facts.store`), and `similar` finds the earlier comments that
 share the most fingerprints with a text, in a bounded number of index reads whatever the
 size of the course.
+
+No row is shared between submits: a submit only inserts its own fingerprint rows, and
+whether a fingerprint is common is counted when it is read (its rows, or the mark a
+pruning job left once it had more than COMMON_FINGERPRINT). A shared count updated by
+every submit made a PostgreSQL burst queue on its row locks (issue #19).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Row, and_, delete, insert, select, update
+from sqlalchemy import Row, TextClause, delete, func, null, select, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -27,6 +35,7 @@ from moderation.models import (
     FingerprintCount,
     User,
 )
+from moderation.services import jobs
 from moderation.services.sets import among
 
 CANDIDATES = 40  # earlier comments handed to the similarity rules
@@ -49,59 +58,92 @@ class Similar:
     discussion: str
 
 
+PRUNE_KIND = "fingerprints.prune"
+# Fingerprints a read of this transaction found with more than COMMON_FINGERPRINT rows
+# and not yet marked common: {course id: hashes}; `record` hands them to a pruning job.
+OVERFLOW = "moderation.fingerprints_overflow"
+
+
 def record(texts: Sequence[tuple[int, int, str]]) -> None:
     """Index stored texts' fingerprints, (course id, comment id, text) each, of one course
-    or several, in a few statements (`text_facts.store` is the one caller).
+    or several, in one statement (`text_facts.store` is the one caller).
 
-    Each fingerprint's count goes up; rows are kept only for fingerprints that are not
-    (yet) common in the course, and a fingerprint that just became common loses its rows.
+    Only the comments' own rows are written (no count shared with other submits); a
+    fingerprint already marked common gets none. A fingerprint found with too many rows
+    is marked and its rows dropped later, by a job (`prune`).
     """
-    pairs = {(course_id, value, comment_id) for course_id, comment_id, body in texts
-             for value in fingerprints(body)}
-    if not pairs:
-        return
-    per_hash: dict[tuple[int, int], int] = {}
-    for course_id, value, _ in pairs:
-        per_hash[course_id, value] = per_hash.get((course_id, value), 0) + 1
-    counts = _add_counts(per_hash)
-    rows = [{"course_id": course_id, "hash": value, "comment_id": comment_id}
-            for course_id, value, comment_id in pairs
-            if counts[course_id, value] <= COMMON_FINGERPRINT]
-    if rows:  # every fingerprint common phrasing: nothing to index (an empty list is no INSERT)
-        db.session.execute(insert(Fingerprint), rows)
-    crossed = [key for key, added in per_hash.items()
-               if counts[key] > COMMON_FINGERPRINT >= counts[key] - added]
-    for course_id, value in crossed:
-        db.session.execute(delete(Fingerprint).where(Fingerprint.course_id == course_id,
-                                                     Fingerprint.hash == value))
+    triples = sorted({(course_id, value, comment_id) for course_id, comment_id, body in texts
+                      for value in fingerprints(body)})
+    if triples:
+        db.session.execute(_insert_unmarked(), _as_columns(triples))
+    _prune_later()
+
+
+def _insert_unmarked() -> TextClause:
+    """INSERT the given (course, fingerprint, comment) rows but those of fingerprints marked
+    common: the marks are read by the INSERT itself, so no round trip reads them first."""
+    marked = (f"NOT EXISTS (SELECT 1 FROM fingerprint_count c WHERE c.course_id = v.course_id"
+              f" AND c.hash = v.hash AND c.comments > {COMMON_FINGERPRINT})")
+    if db.session.get_bind().dialect.name == "postgresql":
+        return text("INSERT INTO fingerprint (course_id, hash, comment_id) "
+                    "SELECT v.course_id, v.hash, v.comment_id FROM unnest("
+                    "CAST(:courses AS bigint[]), CAST(:hashes AS bigint[]), "
+                    "CAST(:comments AS bigint[])) AS v(course_id, hash, comment_id) "
+                    f"WHERE {marked}")
+    return text("INSERT INTO fingerprint (course_id, hash, comment_id) "
+                "SELECT v.course_id, v.hash, v.comment_id FROM (SELECT "
+                "json_extract(value, '$[0]') AS course_id, json_extract(value, '$[1]') AS hash, "
+                "json_extract(value, '$[2]') AS comment_id FROM json_each(:rows)) AS v "
+                f"WHERE {marked}")
+
+
+def _as_columns(triples: Sequence[tuple[int, int, int]]) -> dict[str, Any]:
+    """The rows as the INSERT's parameters: three arrays (PostgreSQL) or one JSON list."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return {"courses": [t[0] for t in triples], "hashes": [t[1] for t in triples],
+                "comments": [t[2] for t in triples]}
+    return {"rows": json.dumps(triples)}
 
 
 def forget(course_id: int, comment_id: int, body: str) -> None:
-    """Take a comment's fingerprints of `body` (the text it had) out of the index."""
-    values = list(fingerprints(body))
-    if not values:
-        return
-    db.session.execute(update(FingerprintCount).where(
-        FingerprintCount.course_id == course_id, among(FingerprintCount.hash, values))
-        .values(comments=FingerprintCount.comments - 1)
-        .execution_options(synchronize_session=False))  # no counts are loaded as objects
-    db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment_id))
+    """Take a comment's fingerprints out of the index (`body`, the text it had, is kept in
+    the signature for the callers; the comment's rows are all it has)."""
+    if fingerprints(body):
+        db.session.execute(delete(Fingerprint).where(Fingerprint.comment_id == comment_id))
 
 
-def _add_counts(per_hash: dict[tuple[int, int], int]) -> dict[tuple[int, int], int]:
-    """Add to each (course, fingerprint)'s count and return the new counts: one upsert
-    statement per batch of rows, RETURNING what it wrote (SQLite 3.35+, PostgreSQL)."""
+def prune(course_id: int, values: Collection[int]) -> int:
+    """Mark as common the fingerprints of these that have more than COMMON_FINGERPRINT
+    rows, and drop their rows (a job; idempotent). Returns how many were marked."""
+    counts = {value: n for value, n in db.session.execute(
+        select(Fingerprint.hash, func.count())
+        .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values))
+        .group_by(Fingerprint.hash)) if n > COMMON_FINGERPRINT}
+    if not counts:
+        return 0
     dialect = db.session.get_bind().dialect.name
     insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
     upsert = insert_of(FingerprintCount)
-    statement = upsert.on_conflict_do_update(
+    db.session.execute(upsert.on_conflict_do_update(
         index_elements=[FingerprintCount.course_id, FingerprintCount.hash],
-        set_={"comments": FingerprintCount.comments + upsert.excluded.comments},
-    ).returning(FingerprintCount.course_id, FingerprintCount.hash, FingerprintCount.comments)
-    # Sorted, so concurrent writers on PostgreSQL lock the count rows in one order.
-    rows = db.session.execute(statement, [{"course_id": c, "hash": h, "comments": n}
-                                          for (c, h), n in sorted(per_hash.items())])
-    return {(course_id, value): n for course_id, value, n in rows}
+        set_={"comments": upsert.excluded.comments}),
+        [{"course_id": course_id, "hash": value, "comments": n}
+         for value, n in sorted(counts.items())])
+    db.session.execute(delete(Fingerprint).where(Fingerprint.course_id == course_id,
+                                                 among(Fingerprint.hash, counts)))
+    return len(counts)
+
+
+def _prune_later() -> None:
+    """Record a pruning job for the fingerprints this transaction's reads found too long
+    (one open job per course and set of them: the submits of a burst that all find the
+    same ones record it once)."""
+    overflow: dict[int, set[int]] = db.session.info.pop(OVERFLOW, {})
+    for course_id, values in overflow.items():
+        listed = sorted(values)
+        digest = hashlib.sha256(repr(listed).encode()).hexdigest()[:24]
+        jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": listed},
+                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}:{digest}")
 
 
 @dataclass(frozen=True)
@@ -139,7 +181,7 @@ def similar_many(course_id: int, queries: Sequence[Query], *,
     computed = {i: fingerprints(q.text) for i, q in enumerate(queries) if q.indexed is None}
     common, postings = _postings(course_id, set().union(
         *computed.values(), *(q.indexed for q in queries if q.indexed is not None)))
-    prints = [q.indexed if q.indexed is not None else computed[i] - common
+    prints = [(q.indexed if q.indexed is not None else computed[i]) - common
               for i, q in enumerate(queries)]
     shared: list[dict[int, int]] = []
     for values in prints:
@@ -178,23 +220,34 @@ def indexed(comment_ids: Collection[int]) -> dict[int, frozenset[int]]:
 
 def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[int, list[int]]]:
     """Which of these fingerprints are common phrasing in the course, and which comments
-    hold each of the others: one read, the counts joined to the index's rows (a common
-    fingerprint has none left)."""
+    hold each of the others: one read of the marks and the index's rows.
+
+    A fingerprint is common once marked (its rows are gone) or once it has more than
+    COMMON_FINGERPRINT rows (a pruning job will mark it: noted for `record`).
+    """
     common: set[int] = set()
     postings: dict[int, list[int]] = {}
     if not values:
         return common, postings
-    for value, is_common, comment_id in db.session.execute(
-            select(FingerprintCount.hash, FingerprintCount.comments > COMMON_FINGERPRINT,
-                   Fingerprint.comment_id)
-            .outerjoin(Fingerprint, and_(Fingerprint.course_id == FingerprintCount.course_id,
-                                         Fingerprint.hash == FingerprintCount.hash))
-            .where(FingerprintCount.course_id == course_id,
-                   among(FingerprintCount.hash, values))):
-        if is_common:
+    marks = (select(FingerprintCount.hash, null().label("comment_id"))
+             .where(FingerprintCount.course_id == course_id,
+                    among(FingerprintCount.hash, values),
+                    FingerprintCount.comments > COMMON_FINGERPRINT))
+    rows = (select(Fingerprint.hash, Fingerprint.comment_id)
+            .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values)))
+    found: Sequence[Any] = db.session.execute(union_all(marks, rows)).all()
+    for value, comment_id in found:
+        if comment_id is None:
             common.add(value)
-        elif comment_id is not None:
+        else:
             postings.setdefault(value, []).append(comment_id)
+    long = {value for value, ids in postings.items() if len(ids) > COMMON_FINGERPRINT}
+    if long - common:
+        db.session.info.setdefault(OVERFLOW, {}).setdefault(course_id, set()).update(
+            long - common)
+    common |= long
+    for value in common:
+        postings.pop(value, None)
     return common, postings
 
 

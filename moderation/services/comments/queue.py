@@ -12,7 +12,18 @@ from dataclasses import dataclass, fields, replace
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, UnaryExpression, and_, exists, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    UnaryExpression,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy.orm import aliased, selectinload
 
 from moderation.extensions import db
@@ -25,8 +36,10 @@ from moderation.models import (
     Severity,
     User,
 )
+from moderation.models.search import SEARCH_TABLE
 from moderation.services.courses import students_query
 from moderation.services.paging import Cursor
+from moderation.services.sets import among
 
 PAGE_SIZE = 50
 SORTS = ("time", "severity")  # time: oldest first; severity: most severe, newest first
@@ -136,8 +149,35 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
                                     Membership.section == f.section))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.extend(search_conditions(f.q))
         where.append(Comment.body.ilike(pattern, escape="\\"))
     return where
+
+
+# Past this many comments holding the text, the index narrows too little to pay: the LIKE
+# alone reads the course (a word in most comments: "the", or a course's own topic).
+SEARCH_NARROWS_BELOW = 2000
+
+
+def search_conditions(q: str) -> list[ColumnElement[bool]]:
+    """What narrows a text search by the search index before the LIKE (models/search.py).
+
+    On PostgreSQL nothing: its trigram index serves the ILIKE itself. On SQLite the FTS5
+    trigram table lists the comments holding the text (three characters or more, case
+    folded more widely than LIKE does), and the LIKE then keeps exactly what it kept
+    before, reading only those; unless the text is in so many comments that the list
+    would cost more than it saves.
+    """
+    if len(q) < 3 or db.session.get_bind().dialect.name != "sqlite":
+        return []
+    phrase = '"' + q.replace('"', '""') + '"'
+    found: list[int] = list(db.session.scalars(
+        select(literal_column("rowid")).select_from(table(SEARCH_TABLE))
+        .where(literal_column(SEARCH_TABLE).op("MATCH")(phrase))
+        .limit(SEARCH_NARROWS_BELOW + 1)))
+    if len(found) > SEARCH_NARROWS_BELOW:
+        return []
+    return [among(Comment.id, found)]
 
 
 def _revision_for(reviewer_id: int) -> ColumnElement[bool]:
