@@ -323,3 +323,27 @@ def test_a_score_is_stored_as_it_is_shown_to_the_hundredth(app, client, login_as
                            sheet.GradeEntry(2.675, None, None, version=2))
         db.session.commit()
         assert db.session.scalar(select(Grade.score)) == 2.68  # halves up, not 2.67
+
+
+def test_the_export_page_names_each_unmatched_student_once_and_warns_when_nothing_is_released(
+        app, client, login_as, make_course, make_discussion, make_user, enrol):
+    course = make_course()
+    discussion = make_discussion(course, points_possible=10)
+    joan = make_user("Joan Joiner", email="joan@school.test")
+    enrol(joan, course)
+    with app.app_context():
+        teacher = db.session.scalar(select(User).join(Membership).where(
+            Membership.course_id == course.id, Membership.role == "instructor"))
+    login_as(teacher)
+    page = client.get(f"/teach/courses/{course.id}/export").text
+    # Joan joined by code: Canvas, Moodle and Blackboard may each miss her, and she is
+    # listed once with the three reasons, not three times.
+    assert page.count("Joiner, Joan") == 1, page
+    assert "Canvas: no Canvas ID" in page and "Moodle: joined with the join code" in page
+    assert "Blackboard: no Blackboard username" in page
+    assert 'id="nothing-released"' in page
+    with app.app_context():
+        d = db.session.get(Discussion, discussion.id)
+        grade(d, db.session.get(User, joan.id), db.session.get(User, teacher.id), 7)
+        db.session.commit()
+    assert 'id="nothing-released"' not in client.get(f"/teach/courses/{course.id}/export").text

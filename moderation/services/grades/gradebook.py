@@ -253,6 +253,33 @@ def unmatched(course: Course, format_name: str) -> list[Unmatched]:
             if (reason := fmt.unmatched(student)) is not None]
 
 
+@dataclass
+class UnmatchedStudent:
+    """A student some LMS may not match, once, with each such LMS and why."""
+
+    student: lms.Student
+    reasons: list[tuple[str, str]]  # (the LMS's label, why)
+
+
+def unmatched_students(course: Course) -> list[UnmatchedStudent]:
+    """Each student any LMS file may not match, listed once with every LMS's reason."""
+    found = []
+    for student in roster_of(course):
+        reasons = [(fmt.LABEL, why) for fmt in lms.FORMATS.values()
+                   if (why := fmt.unmatched(student)) is not None]
+        if reasons:
+            found.append(UnmatchedStudent(student, reasons))
+    return found
+
+
+def released_count(course: Course) -> int:
+    """How many grades of the course are released (what LMS files carry)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Grade)
+        .join(Discussion, Discussion.id == Grade.discussion_id)
+        .where(Discussion.course_id == course.id, Grade.released.is_(True))) or 0
+
+
 # The course grid -----------------------------------------------------------------------
 
 @dataclass

@@ -123,9 +123,10 @@ def _export_form(course: Course) -> ExportForm:
 
 def _export_page(course: Course, membership: Membership, form: ExportForm,
                  status: int = 200) -> ResponseReturnValue:
-    warnings = {name: gradebook.unmatched(course, name) for name in FORMATS}
-    return render_template("grading/export.html", course=course, form=form,
-                           formats=FORMATS, warnings=warnings, limits=gradebook.limits(course),
+    return render_template("grading/export.html", course=course, form=form, formats=FORMATS,
+                           unmatched=gradebook.unmatched_students(course),
+                           released=gradebook.released_count(course),
+                           limits=gradebook.limits(course),
                            students=len(gradebook.roster_of(course))), status
 
 
