@@ -32,3 +32,6 @@ class Context:
     # Display names of the course's members: never misspellings, and a near miss of
     # one is a misspelling of it.
     names: tuple[str, ...] = ()
+    # The replies' own deadline, when the discussion has one: a reply is late by it, not
+    # by `due_at`.
+    replies_due_at: datetime | None = None

@@ -49,7 +49,16 @@ LATE_POLICIES: dict[LatePolicy, str] = {
               "counts at all",
 }
 
+LATE_REPLIES: dict[LatePolicy, str] = {
+    "none": "A late reply still counts; the breakdown says it was late",
+    "per_day": "A late reply earns its share less a percentage per day late",
+    "cutoff": "A late reply still counts until the cut-off; after it, it does not count",
+}
+
 MAX_POINTS = 1000.0
+_KEYS = frozenset({"points", "replies_partial", "late_policy", "late_percent_per_day",
+                   "late_cutoff_days", "replies_late_policy", "replies_late_percent_per_day",
+                   "replies_late_cutoff_days"})
 
 
 def hundredths(value: float) -> float:
@@ -80,6 +89,11 @@ class Rubric:
     late_policy: LatePolicy = "none"
     late_percent_per_day: float = 10.0  # per_day: the share of the on-time points lost
     late_cutoff_days: float = 0.0  # cutoff: days after the due date that still count
+    # Replies, when the discussion gives them their own due date (`replies_due_at`);
+    # without one, replies follow the responses' cut-off as they always did.
+    replies_late_policy: LatePolicy = "none"
+    replies_late_percent_per_day: float = 10.0
+    replies_late_cutoff_days: float = 0.0
 
     @property
     def total(self) -> float:
@@ -91,7 +105,10 @@ class Rubric:
         return {"points": {key: self.points[key] for key in CRITERIA},
                 "replies_partial": self.replies_partial, "late_policy": self.late_policy,
                 "late_percent_per_day": self.late_percent_per_day,
-                "late_cutoff_days": self.late_cutoff_days}
+                "late_cutoff_days": self.late_cutoff_days,
+                "replies_late_policy": self.replies_late_policy,
+                "replies_late_percent_per_day": self.replies_late_percent_per_day,
+                "replies_late_cutoff_days": self.replies_late_cutoff_days}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None, base: Rubric | None = None) -> Rubric:
@@ -109,8 +126,7 @@ class Rubric:
             return base
         if not isinstance(data, dict):
             raise RubricError("A rubric must be a JSON object.")
-        unknown = set(data) - {"points", "replies_partial", "late_policy",
-                               "late_percent_per_day", "late_cutoff_days"}
+        unknown = set(data) - _KEYS
         if unknown:
             raise RubricError(f"Unknown rubric key {sorted(unknown)[0]!r}.", sorted(unknown)[0])
         changes: dict[str, Any] = {}
@@ -121,12 +137,17 @@ class Rubric:
                                                  "replies_partial")
         if "late_policy" in data:
             changes["late_policy"] = _choice(data["late_policy"], LATE_POLICIES, "late_policy")
-        if "late_percent_per_day" in data:
-            changes["late_percent_per_day"] = _number(
-                data["late_percent_per_day"], "late_percent_per_day", 0, 100)
-        if "late_cutoff_days" in data:
-            changes["late_cutoff_days"] = _number(data["late_cutoff_days"], "late_cutoff_days",
-                                                  0, 365)
+        if "replies_late_policy" in data:
+            changes["replies_late_policy"] = _choice(data["replies_late_policy"], LATE_REPLIES,
+                                                     "replies_late_policy")
+        for prefix in ("", "replies_"):
+            if f"{prefix}late_percent_per_day" in data:
+                changes[f"{prefix}late_percent_per_day"] = _number(
+                    data[f"{prefix}late_percent_per_day"], f"{prefix}late_percent_per_day",
+                    0, 100)
+            if f"{prefix}late_cutoff_days" in data:
+                changes[f"{prefix}late_cutoff_days"] = _number(
+                    data[f"{prefix}late_cutoff_days"], f"{prefix}late_cutoff_days", 0, 365)
         return dataclasses.replace(base, **changes)
 
     def scaled_to(self, points_possible: float) -> Rubric:

@@ -54,6 +54,9 @@ class Expectations:
     due_at: datetime | None
     min_grade: float  # the readability band of the discussion's policy
     max_grade: float
+    # The replies' own due date (Canvas's checkpoints): replies are then judged by it and
+    # the rubric's reply late policy; None: as before, by `due_at` alone.
+    replies_due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -127,14 +130,17 @@ def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations
     """
     notes: list[str] = []
     counted = list(comments)
-    if rubric.late_policy == "cutoff" and asks.due_at is not None:
-        cutoff = asks.due_at + timedelta(days=rubric.late_cutoff_days)
-        counted = [c for c in comments if c.submitted_at <= cutoff]
-        if len(counted) < len(comments):
-            late = len(comments) - len(counted)
-            notes.append(f"{late} comment{'s' if late != 1 else ''} posted after the cut-off "
-                         f"({cutoff:%-d %b %Y, %H:%M} UTC) {'do' if late != 1 else 'does'} "
-                         "not count.")
+    if asks.replies_due_at is None:
+        if rubric.late_policy == "cutoff" and asks.due_at is not None:
+            cutoff = asks.due_at + timedelta(days=rubric.late_cutoff_days)
+            counted = [c for c in comments if c.submitted_at <= cutoff]
+            if len(counted) < len(comments):
+                late = len(comments) - len(counted)
+                notes.append(f"{late} comment{'s' if late != 1 else ''} posted after the "
+                             f"cut-off ({cutoff:%-d %b %Y, %H:%M} UTC) "
+                             f"{'do' if late != 1 else 'does'} not count.")
+    else:
+        counted = _within_cutoffs(comments, rubric, asks, notes)
     counted.sort(key=lambda c: (c.submitted_at, c.id))
     responses = [c for c in counted if not c.is_reply]
     substantive = [c for c in responses if _substantive(c, asks)]
@@ -166,6 +172,30 @@ def suggest(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations
     notes.extend(_others_note(bool(comments), pending, rejected))
     return Suggestion(round(sum(line.earned for line in lines), 2), tuple(lines), missing,
                       tuple(notes), pending)
+
+
+def _within_cutoffs(comments: Sequence[CommentFacts], rubric: Rubric, asks: Expectations,
+                    notes: list[str]) -> list[CommentFacts]:
+    """With a replies' due date: responses within the response cut-off, replies within the
+    reply cut-off; a note for each kind left out, naming its deadline."""
+    kept = list(comments)
+    for is_reply, policy, due, days, kind, deadline in (
+            (False, rubric.late_policy, asks.due_at, rubric.late_cutoff_days,
+             ("response", "responses"), "the due date"),
+            (True, rubric.replies_late_policy, asks.replies_due_at,
+             rubric.replies_late_cutoff_days, ("reply", "replies"), "the replies' due date")):
+        if policy != "cutoff" or due is None:
+            continue
+        cutoff = due + timedelta(days=days)
+        dropped = [c for c in kept if c.is_reply == is_reply and c.submitted_at > cutoff]
+        if dropped:
+            gone = {c.id for c in dropped}
+            kept = [c for c in kept if c.id not in gone]
+            n = len(dropped)
+            notes.append(f"{n} {kind[n != 1]} posted after the cut-off of {deadline} "
+                         f"({cutoff:%-d %b %Y, %H:%M} UTC) {'do' if n != 1 else 'does'} "
+                         "not count.")
+    return kept
 
 
 def _others_note(approved: bool, pending: int, rejected: int) -> list[str]:
@@ -230,7 +260,27 @@ def _replies_line(counted: Sequence[CommentFacts], record: CommentFacts | None,
         share = 1.0 if done >= required else (0.5 if done else 0.0)
     else:
         share = 1.0 if done >= required else 0.0
-    return share, detail
+    if asks.replies_due_at is None or not done:
+        return share, detail
+    # The replies that count are the best `required` of them: on time before late.
+    credits = sorted((_reply_credit(c, rubric, asks.replies_due_at) for c in replies),
+                     reverse=True)[:done]
+    late = sum(1 for c in replies if c.submitted_at > asks.replies_due_at)
+    if late:
+        due = asks.replies_due_at
+        detail += (f"; {late} posted after the replies' due date ({due:%-d %b %Y, %H:%M} UTC)"
+                   + (f", {rubric.replies_late_percent_per_day:g}% off per day late"
+                      if rubric.replies_late_policy == "per_day" else ""))
+    return share * sum(credits) / done, detail
+
+
+def _reply_credit(reply: CommentFacts, rubric: Rubric, due: datetime) -> float:
+    """What one reply earns of its share: all of it on time, less per day late (per_day)."""
+    late = reply.submitted_at - due
+    if late <= timedelta(0) or rubric.replies_late_policy != "per_day":
+        return 1.0
+    days = math.ceil(late / timedelta(days=1))
+    return max(0.0, 1 - rubric.replies_late_percent_per_day / 100 * days)
 
 
 def _on_time_line(record: CommentFacts | None, rubric: Rubric,
@@ -242,7 +292,9 @@ def _on_time_line(record: CommentFacts | None, rubric: Rubric,
     late = record.submitted_at - asks.due_at
     if late <= timedelta(0):
         return 1.0, "Response posted by the due date"
-    detail = f"Response posted {describe(late)} late"
+    # With a replies' due date too, say which deadline the response missed.
+    detail = (f"Response posted {describe(late)} late" if asks.replies_due_at is None
+              else f"Response posted {describe(late)} after the due date")
     if rubric.late_policy != "per_day":
         return 0.0, detail
     days = math.ceil(late / timedelta(days=1))

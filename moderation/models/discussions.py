@@ -26,6 +26,7 @@ from moderation.models.enums import (
     CommentStatus,
     DiscussionState,
     ModerationMode,
+    PostFirst,
     RejectionReason,
     Severity,
     enum_column,
@@ -66,6 +67,8 @@ class Discussion(Base):
         ),
         CheckConstraint("points_possible >= 0", name="points_possible"),
         CheckConstraint("required_replies >= 0", name="required_replies"),
+        CheckConstraint("replies_due_at IS NULL OR due_at IS NULL OR replies_due_at >= due_at",
+                        name="replies_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +83,9 @@ class Discussion(Base):
     )
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The deadline of the required replies (Canvas's checkpoints), judged by the rubric's
+    # reply late policy; None: replies are judged by `due_at`, as responses are.
+    replies_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     points_possible: Mapped[float] = mapped_column(Float, default=DEFAULTS.points_possible)
     required_replies: Mapped[int] = mapped_column(default=DEFAULTS.required_replies)
     min_words: Mapped[int] = mapped_column(default=DEFAULTS.min_words)
@@ -89,6 +95,9 @@ class Discussion(Base):
     moderation_mode: Mapped[ModerationMode] = mapped_column(
         enum_column(ModerationMode, "moderation_mode"), default=DEFAULTS.moderation_mode
     )
+    # Whether a student must post (or have approved) a response before reading classmates'.
+    post_first: Mapped[PostFirst] = mapped_column(
+        enum_column(PostFirst, "post_first"), default=PostFirst.OFF, server_default="off")
     # Per-discussion overrides of the course policy (a partial analysis.Policy).
     policy_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     lms_assignment_id: Mapped[str | None] = mapped_column(String(64))

@@ -36,6 +36,29 @@ class ModerationMode(enum.StrEnum):
     FLAGGED = "flagged"  # a comment waits when a rule holds it; the rest publish
 
 
+class PostFirst(enum.StrEnum):
+    """When a student may read classmates' comments in a discussion (staff always may).
+
+    Canvas's "users must post before seeing replies", with the instructor's choice of
+    whether the student's own response must be approved first.
+    """
+
+    OFF = "off"  # everyone reads every approved comment
+    SUBMITTED = "submitted"  # once the student's own response is posted (waiting or not)
+    APPROVED = "approved"  # once the student's own response is approved
+
+    @property
+    def label(self) -> str:
+        return _POST_FIRST_LABELS[self]
+
+
+_POST_FIRST_LABELS = {
+    PostFirst.OFF: "Students see classmates' comments at once",
+    PostFirst.SUBMITTED: "A student sees classmates' comments after posting a response",
+    PostFirst.APPROVED: "A student sees classmates' comments once their response is approved",
+}
+
+
 class CommentStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

@@ -18,6 +18,7 @@ from moderation.models import (
     Discussion,
     DiscussionState,
     ModerationMode,
+    PostFirst,
     User,
     utcnow,
 )
@@ -32,9 +33,9 @@ from moderation.services.text import clean_name
 _REVISION = aliased(Comment, name="revision")
 
 EDITABLE = (
-    "title", "prompt", "opens_at", "due_at", "points_possible", "required_replies",
-    "min_words", "max_words", "reply_min_words", "reply_max_words", "moderation_mode",
-    "lms_assignment_id",
+    "title", "prompt", "opens_at", "due_at", "replies_due_at", "points_possible",
+    "required_replies", "min_words", "max_words", "reply_min_words", "reply_max_words",
+    "moderation_mode", "post_first", "lms_assignment_id",
 )
 
 
@@ -54,12 +55,24 @@ class DiscussionFields:
     reply_max_words: int = DEFAULTS.reply_max_words
     moderation_mode: ModerationMode = DEFAULTS.moderation_mode
     lms_assignment_id: str | None = None
+    replies_due_at: datetime | None = None
+    post_first: PostFirst = PostFirst.OFF
 
     def check(self) -> None:
         """Refuse inconsistent settings, naming the field."""
         self.title = clean_name(self.title, "title", "a title for the discussion", limit=200)
         if self.opens_at and self.due_at and self.due_at <= self.opens_at:
             raise InvalidInput("The due date must come after the opening date.", field="due_at")
+        if self.due_at and self.replies_due_at and self.replies_due_at < self.due_at:
+            raise InvalidInput("Replies cannot be due before the responses they answer: "
+                               "set the replies' due date at or after the due date.",
+                               field="replies_due_at")
+        if self.opens_at and self.replies_due_at and self.replies_due_at <= self.opens_at:
+            raise InvalidInput("The replies' due date must come after the opening date.",
+                               field="replies_due_at")
+        if not isinstance(self.post_first, PostFirst):
+            raise InvalidInput("Choose when students see their classmates' comments.",
+                               field="post_first")
         if self.max_words < self.min_words:
             raise InvalidInput("The maximum must be at least the minimum.", field="max_words")
         if self.reply_max_words < self.reply_min_words:
@@ -127,18 +140,68 @@ def visible_to_students(discussion: Discussion) -> bool:
     return discussion.state != DiscussionState.DRAFT
 
 
-def _visible(viewer: User, staff: bool) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class Sight:
+    """Whether a viewer may read classmates' comments in a discussion, and if not, why
+    and what to do (the discussion's "post before you see" option)."""
+
+    classmates: bool
+    notice: str | None = None
+
+
+def sight(discussion: Discussion, viewer: User, staff: bool) -> Sight:
+    """Whether the viewer may read classmates' comments now (one query, when gated).
+
+    Staff always may. Under "after submitting", a response of the student's own that is
+    waiting or approved opens the discussion; under "after approval", only an approved
+    one. Read from the comments every time, never stored: a response rejected later
+    closes the discussion again until its revision counts (a rejection often says
+    "copied", and the revision must be the student's own work too).
+    """
+    if staff or discussion.post_first == PostFirst.OFF:
+        return Sight(True)
+    statuses = set(db.session.scalars(
+        select(Comment.status).distinct().where(
+            Comment.discussion_id == discussion.id, Comment.author_id == viewer.id,
+            Comment.parent_id.is_(None))))
+    opening = ({CommentStatus.APPROVED} if discussion.post_first == PostFirst.APPROVED
+               else {CommentStatus.APPROVED, CommentStatus.PENDING})
+    if statuses & opening:
+        return Sight(True)
+    return Sight(False, _notice(discussion.post_first, statuses))
+
+
+def _notice(option: PostFirst, statuses: set[CommentStatus]) -> str:
+    """What a student who may not read classmates' comments yet is told to do."""
+    if option == PostFirst.APPROVED:
+        if CommentStatus.PENDING in statuses:
+            return ("You will see your classmates' responses once your response is "
+                    "approved.")
+        if CommentStatus.REJECTED in statuses:
+            return ("Your response was rejected: revise it, and you will see your "
+                    "classmates' responses once the revision is approved.")
+        return "Post your response to see your classmates' once your response is approved."
+    if CommentStatus.REJECTED in statuses:
+        return "Your response was rejected: revise it to see your classmates' responses."
+    return "Post your response to see your classmates'."
+
+
+def _visible(viewer: User, staff: bool, classmates: bool = True) -> ColumnElement[bool]:
     """Which comments the viewer may see: approved ones, plus their own pending ones.
 
     A student also sees their own rejected comments that wait for a revision, in place
     (with the reason); once revised, the revision takes their place. Staff see every
-    comment but rejected ones.
+    comment but rejected ones. Without `classmates` (see `sight`), a student sees only
+    their own.
     """
     if staff:
         return Comment.status != CommentStatus.REJECTED
     revision = _REVISION
+    approved = Comment.status == CommentStatus.APPROVED
+    if not classmates:
+        approved = approved & (Comment.author_id == viewer.id)
     return or_(
-        Comment.status == CommentStatus.APPROVED,
+        approved,
         (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.PENDING),
         (Comment.author_id == viewer.id) & (Comment.status == CommentStatus.REJECTED)
         & ~exists().where(revision.revision_of_id == Comment.id),
@@ -147,8 +210,9 @@ def _visible(viewer: User, staff: bool) -> ColumnElement[bool]:
 
 def visible_comments(discussion: Discussion, viewer: User, staff: bool) -> list[Comment]:
     """Every comment of the discussion the viewer may see, oldest first."""
+    visible = _visible(viewer, staff, sight(discussion, viewer, staff).classmates)
     return list(db.session.scalars(
-        select(Comment).where(Comment.discussion_id == discussion.id, _visible(viewer, staff))
+        select(Comment).where(Comment.discussion_id == discussion.id, visible)
         .options(selectinload(Comment.flags))
         .order_by(Comment.submitted_at, Comment.id)).unique())
 
@@ -164,6 +228,7 @@ class ThreadPage:
     replies: dict[int, list[Comment]]
     previous: Cursor | None
     next: Cursor | None
+    sight: Sight = Sight(True)  # classmates' comments are left out until it allows them
 
 
 def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
@@ -176,7 +241,8 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
     given comment's response (where a student lands after posting): pages are counted
     from the first response, so it is the page reading from the start would reach.
     """
-    visible = _visible(viewer, staff)
+    seen = sight(discussion, viewer, staff)
+    visible = _visible(viewer, staff, seen.classmates)
     top_level = (Comment.discussion_id == discussion.id, Comment.parent_id.is_(None), visible)
     key = tuple_(Comment.submitted_at, Comment.id)
     if at is not None and before is None:
@@ -198,7 +264,7 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
         top.reverse()
     replies = _replies_of([c for c in top if c.status != CommentStatus.REJECTED], visible)
     if not top:
-        return ThreadPage([], {}, None, None)
+        return ThreadPage([], {}, None, None, seen)
     first, last = top[0], top[-1]
     if forward:
         has_previous = after is not None and db.session.scalar(
@@ -209,7 +275,8 @@ def thread_page(discussion: Discussion, viewer: User, staff: bool, *,
         has_previous, has_next = more, True
     return ThreadPage(top, replies,
                       previous=Cursor(0, first.submitted_at, first.id) if has_previous else None,
-                      next=Cursor(0, last.submitted_at, last.id) if has_next else None)
+                      next=Cursor(0, last.submitted_at, last.id) if has_next else None,
+                      sight=seen)
 
 
 def _page_start(top_level: tuple[ColumnElement[bool], ...],

@@ -100,6 +100,8 @@ def _render_discussion(discussion: Discussion, membership: Membership, form: Com
     at = parse_id(request.args["at"], "That comment") if "at" in request.args else None
     page = thread_page(discussion, current_user, membership.role.is_staff,
                        after=after, before=before, at=at)
+    if not page.sight.classmates and request.method == "GET":
+        form.parent_id.data = ""  # ?reply_to= while classmates are hidden: the response form
     return render_template(
         "discussions/show.html", discussion=discussion, membership=membership, form=form,
         top=page.top, replies=page.replies, page=page,

@@ -39,7 +39,7 @@ from wtforms.validators import (
 from moderation.analysis import Policy
 from moderation.analysis.findings import SEVERITIES
 from moderation.analysis.rules import RULES
-from moderation.models import CommentStatus, RejectionReason
+from moderation.models import CommentStatus, PostFirst, RejectionReason
 from moderation.models.discussions import DEFAULTS
 from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -144,6 +144,11 @@ class DiscussionForm(Form):
     opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMATS,
                                   validators=[Optional()])
     due_at = DateTimeLocalField("Due (UTC)", format=DATETIME_FORMATS, validators=[Optional()])
+    # The same field as due_at (its entry and display follow whatever due_at's do).
+    replies_due_at = DateTimeLocalField(
+        "Replies due (UTC)", format=DATETIME_FORMATS, validators=[Optional()],
+        description="Optional: the required replies' own due date, judged by the rubric's "
+                    "reply late policy. Blank: replies are judged by the due date.")
     points_possible = DecimalField("Points possible", default=DEFAULTS.points_possible, places=2,
                                    validators=[InputRequired(), NumberRange(min=0, max=1000)])
     required_replies = IntegerField("Required replies", default=DEFAULTS.required_replies,
@@ -161,6 +166,9 @@ class DiscussionForm(Form):
         SelectChoice("all", "Every comment waits for approval"),
     ], description="Either way, a revision of a comment you rejected comes back to you first. "
                    "For nothing to wait at all, turn the hold rules off in the policy.")
+    post_first = SelectField("Post before you see", default=PostFirst.OFF.value, choices=[
+        SelectChoice(option.value, option.label) for option in PostFirst
+    ], description="Staff always see every comment.")
     lms_assignment_id = StringField("LMS assignment id (optional)",
                                     validators=[Optional(), Length(max=64)])
 

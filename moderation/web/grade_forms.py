@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput, NumberInput
 
-from moderation.grading import CRITERIA, LABELS, LATE_POLICIES, REPLIES_PARTIAL
+from moderation.grading import CRITERIA, LABELS, LATE_POLICIES, LATE_REPLIES, REPLIES_PARTIAL
 from moderation.lms import FORMATS
 from moderation.web.forms import Form
 
@@ -72,6 +72,13 @@ class RubricForm(Form):
                                         default=10)
     late_cutoff_days = points_field("Cut-off: days after the due date", maximum=365,
                                     default=0)
+    replies_late_policy = SelectField("Late replies (when replies have their own due date)",
+                                      default="none", choices=[SelectChoice(key, label)
+                                               for key, label in LATE_REPLIES.items()])
+    replies_late_percent_per_day = points_field("Replies: percentage off per day late",
+                                                maximum=100, default=10)
+    replies_late_cutoff_days = points_field("Replies: cut-off, days after their due date",
+                                            maximum=365, default=0)
     total = HiddenField()  # where "the points do not add up" is shown
 
     def document(self) -> dict[str, Any]:
@@ -82,6 +89,9 @@ class RubricForm(Form):
             "late_policy": self.late_policy.data,
             "late_percent_per_day": float(self.late_percent_per_day.data or 0),
             "late_cutoff_days": float(self.late_cutoff_days.data or 0),
+            "replies_late_policy": self.replies_late_policy.data,
+            "replies_late_percent_per_day": float(self.replies_late_percent_per_day.data or 0),
+            "replies_late_cutoff_days": float(self.replies_late_cutoff_days.data or 0),
         }
 
     def fill(self, document: dict[str, Any]) -> None:
@@ -89,7 +99,8 @@ class RubricForm(Form):
         for key in CRITERIA:
             getattr(self, key).data = document["points"][key]
         for name in ("replies_partial", "late_policy", "late_percent_per_day",
-                     "late_cutoff_days"):
+                     "late_cutoff_days", "replies_late_policy", "replies_late_percent_per_day",
+                     "replies_late_cutoff_days"):
             getattr(self, name).data = document[name]
 
 

@@ -29,6 +29,10 @@ class Example:
 
 def build_context(data: dict) -> Context:
     minutes = data.get("late_minutes")
+    # A reply's own deadline, reply_late_minutes before the submission (the responses'
+    # deadline stays late_minutes before it).
+    reply_minutes = data.get("reply_late_minutes")
+    submitted = DUE + timedelta(minutes=minutes) if minutes is not None else None
     return Context(
         is_reply=data.get("is_reply", False),
         prompt=data.get("prompt", ""),
@@ -37,8 +41,10 @@ def build_context(data: dict) -> Context:
         classmate_comments=tuple(PriorComment(100 + i, "Amara Okafor", t)
                                  for i, t in enumerate(data.get("classmates", []))),
         due_at=DUE if minutes is not None else None,
-        submitted_at=DUE + timedelta(minutes=minutes) if minutes is not None else None,
+        submitted_at=submitted,
         names=tuple(data.get("names", [])),
+        replies_due_at=(submitted - timedelta(minutes=reply_minutes)
+                        if submitted is not None and reply_minutes is not None else None),
     )
 
 

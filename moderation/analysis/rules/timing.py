@@ -33,18 +33,25 @@ def describe(delta: timedelta) -> str:
 def late(
     text: str, metrics: TextMetrics, context: Context, policy: Policy
 ) -> Iterator[Hit]:
-    """Submitted after the discussion's due date.
+    """Submitted after the discussion's due date (a reply: after the replies' due date).
 
     Context: {"late_minutes": -30}
     Okay: On time.
     Context: {"late_minutes": 1625}
     Flag: A day late.
+    Context: {"late_minutes": 1625, "is_reply": true, "reply_late_minutes": -30}
+    Okay: A reply after the responses' due date, before the replies' own.
+    Context: {"late_minutes": -30, "is_reply": true, "reply_late_minutes": 90}
+    Flag: A reply after the replies' due date.
     """
-    if context.due_at is None or context.submitted_at is None:
+    due, deadline = context.due_at, "the due date"
+    if context.is_reply and context.replies_due_at is not None:
+        due, deadline = context.replies_due_at, "the replies' due date"
+    if due is None or context.submitted_at is None:
         return
-    delay = context.submitted_at - context.due_at
+    delay = context.submitted_at - due
     if delay > timedelta(0):
-        yield Hit(f"Submitted {describe(delay)} after the due date "
-                  f"({context.due_at:%-d %b %Y, %H:%M} UTC).",
+        yield Hit(f"Submitted {describe(delay)} after {deadline} "
+                  f"({due:%-d %b %Y, %H:%M} UTC).",
                   value=round(delay.total_seconds() / 60), threshold=0,
                   advice="Ask your instructor whether late comments count for this discussion.")

@@ -29,10 +29,12 @@ from moderation.models import (
     Discussion,
     Membership,
     ModerationMode,
+    PostFirst,
     User,
 )
 from moderation.services import newcomers, policies
 from moderation.services.comments import fingerprints
+from moderation.services.discussions import sight
 
 _WORD = re.compile(r"\w+(?:'\w+)*")
 
@@ -95,12 +97,16 @@ class Scope:
     moderation_mode: ModerationMode
     policy: Policy
     names: tuple[str, ...]
+    replies_due_at: datetime | None = None
+    discussion_id: int = 0
+    post_first: PostFirst = PostFirst.OFF
 
     @classmethod
     def of(cls, discussion: Discussion) -> Scope:
         """The scope of a discussion, read now."""
         return cls(discussion.prompt, discussion.due_at, discussion.moderation_mode,
-                   policies.effective_policy(discussion), member_names(discussion.course_id))
+                   policies.effective_policy(discussion), member_names(discussion.course_id),
+                   discussion.replies_due_at, discussion.id, discussion.post_first)
 
 
 def wants_similar(body: str) -> bool:
@@ -109,18 +115,25 @@ def wants_similar(body: str) -> bool:
 
 
 def context_for(scope: Scope, author_id: int, similar: Sequence[fingerprints.Similar], *,
-                is_reply: bool, now: datetime) -> Context:
-    """What the rules may know: the prompt, the earlier similar comments, the due date.
+                is_reply: bool, now: datetime, sees_classmates: bool | None = None) -> Context:
+    """What the rules may know: the prompt, the earlier similar comments, the due dates.
 
     `similar` are the earlier comments found by fingerprint (`fingerprints.similar`), the
     author's own and classmates' alike; only those submitted before `now` (so a rescore
-    compares a comment with what existed when it was written).
+    compares a comment with what existed when it was written). `sees_classmates`: whether
+    the author may read classmates' comments in this discussion (`discussions.sight`);
+    unknown (a rescore), a discussion with "post before you see" counts them unread, so a
+    flag never names or measures a comment the author could not read.
     """
+    if sees_classmates is None:
+        sees_classmates = scope.post_first == PostFirst.OFF
     own: list[PriorComment] = []
     classmates: list[PriorComment] = []
     for found in similar:
+        readable = found.status == CommentStatus.APPROVED and (
+            sees_classmates or found.discussion_id != scope.discussion_id)
         prior = PriorComment(found.id, found.author, found.body, found.discussion,
-                             visible=found.status == CommentStatus.APPROVED)
+                             visible=readable)
         (own if found.author_id == author_id else classmates).append(prior)
     return Context(
         is_reply=is_reply,
@@ -130,6 +143,7 @@ def context_for(scope: Scope, author_id: int, similar: Sequence[fingerprints.Sim
         due_at=scope.due_at,
         submitted_at=now,
         names=scope.names,
+        replies_due_at=scope.replies_due_at,
     )
 
 
@@ -169,26 +183,33 @@ def check_text(discussion: Discussion, author: User, body: str, *, is_reply: boo
 
     With `visible_only` (the live preview), classmates' comments count only once the
     author can read them: a draft must not tell a student anything about comments still
-    waiting for an instructor.
+    waiting for an instructor, nor about a discussion's comments they may not read yet
+    ("post before you see").
     """
     similar = fingerprints.similar(
         discussion.course_id, author.id, body, before=now, exclude_id=exclude_id,
         visible_only=visible_only) if wants_similar(body) else []
+    sees = sight(discussion, author, staff).classmates
+    if visible_only and not sees:
+        similar = [s for s in similar
+                   if s.author_id == author.id or s.discussion_id != discussion.id]
     newcomer = not staff and newcomers.still_new(discussion.course, author.id)
     return verdict(Scope.of(discussion), author.id, body, similar, is_reply=is_reply,
-                   now=now, staff=staff, stored=stored, revision=revision, newcomer=newcomer)
+                   now=now, staff=staff, stored=stored, revision=revision, newcomer=newcomer,
+                   sees_classmates=sees)
 
 
 def verdict(scope: Scope, author_id: int, body: str,
             similar: Sequence[fingerprints.Similar], *, is_reply: bool, now: datetime,
             staff: bool, stored: bool = False, revision: bool = False,
-            newcomer: bool = False) -> Verdict:
+            newcomer: bool = False, sees_classmates: bool | None = None) -> Verdict:
     """The analysis of a text and the status it gets: the core that submit and rescore share.
 
     `newcomer`: the course holds this author's comments until enough are approved
     (`newcomers.still_new`), so what would be posted waits instead.
     """
-    context = context_for(scope, author_id, similar, is_reply=is_reply, now=now)
+    context = context_for(scope, author_id, similar, is_reply=is_reply, now=now,
+                          sees_classmates=sees_classmates)
     analysis = analyze(body, context, scope.policy)
     status = status_for_comment(analysis, scope.moderation_mode, staff=staff, stored=stored,
                                 revision=revision)

@@ -56,6 +56,7 @@ class Similar:
     body: str
     status: CommentStatus
     discussion: str
+    discussion_id: int = 0
 
 
 PRUNE_KIND = "fingerprints.prune"
@@ -274,7 +275,7 @@ def _texts(ids: Collection[int]) -> dict[int, Similar]:
         return {}
     return {row.id: Similar(*row) for row in db.session.execute(
         select(Comment.id, Comment.author_id, User.display_name, Comment.body,
-               Comment.status, Discussion.title)
+               Comment.status, Discussion.title, Comment.discussion_id)
         .join(User, User.id == Comment.author_id)
         .join(Discussion, Discussion.id == Comment.discussion_id)
         .where(among(Comment.id, ids)))}

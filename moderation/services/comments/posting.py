@@ -23,7 +23,7 @@ from moderation.models import (
 from moderation.services import audit
 from moderation.services.comments import checking, revisions, text_facts
 from moderation.services.courses import require_member
-from moderation.services.discussions import accepts_comments
+from moderation.services.discussions import accepts_comments, sight
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from moderation.services.text import clean_body
 
@@ -95,11 +95,11 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     if existing is not None:
         return _same_submission(existing, author)
     body = clean_body(body)
+    staff = membership.role.is_staff
     _check_still_acceptable(discussion, author, body, parent_id, revision_of, now,
-                            duplicates=False)  # checked once, exactly, under the lock below
+                            staff=staff, duplicates=False)  # exactly, under the lock below
     verdict = checking.check_text(discussion, author, body, is_reply=parent_id is not None,
-                                  now=now, staff=membership.role.is_staff,
-                                  revision=revision_of is not None)
+                                  now=now, staff=staff, revision=revision_of is not None)
     if verdict.blocked:
         raise Blocked(verdict.analysis)
 
@@ -114,7 +114,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
         db.session.refresh(parent, ["status"])
     if revision_of is not None:
         db.session.refresh(revision_of, ["status", "revision"])
-    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now)
+    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now, staff=staff)
     comment = Comment(
         discussion_id=discussion.id,
         course_id=discussion.course_id,
@@ -152,13 +152,18 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
 
 def _check_still_acceptable(discussion: Discussion, author: User, body: str,
                             parent_id: int | None, revision_of: Comment | None,
-                            now: datetime, duplicates: bool = True) -> None:
+                            now: datetime, *, staff: bool, duplicates: bool = True) -> None:
     """Refuse a comment the discussion cannot take now; run before and after the analysis."""
     if revision_of is not None:
         revisions.check_revisable(revision_of, now)
     if not accepts_comments(discussion, now):
         raise Conflict("This discussion is not open for comments.")
     if parent_id is not None:
+        # Post before you see: a reply answers a comment the student may not read yet
+        # (refused before the parent is looked at, so it says nothing about that comment).
+        seen = sight(discussion, author, staff)
+        if not seen.classmates:
+            raise Conflict(seen.notice or "Post your response first.", field="body")
         parent = db.session.get(Comment, parent_id)
         if (parent is None or parent.discussion_id != discussion.id
                 or parent.status != CommentStatus.APPROVED):

@@ -22,7 +22,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.services.courses import require_member
-from moderation.services.discussions import accepts_comments
+from moderation.services.discussions import accepts_comments, sight
 from moderation.services.errors import Conflict, Forbidden, NotFound
 
 MAX_CHAIN = 100  # versions followed from one comment; real chains have a handful
@@ -69,13 +69,19 @@ def check_revisable(comment: Comment, now: datetime | None = None) -> None:
                        "cannot be revised.", field="body")
     if comment.parent is not None and comment.parent.status != CommentStatus.APPROVED:
         raise Conflict(PARENT_HIDDEN, field="body")
+    if comment.parent_id is not None:
+        seen = sight(comment.discussion, comment.author, staff=False)
+        if not seen.classmates:  # post before you see: the reply answers a hidden comment
+            raise Conflict(seen.notice or PARENT_HIDDEN, field="body")
 
 
 def can_revise(comment: Comment, now: datetime | None = None) -> bool:
     """Whether `check_revisable` would let the comment be revised (for showing the link)."""
     return (comment.status == CommentStatus.REJECTED and comment.revision is None
             and accepts_comments(comment.discussion, now)
-            and (comment.parent is None or comment.parent.status == CommentStatus.APPROVED))
+            and (comment.parent is None or comment.parent.status == CommentStatus.APPROVED)
+            and (comment.parent_id is None
+                 or sight(comment.discussion, comment.author, staff=False).classmates))
 
 
 def to_revise_count(user: User, now: datetime | None = None) -> int:

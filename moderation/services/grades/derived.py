@@ -40,8 +40,9 @@ INPUTS: dict[type[Any], frozenset[str]] = {
                         "discussion_id", "author_id"}),
     # Every student of the discussion: points, dates, the word range, replies asked, its
     # rubric and its policy (the readability band).
-    Discussion: frozenset({"points_possible", "due_at", "required_replies", "min_words",
-                           "max_words", "reply_min_words", "rubric", "policy_overrides"}),
+    Discussion: frozenset({"points_possible", "due_at", "replies_due_at", "required_replies",
+                           "min_words", "max_words", "reply_min_words", "rubric",
+                           "policy_overrides"}),
     # Every discussion of the course: the default rubric and policy.
     Course: frozenset({"rubric", "policy"}),
     # The roster: who is a student (graded) and who is staff (a reply to staff does not

@@ -70,4 +70,5 @@ def expectations(discussion: Discussion) -> Expectations:
     return Expectations(
         required_replies=discussion.required_replies, min_words=discussion.min_words,
         max_words=discussion.max_words, reply_min_words=discussion.reply_min_words,
-        due_at=discussion.due_at, min_grade=policy.min_grade, max_grade=policy.max_grade)
+        due_at=discussion.due_at, min_grade=policy.min_grade, max_grade=policy.max_grade,
+        replies_due_at=discussion.replies_due_at)

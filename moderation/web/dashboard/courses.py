@@ -17,6 +17,7 @@ from moderation.models import (
     Discussion,
     DiscussionState,
     ModerationMode,
+    PostFirst,
     Role,
 )
 from moderation.services import courses, discussions, invitations, roster
@@ -140,6 +141,8 @@ def _fields(form: DiscussionForm) -> discussions.DiscussionFields:
     return discussions.DiscussionFields(
         title=form.title.data, prompt=form.prompt.data or "",
         opens_at=utc(form.opens_at.data), due_at=utc(form.due_at.data),
+        replies_due_at=utc(form.replies_due_at.data),
+        post_first=PostFirst(form.post_first.data),
         points_possible=float(form.points_possible.data),
         required_replies=form.required_replies.data, min_words=form.min_words.data,
         max_words=form.max_words.data, reply_min_words=form.reply_min_words.data,
@@ -181,7 +184,8 @@ def edit_discussion(discussion_id: int) -> ResponseReturnValue:
     form = DiscussionForm(obj=discussion)
     if not form.is_submitted():
         form.moderation_mode.data = discussion.moderation_mode.value
-        for name in ("opens_at", "due_at"):
+        form.post_first.data = discussion.post_first.value
+        for name in ("opens_at", "due_at", "replies_due_at"):
             value = getattr(discussion, name)
             getattr(form, name).data = value.replace(tzinfo=None) if value else None
     if form.validate_on_submit():

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from moderation.extensions import db
-from moderation.grading import LABELS, LATE_POLICIES, REPLIES_PARTIAL, line_text
+from moderation.grading import LABELS, LATE_POLICIES, LATE_REPLIES, REPLIES_PARTIAL, line_text
 from moderation.models import Discussion, Membership
 from moderation.services import courses
 from moderation.services.courses import Permission, allows
@@ -267,4 +267,5 @@ def course_rubric(course_id: int) -> ResponseReturnValue:
 def _words(state: BlueprintSetupState) -> None:
     """The grading pages' words, for every template (the student's "My comments" too)."""
     state.app.jinja_env.globals.update(labels=LABELS, replies_partial=REPLIES_PARTIAL,
-                                       late_policies=LATE_POLICIES, line_text=line_text)
+                                       late_policies=LATE_POLICIES, late_replies=LATE_REPLIES,
+                                       line_text=line_text)
