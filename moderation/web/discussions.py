@@ -32,7 +32,7 @@ from moderation.models import (
 from moderation.services import courses, overview
 from moderation.services.comments import posting, revisions
 from moderation.services.comments.posting import Blocked
-from moderation.services.discussions import accepts_comments, thread_page
+from moderation.services.discussions import accepts_comments, sight, thread_page
 from moderation.services.errors import ServiceError
 from moderation.services.grades import sheet
 from moderation.services.paging import Cursor
@@ -227,9 +227,13 @@ def _render_revision(original: Comment, form: CommentForm, status: int = 200,
     # the revision takes its parent from the original, never from the form.
     form.parent_id.data = str(original.parent_id or "")
     form.body.label.text = "Your revised comment"
+    # Post before you see: a reply's parent is not named while classmates are hidden.
+    parent_hidden = original.parent_id is not None and not sight(
+        original.discussion, current_user, staff=False).classmates
     return render_template("discussions/revise.html", original=original,
                            discussion=original.discussion, form=form, blocked=blocked,
-                           refusal=refusal, reviewer=_reviewer(original)), status
+                           refusal=refusal, reviewer=_reviewer(original),
+                           parent_hidden=parent_hidden), status
 
 
 @bp.get("/comments/<int:comment_id>/revise")

@@ -97,15 +97,18 @@ def participation(course: Course, *, discussion_id: int | None = None, sort: str
     approved = (*in_scope, Comment.status == CommentStatus.APPROVED)
     is_reply = Comment.parent_id.is_not(None)
     reading = Comment.metrics["flesch_kincaid_grade"].as_float()
+    # A reply is late by the replies' due date when the discussion has one, else by the
+    # due date, as grading judges it.
+    deadline = case((and_(is_reply, Discussion.replies_due_at.is_not(None)),
+                     Discussion.replies_due_at), else_=Discussion.due_at)
     for (author, responses, replies, words, characters, grade, earliest, latest,
          late) in db.session.execute(
             select(Comment.author_id, func.sum(case((is_reply, 0), else_=1)),
                    func.sum(case((is_reply, 1), else_=0)), func.sum(Comment.word_count),
                    func.sum(func.length(Comment.body)), func.avg(reading),
                    func.min(Comment.submitted_at), func.max(Comment.submitted_at),
-                   func.sum(case((and_(Discussion.due_at.is_not(None),
-                                       Comment.submitted_at > Discussion.due_at), 1),
-                                 else_=0)))
+                   func.sum(case((and_(deadline.is_not(None),
+                                       Comment.submitted_at > deadline), 1), else_=0)))
             .join(Discussion, Discussion.id == Comment.discussion_id)
             .where(*approved).group_by(Comment.author_id)):
         row = rows.get(author)
