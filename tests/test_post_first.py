@@ -23,7 +23,7 @@ from moderation.models import (
     utcnow,
 )
 from moderation.services import discussions
-from moderation.services.comments import decisions, posting
+from moderation.services.comments import decisions, posting, revisions
 from moderation.services.errors import Conflict
 from tests.conftest import PASSWORD, instructor_of
 from tests.forms import form_fields
@@ -265,6 +265,8 @@ def test_leak_my_comments_and_revising_a_reply_after_losing_sight(app, gated):
     assert "Your response was rejected" in response.text
     assert_hidden(response.text)
     assert CLASSMATE[:40] not in page_of(client, discussion.id)
+    with app.app_context():  # the navigation's count: the response, not the reply
+        assert revisions.to_revise_count(db.session.get(User, vi.id)) == 1
 
 
 def test_the_service_refuses_a_reply_while_classmates_are_hidden(app, gated):

@@ -18,6 +18,7 @@ from moderation.models import (
     Discussion,
     DiscussionState,
     Membership,
+    PostFirst,
     User,
     utcnow,
 )
@@ -30,6 +31,7 @@ MAX_CHAIN = 100  # versions followed from one comment; real chains have a handfu
 # columns again when first used (about a millisecond a page).
 _REVISION, _PARENT = aliased(Comment, name="revision"), aliased(Comment, name="parent")
 _EARLIER, _LATER = aliased(Comment, name="earlier"), aliased(Comment, name="later")
+_OWN = aliased(Comment, name="own")
 
 ALREADY_REVISED = "You have already revised this comment; your revision is on My comments."
 PARENT_HIDDEN = ("The comment this replies to is no longer shown in the discussion, so this "
@@ -92,7 +94,15 @@ def to_revise_count(user: User, now: datetime | None = None) -> int:
     now) is not counted: nothing can be done about it.
     """
     now = now or utcnow()
-    revision, parent = _REVISION, _PARENT
+    revision, parent, own = _REVISION, _PARENT, _OWN
+    # Post before you see: a reply is revisable only while its author may read classmates
+    # (`discussions.sight`, as one condition: a response of theirs that opens the discussion).
+    opens = exists().where(
+        own.discussion_id == Comment.discussion_id, own.author_id == user.id,
+        own.parent_id.is_(None),
+        or_(own.status == CommentStatus.APPROVED,
+            (own.status == CommentStatus.PENDING)
+            & (Discussion.post_first == PostFirst.SUBMITTED)))
     return db.session.scalar(
         select(func.count()).select_from(Comment).join(Comment.discussion)
         .outerjoin(parent, parent.id == Comment.parent_id)
@@ -100,7 +110,8 @@ def to_revise_count(user: User, now: datetime | None = None) -> int:
                ~exists().where(revision.revision_of_id == Comment.id),
                Discussion.state == DiscussionState.OPEN,
                or_(Discussion.opens_at.is_(None), Discussion.opens_at <= now),
-               or_(Comment.parent_id.is_(None), parent.status == CommentStatus.APPROVED))
+               or_(Comment.parent_id.is_(None), parent.status == CommentStatus.APPROVED),
+               or_(Comment.parent_id.is_(None), Discussion.post_first == PostFirst.OFF, opens))
     ) or 0
 
 
