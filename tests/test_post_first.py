@@ -8,7 +8,9 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from moderation.extensions import db
 from moderation.models import (
@@ -27,6 +29,7 @@ from moderation.services.comments import decisions, posting, revisions
 from moderation.services.errors import Conflict
 from tests.conftest import PASSWORD, instructor_of
 from tests.forms import form_fields
+from tests.test_migrations import empty_app  # noqa: F401 - fixture
 
 CLASSMATE = ("The court keeps its reach over what happened before the withdrawal, so leaving "
              "changes less than it seems at first sight.")
@@ -339,3 +342,30 @@ def test_a_new_discussion_takes_the_setting(app, make_course):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.scalars(select(Discussion.post_first)).one() == PostFirst.SUBMITTED
+
+
+def test_0014_adds_both_options_off_and_goes_back(empty_app):  # noqa: F811 - fixture
+    with empty_app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            conn.execute(sql(
+                "INSERT INTO course (id, title, code, join_code, policy, rubric, tas_manage, "
+                "tas_export, created_at) VALUES (1, 'Law', 'LAW1', 'JOIN1234', '{}', '{}', "
+                "false, false, '2026-01-01 00:00:00')"))
+            conn.execute(sql(
+                "INSERT INTO discussion (id, course_id, title, prompt, state, due_at, "
+                "points_possible, required_replies, min_words, max_words, reply_min_words, "
+                "reply_max_words, moderation_mode, policy_overrides, created_at, updated_at) "
+                "VALUES (1, 1, 'Week 1', '', 'open', '2026-03-01 17:00:00', 10, 2, 5, 200, 2, "
+                "100, 'flagged', '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            assert conn.execute(sql(
+                "SELECT post_first, replies_due_at FROM discussion")).one() == ("off", None)
+        for bad in ("post_first = 'always'", "replies_due_at = '2026-02-28 17:00:00'"):
+            with pytest.raises(Exception, match="(?i)check|constraint"), \
+                    db.engine.begin() as conn:
+                conn.execute(sql(f"UPDATE discussion SET {bad}"))
+        downgrade(revision="0011")
+        with db.engine.connect() as conn:
+            assert conn.execute(sql("SELECT title FROM discussion")).scalar() == "Week 1"
