@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.queue_page", "GET"): (MODERATE, 200),
     ("dashboard.course_queue", "GET"): (MODERATE, 200),
     ("dashboard.comment", "GET"): (MODERATE, 200),
+    ("dashboard.compare_copy", "GET"): (MODERATE, 200),
     ("dashboard.decide", "POST"): (MODERATE, 422),
     ("dashboard.edit_comment", "GET"): (MODERATE, 200),
     ("dashboard.edit_comment", "POST"): (MODERATE, 422),

@@ -25,6 +25,9 @@ class Hit:
     threshold: float | None = None
     severity: Severity | None = None  # only when the rule itself escalates
     advice: str = ""
+    # The id of the earlier comment the text matches (`copied`), as the caller gave it in
+    # the Context: the analysis only hands it back, so the flag can name that comment.
+    matched: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class Finding:
     value: float | None = None
     threshold: float | None = None
     advice: str = ""
+    matched: int | None = None  # see Hit.matched
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape used by `moderation analyze --json` and the flag rows."""

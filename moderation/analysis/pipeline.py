@@ -74,7 +74,7 @@ def analyze(text: str, context: Context | None = None, policy: Policy | None = N
         for hit in registered.check(text, metrics, context, policy):
             severity = policy.severities.get(registered.id) or hit.severity or registered.severity
             findings.append(Finding(registered.id, severity, hit.message, hit.spans,
-                                    hit.value, hit.threshold, hit.advice))
+                                    hit.value, hit.threshold, hit.advice, hit.matched))
     return Analysis(metrics, tuple(findings), decide(findings))
 
 

@@ -160,6 +160,10 @@ class Comment(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
+    # The comment a reply answers when it is not its parent: a reply to a reply at the
+    # deepest level is attached beside it (services.comments.posting.MAX_DEPTH) and names
+    # here whom it answers. NULL for every other comment: the parent is whom it answers.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     # The rejected comment this one revises; one revision per rejected comment.
     revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"))
     body: Mapped[str] = mapped_column(Text)
@@ -200,6 +204,7 @@ class Comment(Base):
     replies: Mapped[list[Comment]] = relationship(
         foreign_keys=[parent_id], back_populates="parent", order_by="Comment.submitted_at"
     )
+    reply_to: Mapped[Comment | None] = relationship(remote_side=[id], foreign_keys=[reply_to_id])
     revision_of: Mapped[Comment | None] = relationship(
         remote_side=[id], foreign_keys=[revision_of_id], back_populates="revision"
     )
@@ -207,12 +212,18 @@ class Comment(Base):
         foreign_keys=[revision_of_id], back_populates="revision_of", uselist=False
     )
     flags: Mapped[list[Flag]] = relationship(
-        back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id"
+        back_populates="comment", cascade="all, delete-orphan", order_by="Flag.id",
+        foreign_keys="Flag.comment_id",
     )
 
     @property
     def edited(self) -> bool:
         return self.edited_at is not None
+
+    @property
+    def answers(self) -> Comment | None:
+        """The comment this one answers: whom a reply replies to (None for a response)."""
+        return self.reply_to if self.reply_to_id is not None else self.parent
 
     @property
     def reason_label(self) -> str:
@@ -243,8 +254,13 @@ class Flag(Base):
     spans: Mapped[list[list[int]]] = mapped_column(JSON, default=list)
     value: Mapped[float | None] = mapped_column(Float)
     threshold: Mapped[float | None] = mapped_column(Float)
+    # The classmate's comment a `copied` flag matches (the staff compare them side by
+    # side); NULL for other flags, and for copied flags stored before it was kept.
+    matched_comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comment.id", ondelete="SET NULL"))
 
-    comment: Mapped[Comment] = relationship(back_populates="flags")
+    comment: Mapped[Comment] = relationship(back_populates="flags",
+                                            foreign_keys=[comment_id])
 
     def __repr__(self) -> str:
         return f"<Flag {self.rule} {self.severity}>"

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from moderation.models import RejectionReason
+from moderation.services.comments import copies
 from moderation.web import flag_words
 from moderation.web.diffs import word_diff
 
@@ -90,6 +91,25 @@ def highlight(text: str, flags: Sequence[Marked]) -> Markup:
     return Markup("").join(pieces)
 
 
+def mark_spans(text: str, spans: Sequence[Sequence[int]]) -> Markup:
+    """Escape a text and wrap each span in <mark> (spans in order, not overlapping).
+
+    >>> str(mark_spans("a <b> c d", [(2, 5), (8, 9)]))
+    'a <mark>&lt;b&gt;</mark> c <mark>d</mark>'
+    """
+    pieces: list[Markup] = []
+    at = 0
+    for start, end in sorted((s, e) for s, e in spans if 0 <= s < e <= len(text)):
+        start = max(start, at)
+        if start >= end:
+            continue
+        pieces.append(escape(text[at:start]))
+        pieces.append(Markup("<mark>{}</mark>").format(text[start:end]))
+        at = end
+    pieces.append(escape(text[at:]))
+    return Markup("").join(pieces)
+
+
 def format_when(value: datetime | None) -> str:
     """Show a UTC datetime compactly, e.g. "14 Mar 2026, 09:05 UTC"."""
     return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
@@ -124,7 +144,9 @@ def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters.update(
         markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,
-        number=format_number, highlight=highlight, reason=format_reason,
+        number=format_number, highlight=highlight, reason=format_reason, marked=mark_spans,
     )
     app.jinja_env.filters["chip"] = flag_words.chip_text  # a flag in words, with its value
     app.jinja_env.filters["word_diff"] = word_diff  # old | word_diff(new)
+    # `flag is classmate_copy`: a copied flag with a classmate's comment to compare with.
+    app.jinja_env.tests["classmate_copy"] = copies.of_classmate

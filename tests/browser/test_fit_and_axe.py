@@ -11,9 +11,10 @@ rejected; grades accepted, one released; for an instructor and for a student.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from moderation.extensions import db
-from moderation.models import CommentStatus, Discussion, Severity, User
+from moderation.models import CommentStatus, Discussion, Flag, Severity, User
 from moderation.services.grades import sheet
 from tests.browser.a11y import FAILING_IMPACTS, axe_violations, describe
 from tests.browser.conftest import BROWSER, sign_in
@@ -29,19 +30,27 @@ def world(app, graded_course, make_comment):
     """A discussion in every state the pages show."""
     c = graded_course
     kai = make_comment(c.discussion, c.kai)
-    make_comment(c.discussion, c.amara, "I agree, and the prosecutor still has the reports.",
-                 parent=kai)
+    answer = make_comment(c.discussion, c.amara,
+                          "I agree, and the prosecutor still has the reports.", parent=kai)
     held = make_comment(c.discussion, c.sam, "Short one.", status=CommentStatus.PENDING,
                         flags=(("too_short", Severity.HOLD), ("spelling", Severity.NOTE)))
     rejected = make_comment(c.discussion, c.amara, "Off topic entirely, sorry about that.",
                             status=CommentStatus.REJECTED)
+    # A reply to a reply (the deepest level), and a copy of Kai's response flagged as one.
+    make_comment(c.discussion, c.kai, "The reports are public, so anyone can check them.",
+                 parent=answer)
+    copy = make_comment(c.discussion, c.sam, "Honestly, " + kai.body,
+                        status=CommentStatus.PENDING, flags=(("copied", Severity.HOLD),))
     with app.app_context():
+        db.session.execute(update(Flag).where(Flag.comment_id == copy.id).values(
+            value=0.97, matched_comment_id=kai.id,
+            message="97% of this comment matches Kai Nguyen's comment."))
         d = db.session.get(Discussion, c.discussion.id)
         teacher = db.session.get(User, c.teacher.id)
         sheet.accept_suggestions(d, teacher)
         sheet.set_released(d, teacher, True, student_id=c.kai.id, version=2)
         db.session.commit()
-    c.held, c.rejected = held, rejected
+    c.held, c.rejected, c.copy, c.answer = held, rejected, copy, answer
     return c
 
 
@@ -50,6 +59,7 @@ def instructor_pages(c) -> list[str]:
     return ["/", f"/teach/courses/{course}", f"/teach/courses/{course}/queue",
             f"/teach/discussions/{d}/queue", f"/teach/courses/{course}/queue?status=rejected",
             f"/teach/comments/{c.held.id}", f"/teach/comments/{c.held.id}/edit",
+            f"/teach/comments/{c.copy.id}", f"/teach/comments/{c.copy.id}/copy",
             f"/teach/discussions/{d}/approve-unflagged", f"/teach/discussions/{d}/grades",
             f"/teach/discussions/{d}/grades/{c.kai.id}", f"/teach/courses/{course}/grades",
             f"/teach/courses/{course}/participation", f"/teach/courses/{course}/export",
@@ -63,7 +73,8 @@ def instructor_pages(c) -> list[str]:
 
 def student_pages(c) -> list[str]:
     return ["/", f"/courses/{c.course.id}", f"/discussions/{c.discussion.id}",
-            f"/discussions/{c.discussion.id}?reply_to={c.rejected.id - 3}", "/my/comments",
+            f"/discussions/{c.discussion.id}?reply_to={c.rejected.id - 3}",
+            f"/discussions/{c.discussion.id}?reply_to={c.answer.id}", "/my/comments",
             f"/comments/{c.rejected.id}/revise"]
 
 

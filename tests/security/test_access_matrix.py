@@ -77,6 +77,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("dashboard.queue_page", "GET"):                 "login  403     404     ok     ok     404",
     ("dashboard.course_queue", "GET"):               "login  403     404     ok     ok     404",
     ("dashboard.comment", "GET"):                    "login  403     404     ok     ok     404",
+    ("dashboard.compare_copy", "GET"):               "login  403     404     ok     ok     404",
     ("dashboard.decide", "POST"):                    "login  403     404     422    422    404",
     ("dashboard.edit_comment", "GET"):               "login  403     404     ok     ok     404",
     ("dashboard.edit_comment", "POST"):              "login  403     404     422    422    404",

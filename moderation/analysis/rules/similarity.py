@@ -73,7 +73,7 @@ def copied(
             message = "This comment closely matches another comment in this discussion."
             advice = "Respond in your own words."
         yield Hit(message, spans=((0, len(text)),), value=round(share, 3),
-                  threshold=policy.copied_similarity, advice=advice)
+                  threshold=policy.copied_similarity, advice=advice, matched=best.id)
     if context.prompt:
         passages = shared_passages(text, context.prompt, policy.copied_prompt_words)
         if passages:

@@ -27,6 +27,12 @@ from moderation.services.discussions import accepts_comments, sight
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from moderation.services.text import clean_body
 
+# How deep a thread goes: a response is 0, a reply 1, a reply to a reply 2. A reply to a
+# comment at the deepest level is attached beside it, naming whom it answers
+# (`Comment.reply_to_id`), as Canvas and Discourse flatten beyond their depth: the student
+# answers whom they meant, and the thread stays readable on a phone.
+MAX_DEPTH = 2
+
 
 class Blocked(ServiceError):
     """The rules refused the comment; every reason is listed and nothing was stored."""
@@ -72,18 +78,21 @@ def revise_comment(
     """Store a revision of a rejected comment: a new comment in its place, checked as a submit.
 
     Only the author may revise, only a rejected comment, once, while the discussion accepts
-    comments; the revision replies to what the original replied to. A repeated submission
-    token returns the first revision.
+    comments; the revision answers what the original answered, in the same place. A
+    repeated submission token returns the first revision.
     """
     revisions.require_author(original, author)
     return _store(original.discussion, author, body, submission_token,
-                  parent_id=original.parent_id, revision_of=original, now=now or utcnow())
+                  parent_id=original.reply_to_id or original.parent_id, revision_of=original,
+                  now=now or utcnow())
 
 
 def _store(discussion: Discussion, author: User, body: str, submission_token: str, *,
            parent_id: int | None, revision_of: Comment | None, now: datetime) -> Submission:
     """Check and store a comment or a revision: the one way a student's text is stored.
 
+    `parent_id` is the comment the student answers; the reply is placed under it, or
+    beside it at the deepest level (`placement`).
     Read and analyse first, outside any write transaction; then take the write lock only
     to insert, checking again under it what must be exact: the form token, a duplicate,
     the discussion still open, the parent still there, the original still revisable.
@@ -114,12 +123,14 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
         db.session.refresh(parent, ["status"])
     if revision_of is not None:
         db.session.refresh(revision_of, ["status", "revision"])
-    _check_still_acceptable(discussion, author, body, parent_id, revision_of, now, staff=staff)
+    placed_under, reply_to_id = _check_still_acceptable(discussion, author, body, parent_id,
+                                                        revision_of, now, staff=staff)
     comment = Comment(
         discussion_id=discussion.id,
         course_id=discussion.course_id,
         author_id=author.id,
-        parent_id=parent_id,
+        parent_id=placed_under,
+        reply_to_id=reply_to_id,
         revision_of_id=revision_of.id if revision_of else None,
         body=body,
         status=verdict.status,
@@ -152,8 +163,13 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
 
 def _check_still_acceptable(discussion: Discussion, author: User, body: str,
                             parent_id: int | None, revision_of: Comment | None,
-                            now: datetime, *, staff: bool, duplicates: bool = True) -> None:
-    """Refuse a comment the discussion cannot take now; run before and after the analysis."""
+                            now: datetime, *, staff: bool, duplicates: bool = True
+                            ) -> tuple[int | None, int | None]:
+    """Refuse a comment the discussion cannot take now; run before and after the analysis.
+
+    Returns where it goes: its parent, and the comment it answers when that is not its
+    parent (`placement`).
+    """
     if revision_of is not None:
         revisions.check_revisable(revision_of, now)
     if not accepts_comments(discussion, now):
@@ -164,15 +180,42 @@ def _check_still_acceptable(discussion: Discussion, author: User, body: str,
         seen = sight(discussion, author, staff)
         if not seen.classmates:
             raise Conflict(seen.notice or "Post your response first.", field="body")
-        parent = db.session.get(Comment, parent_id)
-        if (parent is None or parent.discussion_id != discussion.id
-                or parent.status != CommentStatus.APPROVED):
-            raise NotFound("The comment you are replying to is not available.")
+    placed = placement(discussion, parent_id)
     if revision_of is not None and text_key(body) == text_key(revision_of.body):
         raise InvalidInput("Your revision is the same as the rejected comment; change it "
                            "before submitting.", field="body")
     if duplicates:
         _refuse_duplicate(discussion, author, body)
+    return placed
+
+
+def placement(discussion: Discussion, answers_id: int | None) -> tuple[int | None, int | None]:
+    """Where a reply to `answers_id` goes: (its parent, the comment it answers if that is
+    not its parent). Under the comment it answers, or, when that comment is at the
+    deepest level (MAX_DEPTH), beside it under the same parent, naming it.
+
+    Refused (404) unless the comment answered, and the one it is placed under, are approved
+    comments of this discussion: a reply never lands under a hidden comment.
+    """
+    if answers_id is None:
+        return None, None
+    answered = db.session.get(Comment, answers_id)
+    line: list[Comment] = []  # the comment answered, then its parent, up to its response
+    ancestor = answered
+    while ancestor is not None and len(line) <= MAX_DEPTH + 20:
+        line.append(ancestor)
+        ancestor = ancestor.parent if ancestor.parent_id is not None else None
+    if (answered is None or answered.discussion_id != discussion.id
+            or any(c.status != CommentStatus.APPROVED for c in line[:2])):
+        raise NotFound("The comment you are replying to is not available.")
+    depth = len(line) - 1
+    if depth < MAX_DEPTH:
+        return answered.id, None
+    # The comment at MAX_DEPTH - 1 above it: the reply sits at the deepest level.
+    under = line[depth - (MAX_DEPTH - 1)]
+    if under.status != CommentStatus.APPROVED:
+        raise NotFound("The comment you are replying to is not available.")
+    return under.id, answered.id
 
 
 def _one_writer_per_author(author_id: int) -> None:

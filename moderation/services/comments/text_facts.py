@@ -64,15 +64,16 @@ def flag_values(analysis: Analysis) -> list[dict[str, Any]]:
     return [
         {"rule": f.rule, "severity": Severity(f.severity), "message": f.message,
          "advice": f.advice, "spans": [list(span) for span in f.spans], "value": f.value,
-         "threshold": f.threshold}
+         "threshold": f.threshold, "matched_comment_id": f.matched}
         for f in analysis.findings
     ]
 
 
 def signature(flags: Sequence[dict[str, Any]]) -> set[tuple[object, ...]]:
-    """What flags say (rule, severity, message, spans), whatever their row ids."""
+    """What flags say (rule, severity, message, spans, the comment a copy matches),
+    whatever their row ids: a copy that now matches another comment is stored again."""
     return {(f["rule"], Severity(f["severity"]), f["message"],
-             tuple(map(tuple, f["spans"]))) for f in flags}
+             tuple(map(tuple, f["spans"])), f.get("matched_comment_id")) for f in flags}
 
 
 def stored_signatures(comment_ids: Sequence[int]) -> dict[int, set[tuple[object, ...]]]:
@@ -80,7 +81,8 @@ def stored_signatures(comment_ids: Sequence[int]) -> dict[int, set[tuple[object,
     found: dict[int, list[dict[str, Any]]] = {}
     if comment_ids:
         for row in db.session.execute(
-                select(Flag.comment_id, Flag.rule, Flag.severity, Flag.message, Flag.spans)
+                select(Flag.comment_id, Flag.rule, Flag.severity, Flag.message, Flag.spans,
+                       Flag.matched_comment_id)
                 .where(among(Flag.comment_id, comment_ids))):
             found.setdefault(row.comment_id, []).append(row._asdict())
     return {cid: signature(flags) for cid, flags in found.items()}

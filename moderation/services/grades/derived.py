@@ -37,7 +37,7 @@ INPUTS: dict[type[Any], frozenset[str]] = {
     # measures, what held it, when, and whether it replies to someone.
     Comment: frozenset({"status", "decided_by_id", "body", "word_count", "metrics",
                         "flag_level", "flags", "cites_source", "submitted_at", "parent_id",
-                        "discussion_id", "author_id"}),
+                        "reply_to_id", "discussion_id", "author_id"}),
     # Every student of the discussion: points, dates, the word range, replies asked, its
     # rubric and its policy (the readability band).
     Discussion: frozenset({"points_possible", "due_at", "replies_due_at", "required_replies",

@@ -120,7 +120,8 @@ def participation(course: Course, *, discussion_id: int | None = None, sort: str
     parent = _PARENT
     for author, received in db.session.execute(
             select(parent.author_id, func.count()).select_from(Comment)
-            .join(parent, parent.id == Comment.parent_id)
+            # Whom a reply answers (a reply to a reply beside it at the deepest level names it).
+            .join(parent, parent.id == func.coalesce(Comment.reply_to_id, Comment.parent_id))
             .where(*approved, parent.author_id != Comment.author_id)
             .group_by(parent.author_id)):
         if author in rows:

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, case, insert, select, update
+from sqlalchemy import Table, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import aliased
 
 from moderation import grading
@@ -75,7 +75,9 @@ def gather(discussion: Discussion, rubric: Rubric,
                Comment.decided_by_id.is_not(None), Comment.flag_level]
     rows = db.session.execute(
         select(*columns, *cites)
-        .outerjoin(parent, parent.id == Comment.parent_id)
+        # The comment a reply answers: its parent, or the one it names beside it at the
+        # deepest level; a reply counts when that is a classmate's.
+        .outerjoin(parent, parent.id == func.coalesce(Comment.reply_to_id, Comment.parent_id))
         .where(Comment.discussion_id == discussion.id, *narrow)).all()
     # Which rules held them, read only for approved comments a rule held (most have none).
     held = [row[0] for row in rows

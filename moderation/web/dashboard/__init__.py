@@ -28,6 +28,7 @@ def blueprint() -> Blueprint:
     """The dashboard blueprint, with the routes of every module of the dashboard on it."""
     from moderation.web.dashboard import (  # noqa: F401 - they add routes to bp
         audit,
+        copies,
         courses,
         gradebook,
         grades,
