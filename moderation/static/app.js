@@ -123,3 +123,16 @@ function jobProgress(box) {
 }
 
 document.querySelectorAll(".job-progress[data-job-url]").forEach(jobProgress);
+
+// A new course's time zone starts as the browser's, when the list has it; without script
+// (or an unknown zone) it stays UTC, and either way the instructor sees and can change it.
+document.querySelectorAll("select[data-browser-zone]").forEach((select) => {
+  if (select.dataset.chosen) return;  // a refused form keeps what the instructor chose
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    return;
+  }
+  if ([...select.options].some((o) => o.value === zone)) select.value = zone;
+});

@@ -36,6 +36,7 @@ def blueprint() -> Blueprint:
         policy,
         queue,
         staff,
+        time_zone,
     )
 
     return bp
