@@ -6,8 +6,9 @@ function countWords(text) {
   return text.split(/\s+/).filter((t) => /[\p{L}\p{N}_]/u.test(t)).length;
 }
 
-// What each severity means for the student, shown before each finding.
-const SEVERITY_LABELS = { block: "Refused:", hold: "Waits for your instructor:", note: "Note:" };
+// What each finding does, shown before it; the verdict above the list says the outcome once
+// ("This will wait for your instructor … for what is marked below").
+const SEVERITY_LABELS = { block: "Must change:", hold: "Why it waits:", note: "Note:" };
 
 function liveFeedback(out) {
   const field = document.getElementById(out.dataset.feedbackFor);
