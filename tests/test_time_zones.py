@@ -197,3 +197,15 @@ def test_an_instant_is_shown_with_its_zones_abbreviation():
     assert show(at, zone(NEW_YORK), year=False) == "Mon 14 Dec, 23:59 EST"
     assert show(at, zone("Asia/Dubai")) == "Tue 15 Dec 2026, 08:59 UTC+04"
     assert zone("Not/AZone") is UTC  # a stored name this machine lacks reads as UTC
+
+
+@pytest.mark.parametrize(("name", "typed", "said"), [
+    ("Australia/Lord_Howe", datetime(2026, 10, 4, 2, 15),  # clocks go half an hour forward
+     "the clocks go from 02:00 to 02:30. Choose 01:59 or 02:30."),
+    ("Pacific/Apia", datetime(2011, 12, 30, 12, 0),  # Samoa skipped a whole day
+     "the clocks go from 30 Dec 00:00 to 31 Dec 00:00. Choose 29 Dec 23:59 or 31 Dec 00:00."),
+])
+def test_a_skipped_time_names_the_times_either_side(name, typed, said):
+    with pytest.raises(time_zones.NoSuchTime) as refused:
+        time_zones.to_utc(typed, time_zones.zone(name))
+    assert refused.value.message.endswith(said)

@@ -112,10 +112,12 @@ def to_utc(local: datetime, where: tzinfo) -> datetime:
             start -= _MINUTE
         while not _exists(end, where):
             end += _MINUTE
+        # A whole day skipped (Samoa, 2011) names the days too.
+        shown = "%H:%M" if (start - _MINUTE).date() == end.date() else "%-d %b %H:%M"
         raise NoSuchTime(
             f"{naive:%H:%M} on {naive:%-d %b %Y} does not exist in {where}: the clocks go "
-            f"from {start:%H:%M} to {end:%H:%M}. Choose {start - _MINUTE:%H:%M} or "
-            f"{end:%H:%M}.", field=None)
+            f"from {start:{shown}} to {end:{shown}}. Choose {start - _MINUTE:{shown}} or "
+            f"{end:{shown}}.")
     return naive.replace(tzinfo=where).astimezone(UTC)
 
 
