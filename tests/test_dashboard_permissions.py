@@ -28,6 +28,7 @@ ROUTES: dict[tuple[str, str], tuple[Permission | str, int]] = {
     ("dashboard.course", "GET"): (MODERATE, 200),
     ("dashboard.regenerate_join_code", "POST"): (MANAGE, 302),
     ("dashboard.set_newcomers", "POST"): (MANAGE, 422),
+    ("dashboard.set_time_zone", "POST"): (MANAGE, 422),
     ("dashboard.roster_page", "GET"): (MODERATE, 200),
     ("dashboard.roster_page", "POST"): (MANAGE, 422),
     ("dashboard.new_discussion", "GET"): (MANAGE, 200),

@@ -124,7 +124,7 @@ def test_preview_returns_live_feedback_and_stores_nothing(app, client, setup):
     refused = client.post(f"/discussions/{discussion.id}/preview",
                           json={"body": "This ruling is fucking nonsense, honestly."}).get_json()
     assert refused["outcome"] == "refused"
-    assert refused["summary"].startswith("This would be refused because:")
+    assert refused["summary"] == "This would be refused: change what is marked below."
     posted = client.post(f"/discussions/{discussion.id}/preview", json={
         "body": "The withdrawal mostly shows the limits of the court, since the state never "
                 "ratified the treaty."}).get_json()

@@ -44,6 +44,9 @@ class Course(Base):
     # comments wait for a person until this many of theirs in the course are approved,
     # then follow the discussion's mode. 0: off.
     newcomer_approvals: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The IANA zone the course's dates are typed and shown in (services.time_zones);
+    # every instant is stored in UTC whatever it is.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="course")

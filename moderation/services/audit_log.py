@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from moderation.extensions import db
 from moderation.models import AuditEvent, User
+from moderation.services import time_zones
 
 PAGE_SIZE = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -28,12 +29,14 @@ _ACTOR, _SUBJECT = aliased(User, name="actor"), aliased(User, name="subject")
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """Which events to show: about one student, of one action, within dates (UTC, inclusive)."""
+    """Which events to show: about one student, of one action, within dates (inclusive,
+    days on the clock of `zone`, the course's)."""
 
     subject_id: int | None = None
     action: str | None = None
     since: date | None = None
     until: date | None = None
+    zone: str = time_zones.DEFAULT
 
 
 @dataclass(frozen=True)
@@ -101,14 +104,16 @@ def _query(course_id: int, audit_filter: AuditFilter) -> LogQuery:
     if audit_filter.action:
         query = query.where(AuditEvent.action == audit_filter.action)
     if audit_filter.since:
-        query = query.where(AuditEvent.at >= _midnight(audit_filter.since))
+        query = query.where(AuditEvent.at >= _midnight(audit_filter.since, audit_filter.zone))
     if audit_filter.until:
-        query = query.where(AuditEvent.at < _midnight(audit_filter.until + timedelta(days=1)))
+        query = query.where(AuditEvent.at < _midnight(audit_filter.until + timedelta(days=1),
+                                                      audit_filter.zone))
     return query
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+def _midnight(day: date, zone: str) -> datetime:
+    """The instant a day starts on the zone's clock."""
+    return datetime.combine(day, time(), tzinfo=time_zones.zone(zone)).astimezone(UTC)
 
 
 def _older_than(cursor: Cursor) -> Any:

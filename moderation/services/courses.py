@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 
 from moderation.extensions import db
 from moderation.models import Course, Membership, Role, User
-from moderation.services import accounts, audit
+from moderation.services import accounts, audit, time_zones
 from moderation.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from moderation.services.text import clean_name
 
@@ -35,8 +35,9 @@ def normalise_join_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code).upper()
 
 
-def create_course(instructor: User, title: str, code: str) -> Course:
-    """Create a course with `instructor` as its first instructor."""
+def create_course(instructor: User, title: str, code: str,
+                  time_zone: str = time_zones.DEFAULT) -> Course:
+    """Create a course with `instructor` as its first instructor, its dates in `time_zone`."""
     if not instructor.can_create_courses:
         raise Forbidden("Only instructors can create courses.")
     code = code.strip()
@@ -48,12 +49,16 @@ def create_course(instructor: User, title: str, code: str) -> Course:
     if db.session.scalar(select(Course).where(Course.code == code)) is not None:
         raise Conflict(f"A course with code {code} already exists.", field="code")
     title = clean_name(title, "title", "a title", limit=200)
-    course = Course(title=title, code=code, join_code=_unused_join_code(), policy={})
+    if not time_zones.is_known(time_zone):
+        raise InvalidInput("Choose a time zone from the list.", field="time_zone")
+    course = Course(title=title, code=code, join_code=_unused_join_code(), policy={},
+                    time_zone=time_zone)
     db.session.add(course)
     db.session.flush()
     db.session.add(Membership(course=course, user=instructor, role=Role.INSTRUCTOR))
     audit.record("course.created", actor=instructor, course_id=course.id, obj=course,
-                 after={"title": course.title, "code": course.code})
+                 after={"title": course.title, "code": course.code,
+                        "time_zone": course.time_zone})
     db.session.flush()
     return course
 

@@ -6,8 +6,9 @@ function countWords(text) {
   return text.split(/\s+/).filter((t) => /[\p{L}\p{N}_]/u.test(t)).length;
 }
 
-// What each severity means for the student, shown before each finding.
-const SEVERITY_LABELS = { block: "Refused:", hold: "Waits for your instructor:", note: "Note:" };
+// What each finding does, shown before it; the verdict above the list says the outcome once
+// ("This will wait for your instructor … for what is marked below").
+const SEVERITY_LABELS = { block: "Must change:", hold: "Why it waits:", note: "Note:" };
 
 function liveFeedback(out) {
   const field = document.getElementById(out.dataset.feedbackFor);
@@ -123,3 +124,16 @@ function jobProgress(box) {
 }
 
 document.querySelectorAll(".job-progress[data-job-url]").forEach(jobProgress);
+
+// A new course's time zone starts as the browser's, when the list has it; without script
+// (or an unknown zone) it stays UTC, and either way the instructor sees and can change it.
+document.querySelectorAll("select[data-browser-zone]").forEach((select) => {
+  if (select.dataset.chosen) return;  // a refused form keeps what the instructor chose
+  let zone = "";
+  try {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  } catch (error) {
+    return;
+  }
+  if ([...select.options].some((o) => o.value === zone)) select.value = zone;
+});

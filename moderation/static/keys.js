@@ -2,7 +2,8 @@
 // (a field gets the focus, anything else is clicked), inside the focused row first.
 // Rows marked data-row move with j/k and open with o or Enter (the queue has its own
 // queue.js, which handles its keys first). Progressive enhancement: every key is also a link,
-// a button or a field of the page.
+// a button or a field of the page. The row movement is shared with queue.js (loaded after
+// this file) as window.rowKeys, so there is one of it.
 "use strict";
 
 (() => {
@@ -40,6 +41,7 @@
     if (help && help.showModal && !help.open) help.showModal();
   }
 
+  // j/k: the next or previous row; from outside every row, the first or the last.
   function move(step) {
     const all = rows();
     if (!all.length) return;
@@ -47,6 +49,8 @@
     const next = here < 0 ? (step > 0 ? 0 : all.length - 1) : here + step;
     focusRow(all[Math.max(0, Math.min(all.length - 1, next))]);
   }
+
+  window.rowKeys = Object.freeze({ typing, rows, currentRow, focusRow, move });
 
   // The find box (data-find): Enter goes to the first row whose name holds what was typed.
   function find(box) {

@@ -4,23 +4,8 @@
 "use strict";
 
 (() => {
-  const typing = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  const rows = () => Array.from(document.querySelectorAll("[data-row]"));
-  const current = () => document.activeElement && document.activeElement.closest("[data-row]");
-
-  function focusRow(row) {
-    if (!row) return;
-    row.focus();
-    row.scrollIntoView({ block: "nearest" });
-  }
-
-  function move(step) {
-    const all = rows();
-    if (!all.length) return;
-    const here = all.indexOf(current());
-    const next = here < 0 ? (step > 0 ? 0 : all.length - 1) : here + step;
-    focusRow(all[Math.max(0, Math.min(all.length - 1, next))]);
-  }
+  // The rows and their movement are keys.js's (base.html loads it first, both deferred).
+  const { typing, rows, currentRow: current, focusRow, move } = window.rowKeys;
 
   function go(selector) {
     const link = document.querySelector(selector);

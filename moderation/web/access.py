@@ -12,13 +12,16 @@ from moderation.models import Comment, Course, Discussion, Membership
 from moderation.services.comments.revisions import require_author
 from moderation.services.courses import Permission, remember_membership, require_member
 from moderation.services.discussions import visible_to_students
+from moderation.web.zones import use_zone
 
 
 def course_or_404(course_id: int, *, staff: bool = False,
                   permission: Permission | None = None) -> tuple[Course, Membership]:
     """Return the course and the viewer's membership (404 to outsiders, 403 to students)."""
     course = db.get_or_404(Course, course_id)
-    return course, require_member(current_user, course, staff=staff, permission=permission)
+    membership = require_member(current_user, course, staff=staff, permission=permission)
+    use_zone(course.id)
+    return course, membership
 
 
 def discussion_or_404(discussion_id: int, *, staff: bool = False,
@@ -30,6 +33,7 @@ def discussion_or_404(discussion_id: int, *, staff: bool = False,
     del loaded  # held until require_member read it back (the session holds it weakly)
     if not membership.role.is_staff and not visible_to_students(discussion):
         abort(404)
+    use_zone(discussion.course_id)
     return discussion, membership
 
 
@@ -58,10 +62,13 @@ def comment_or_404(comment_id: int, *, staff: bool = False) -> tuple[Comment, Me
     """Return the comment and the viewer's membership."""
     comment = db.get_or_404(Comment, comment_id)
     membership = require_member(current_user, comment.discussion.course, staff=staff)
+    use_zone(comment.course_id)
     return comment, membership
 
 
 def own_comment_or_404(comment_id: int) -> tuple[Comment, Membership]:
     """Return the viewer's own comment (404 to classmates and outsiders, 403 to staff)."""
     comment = db.get_or_404(Comment, comment_id)
-    return comment, require_author(comment, current_user)
+    membership = require_author(comment, current_user)
+    use_zone(comment.course_id)
+    return comment, membership

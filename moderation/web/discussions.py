@@ -36,7 +36,7 @@ from moderation.services.discussions import accepts_comments, sight, thread_page
 from moderation.services.errors import ServiceError
 from moderation.services.grades import sheet
 from moderation.services.paging import Cursor
-from moderation.web import throttle
+from moderation.web import flag_words, throttle
 from moderation.web.access import course_or_404, discussion_or_404, own_comment_or_404
 from moderation.web.forms import CommentForm, JoinForm
 from moderation.web.ids import parse_id
@@ -199,7 +199,10 @@ def preview(discussion_id: int) -> ResponseReturnValue:
         decision=analysis.decision,
         outcome=verdict.outcome,
         summary=verdict.summary(reviewer=_reviewer(original)),
-        findings=[{"rule": f.rule, "severity": f.severity, "message": f.message,
+        # Each thing once: the count line gives the words, the summary the outcome, the
+        # findings why (`live_message` leaves out what the count line says).
+        findings=[{"rule": f.rule, "severity": f.severity,
+                   "message": flag_words.live_message(f.rule, f.message),
                    "advice": f.advice} for f in analysis.findings],
     )
 

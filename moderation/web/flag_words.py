@@ -92,3 +92,28 @@ def chip_text(flag: Shown) -> str:
     """
     words = WORDS.get(flag.rule)
     return words(flag) if words else flag.rule
+
+
+# What the live feedback says of a finding whose number its count line already gives
+# ("5 words (asked: 10–200) · reading level: grade 19"), so each number is said once.
+_READS_AT = re.compile(r"^Reads at grade -?\d+, (above|below) this course's range")
+LIVE: dict[str, Callable[[str], str]] = {
+    "too_short": lambda message: "Too short for this discussion.",
+    "too_long": lambda message: "Longer than this discussion allows.",
+    "readability": lambda message: _READS_AT.sub(
+        lambda m: f"{m.group(1).capitalize()} this course's reading range", message),
+}
+
+
+def live_message(rule: str, message: str) -> str:
+    """A finding's message as the live feedback lists it beside the count line.
+
+    >>> live_message("too_short", "Has 5 words; this discussion asks for at least 10 …")
+    'Too short for this discussion.'
+    >>> live_message("readability", "Reads at grade 19, above this course's range (grades 4–18).")
+    "Above this course's reading range (grades 4–18)."
+    >>> live_message("copied", "88% of this comment matches Ada Adler's comment.")
+    "88% of this comment matches Ada Adler's comment."
+    """
+    said = LIVE.get(rule)
+    return said(message) if said else message

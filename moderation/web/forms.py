@@ -22,7 +22,6 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
@@ -41,10 +40,10 @@ from moderation.analysis.findings import SEVERITIES
 from moderation.analysis.rules import RULES
 from moderation.models import CommentStatus, PostFirst, RejectionReason
 from moderation.models.discussions import DEFAULTS
+from moderation.services import time_zones
 from moderation.services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
+from moderation.web.zones import DATETIME_FORMATS as DATETIME_FORMATS  # a form may name it
+from moderation.web.zones import CourseDateTimeField
 
 NUL_MESSAGE = "Remove the NUL character from this field."
 
@@ -121,10 +120,27 @@ class JoinForm(Form):
     join_code = StringField("Course join code", validators=[DataRequired(), Length(max=20)])
 
 
+def time_zone_field(*, required: bool) -> SelectField:
+    """The course's time zone, one IANA name from the list (a name not on it is refused);
+    a new course sent without one is in UTC."""
+    return SelectField("Time zone", default=time_zones.DEFAULT,
+                       validators=[InputRequired("Choose a time zone.")] if required else [],
+                       choices=lambda: [(n, n.replace("_", " ")) for n in time_zones.names()],
+                       description="Due dates and every time on the course's pages are typed "
+                                   "and shown in it.")
+
+
 class CourseForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     code = StringField("Code", validators=[DataRequired(), Length(max=40)],
                        description="Short and unique, such as HIST210-F26.")
+    time_zone = time_zone_field(required=False)
+
+
+class TimeZoneForm(Form):
+    """The course's time zone, a line on the course page."""
+
+    time_zone = time_zone_field(required=True)
 
 
 class RosterForm(Form):
@@ -141,12 +157,11 @@ class DiscussionForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     prompt = TextAreaField("Prompt (Markdown)", validators=[Length(max=50_000)],
                            description="The reading or article students respond to.")
-    opens_at = DateTimeLocalField("Opens (UTC)", format=DATETIME_FORMATS,
-                                  validators=[Optional()])
-    due_at = DateTimeLocalField("Due (UTC)", format=DATETIME_FORMATS, validators=[Optional()])
+    opens_at = CourseDateTimeField("Opens", validators=[Optional()])
+    due_at = CourseDateTimeField("Due", validators=[Optional()])
     # The same field as due_at (its entry and display follow whatever due_at's do).
-    replies_due_at = DateTimeLocalField(
-        "Replies due (UTC)", format=DATETIME_FORMATS, validators=[Optional()],
+    replies_due_at = CourseDateTimeField(
+        "Replies due", validators=[Optional()],
         description="Optional: the required replies' own due date, judged by the rubric's "
                     "reply late policy. Blank: replies are judged by the due date.")
     points_possible = DecimalField("Points possible", default=DEFAULTS.points_possible, places=2,
@@ -330,8 +345,8 @@ class AuditFilterForm(Form):
 
     student = SelectField("Student", default="", validate_choice=True)
     action = SelectField("Action", default="", validate_choice=True)
-    since = DateField("From (UTC)", validators=[Optional()])
-    until = DateField("To (UTC)", validators=[Optional()])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
 
     def validate_until(self, field: Field) -> None:
         """Refuse a range that ends before it starts."""

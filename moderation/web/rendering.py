@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
@@ -15,7 +14,7 @@ from markupsafe import Markup, escape
 
 from moderation.models import RejectionReason
 from moderation.services.comments import copies
-from moderation.web import flag_words
+from moderation.web import flag_words, zones
 from moderation.web.diffs import word_diff
 
 # Raw HTML in a prompt is shown as text; the Markdown output is sanitised again anyway.
@@ -110,11 +109,6 @@ def mark_spans(text: str, spans: Sequence[Sequence[int]]) -> Markup:
     return Markup("").join(pieces)
 
 
-def format_when(value: datetime | None) -> str:
-    """Show a UTC datetime compactly, e.g. "14 Mar 2026, 09:05 UTC"."""
-    return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
-
-
 def format_number(value: float | Decimal | None) -> str:
     """Show 10.0 as 10 and 9.5 as 9.5.
 
@@ -143,7 +137,7 @@ REASONS = frozenset(r.value for r in RejectionReason)
 def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters.update(
-        markdown=render_markdown, paragraphs=render_paragraphs, when=format_when,
+        markdown=render_markdown, paragraphs=render_paragraphs, when=zones.when,
         number=format_number, highlight=highlight, reason=format_reason, marked=mark_spans,
     )
     app.jinja_env.filters["chip"] = flag_words.chip_text  # a flag in words, with its value

@@ -56,7 +56,10 @@ def test_course_words_and_banned_list_from_policy():
     result = analyze(text, policy=policy)
     assert result.decision == "block" and result.findings[0].rule == "banned_words"
     misspelled = [text[s:e] for f in result.findings if f.rule == "spelling" for s, e in f.spans]
-    assert misspelled == ["frackker"]
+    assert misspelled == []  # "frackker" is said once, by the banned list; kessenite is known
+    typo = analyze("The rule is kessenite, you frackker, I beleive.", policy=policy)
+    assert [f.message for f in typo.findings if f.rule == "spelling"] == [
+        '"beleive" may be misspelled (did you mean "believe"?).']
     plain = analyze("The rule is kessenite.", policy=Policy.from_dict({"min_words": 0}))
     assert [f.rule for f in plain.findings] == ["spelling"]  # without the course word list
 

@@ -132,3 +132,33 @@ def test_the_queue_starts_with_a_comment_on_a_phone(page, server, world):
     assert box is not None and box["y"] < 740, box  # the filters folded away above it
     page.locator(".filters-fold summary").click()  # and they open on a tap
     assert page.locator(".queue-filters select[name=student]").is_visible()
+
+
+def inside(page, locator, width: int, height: int) -> dict:
+    """The element's box, asserted wholly inside the first screen (no scrolling either way)."""
+    box = locator.bounding_box()
+    assert box is not None, "not shown"
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, box
+    return box
+
+
+def test_the_participation_score_is_on_screen_at_1280(page, server, world):
+    sign_in(page, server, world.teacher)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{server}/teach/courses/{world.course.id}/participation")
+    table = page.locator("table.report")
+    inside(page, table.locator("thead th", has_text="Score"), 1280, 800)
+    inside(page, table.locator("tbody tr").first.locator("td").last, 1280, 800)
+    box = page.locator(".report-wrap, .overflow-auto").filter(has=table).first
+    assert page.evaluate("(el) => el.scrollWidth <= el.clientWidth", box.element_handle())
+
+
+def test_the_course_dashboards_actions_are_on_the_first_screen_of_a_phone(page, server, world):
+    sign_in(page, server, world.teacher)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{server}/teach/courses/{world.course.id}")
+    inside(page, page.get_by_role("button", name="New discussion"), 375, 740)
+    row = page.locator("table.stack tbody tr").first
+    for name in ("Grade", "Edit", "Policy"):
+        inside(page, row.get_by_role("link", name=name, exact=True), 375, 740)

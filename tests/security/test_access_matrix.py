@@ -94,6 +94,7 @@ ROUTES: dict[tuple[str, str], str] = {
     # Manage: settings, discussions, policy, roster, rubrics, releasing grades.
     ("dashboard.regenerate_join_code", "POST"):      "login  403     404     403    ok     404",
     ("dashboard.set_newcomers", "POST"):             "login  403     404     403    422    404",
+    ("dashboard.set_time_zone", "POST"):             "login  403     404     403    422    404",
     ("dashboard.roster_page", "POST"):               "login  403     404     403    422    404",
     ("dashboard.new_discussion", "GET"):             "login  403     404     403    ok     404",
     ("dashboard.new_discussion", "POST"):            "login  403     404     403    422    404",

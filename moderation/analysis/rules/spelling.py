@@ -10,6 +10,7 @@ from moderation.analysis.findings import Hit, Severity
 from moderation.analysis.metrics import TextMetrics
 from moderation.analysis.rules.registry import rule
 from moderation.analysis.spelling import Misspelling, check, proper_nouns, vocabulary
+from moderation.analysis.wordlists import find_default, find_words
 
 if TYPE_CHECKING:
     from moderation.analysis.policy import Policy
@@ -37,12 +38,16 @@ def spelling(
     Context: {"prompt": "Astrava left the court.", "names": ["Amara Okafor"]}
     Okay: Okonkwo thinks Astrava made a mistake, as Amara said, according to the NATO summary.
     Okay: On 19th May, MPs flew 25 km to Dürnstein for the pre-season café opening.
+    Okay: This ruling is complete fcuking nonsense.
     Flag: I beleive Austrailia made a mistake.
     Flag: The Phillipeans left the court.
     """
     names = " ".join(context.names)
     allowed = vocabulary(context.prompt, " ".join(policy.course_words), names)
     _, found = check(text, allowed, proper_nouns(context.prompt, names))
+    if found:
+        flagged = _listed(text, policy)
+        found = [m for m in found if not any(s <= m.start and m.end <= e for s, e in flagged)]
     if not found:
         return
     listed = list(dict.fromkeys(_described(m) for m in found))  # each once, in order
@@ -58,6 +63,16 @@ def spelling(
     yield Hit(message, spans=tuple((m.start, m.end) for m in found),
               value=round(rate, 1), threshold=policy.spelling_hold_per_100_words,
               severity=severity, advice="Check the spelling before submitting.")
+
+
+def _listed(text: str, policy: Policy) -> list[tuple[int, int]]:
+    """Where a word list flags a word already ("fcuking"): that rule says it, once, and
+    the spelling rule does not offer the word it disguises as a correction."""
+    matches = [*find_words(text, policy.banned_words), *find_words(text, policy.watched_words)]
+    if policy.use_default_banned_words:
+        refused, held = find_default(text)
+        matches += [*refused, *held]
+    return [(m.start, m.end) for m in matches]
 
 
 def _described(found: Misspelling) -> str:

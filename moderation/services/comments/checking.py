@@ -52,29 +52,31 @@ class Verdict:
         return self.analysis.blocked
 
     def summary(self, reviewer: str | None = None) -> str:
-        """What will happen on submit, in the student's words, and why.
+        """What will happen on submit, in the student's words, said once: the findings that
+        cause it are listed beside it (the live feedback), so it points at them rather than
+        repeating their messages.
 
         `reviewer`: who rejected the comment a revision replaces (it goes back to them).
         """
         findings = self.analysis.findings
         if self.blocked:
-            reasons = [f.message for f in findings if f.severity == "block"]
-            return "This would be refused because: " + " ".join(reasons)
-        reasons = [f.message for f in findings if f.severity == "hold"]
+            n = sum(f.severity == "block" for f in findings)
+            return ("This would be refused: change "
+                    + ("what is marked below." if n == 1 else f"the {n} things marked below."))
+        held = any(f.severity == "hold" for f in findings)
         if self.revision:
             said = (f"Your revision goes back to {reviewer}, who rejected the comment, "
                     if reviewer else "Your revision goes back to your instructor ")
-            return (said + "before classmates see it."
-                    + (" It will also be flagged because: " + " ".join(reasons)
-                       if reasons else ""))
+            return said + "before classmates see it" + (
+                ", flagged for what is marked below." if held else ".")
         if self.status == CommentStatus.PENDING:
-            if self.newcomer and not reasons:
+            if self.newcomer and not held:
                 return ("Your first comments in this course wait for your instructor before "
                         "classmates see it; after a few are approved, yours are posted "
                         "as everyone's are.")
-            if reasons:
-                return ("This will wait for your instructor before classmates see it, "
-                        "because: " + " ".join(reasons))
+            if held:
+                return ("This will wait for your instructor before classmates see it, for "
+                        "what is marked below.")
             return ("Every comment in this discussion waits for your instructor before "
                     "classmates see it.")
         return "This will be posted when you submit."

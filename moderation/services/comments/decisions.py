@@ -23,7 +23,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit, notifications
+from moderation.services import audit, notifications, time_zones
 from moderation.services.comments import checking, text_facts
 from moderation.services.courses import require_member
 from moderation.services.errors import Conflict, InvalidInput, NotFound
@@ -42,13 +42,15 @@ class DecisionConflict(Conflict):
 
 
 def describe_decision(comment: Comment) -> str:
-    """Say where a comment stands now: "Already approved by Maya Patel at 14:02 UTC."."""
+    """Say where a comment stands now: "Already approved by Maya Patel at Mon 14 Dec,
+    14:02 EST", in the course's time zone."""
     if comment.decided_by is None:
         state = {CommentStatus.PENDING: "waiting in the queue",
                  CommentStatus.APPROVED: "approved automatically",
                  CommentStatus.REJECTED: "rejected"}[comment.status]
         return f"This comment is now {state}; nothing was changed."
-    when = comment.decided_at.strftime("%-d %b, %H:%M UTC") if comment.decided_at else ""
+    when = time_zones.show(comment.decided_at, time_zones.zone(comment.discussion.course.time_zone),
+                           year=False)
     verb = "reopened" if comment.status == CommentStatus.PENDING else comment.status.value
     return f"Already {verb} by {comment.decided_by.display_name} at {when}; nothing was changed."
 

@@ -27,7 +27,7 @@ from moderation.models import (
     Severity,
     User,
 )
-from moderation.services import audit
+from moderation.services import audit, time_zones
 from moderation.services.courses import Permission, require_member
 from moderation.services.grades.gradebook import columns_of, roster_of
 
@@ -85,6 +85,7 @@ class Report:
     histograms: list[Histogram]
     days: list[tuple[date, int, int]] = field(default_factory=list)  # responses, replies
     points_possible: float = 0.0
+    time_zone: str = time_zones.DEFAULT  # the course's: its days and times are on this clock
 
 
 def participation(course: Course, *, discussion_id: int | None = None, sort: str = "name",
@@ -147,7 +148,8 @@ def participation(course: Course, *, discussion_id: int | None = None, sort: str
             row.score = round((row.score or 0.0) + score, 2)
     ordered = sorted(rows.values(), key=_report_key(sort), reverse=descending)
     return Report(ordered, discussions, _histograms(discussions, scores, len(rows), rows),
-                  _days(approved), round(sum(d.points_possible for d in discussions), 2))
+                  _days(approved, course.time_zone),
+                  round(sum(d.points_possible for d in discussions), 2), course.time_zone)
 
 
 def _report_key(sort: str) -> Callable[[Participation], Any]:
@@ -178,12 +180,14 @@ def _histograms(discussions: list[lms.Assignment], scores: list[Any], enrolled: 
     return result
 
 
-def _days(approved: tuple[Any, ...]) -> list[tuple[date, int, int]]:
-    """Approved responses and replies per day (UTC), every day from the first to the last."""
+def _days(approved: tuple[Any, ...], zone_name: str) -> list[tuple[date, int, int]]:
+    """Approved responses and replies per day on the course's clock, every day from the
+    first to the last."""
+    where = time_zones.zone(zone_name)
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for submitted, parent_id in db.session.execute(
             select(Comment.submitted_at, Comment.parent_id).where(*approved)):
-        per_day[submitted.date()][0 if parent_id is None else 1] += 1
+        per_day[submitted.astimezone(where).date()][0 if parent_id is None else 1] += 1
     if not per_day:
         return []
     first, last = min(per_day), max(per_day)
@@ -199,8 +203,10 @@ def report_rows(report: Report) -> list[list[str]]:
     """The report as CSV rows, formula-safe."""
     from moderation.lms.csv_safe import number, text
 
+    where = time_zones.zone(report.time_zone)
+
     def when(value: datetime | None) -> str:
-        return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+        return time_zones.stamp(value, where)
 
     out = [[*REPORT_COLUMNS.values(), "Email"]]
     for r in report.rows:

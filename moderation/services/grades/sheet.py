@@ -28,7 +28,7 @@ from moderation.models import (
     User,
     utcnow,
 )
-from moderation.services import audit
+from moderation.services import audit, time_zones
 from moderation.services.courses import Permission, require_member, students
 from moderation.services.errors import Conflict, InvalidInput, NotFound
 from moderation.services.grades.rubrics import rubric_of
@@ -118,7 +118,9 @@ def describe_grade(grade: Grade) -> str:
     now = ("it has no score" if grade.score is None
            else f"it is now {grade.score:g} of {points:g}")
     if grade.grader is not None and grade.graded_at is not None:
-        now += f", set by {grade.grader.display_name} at {grade.graded_at:%-d %b, %H:%M} UTC"
+        at = time_zones.show(grade.graded_at, time_zones.zone(grade.discussion.course.time_zone),
+                             year=False)
+        now += f", set by {grade.grader.display_name} at {at}"
     if grade.feedback:
         now += f", with feedback “{_excerpt(grade.feedback)}”"
     if grade.released:

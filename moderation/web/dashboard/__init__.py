@@ -37,6 +37,7 @@ def blueprint() -> Blueprint:
         policy,
         queue,
         staff,
+        time_zone,
     )
 
     return bp

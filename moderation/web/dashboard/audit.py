@@ -43,6 +43,7 @@ ACTIONS = {
     "course.ta_added": "Added a TA",
     "course.ta_permissions_set": "Changed what TAs may do",
     "course.ta_removed": "Removed a TA",
+    "course.time_zone_set": "Set the time zone",
     "discussion.closed": "Closed a discussion",
     "discussion.created": "Created a discussion",
     "discussion.draft": "Made a discussion a draft",
@@ -129,7 +130,7 @@ def audit_page(course_id: int) -> ResponseReturnValue:
     form = _filter_form(course, request.args)
     if not form.validate():
         return _render(course, membership, form, audit_log.Page([], None, None)), 422
-    page = audit_log.page(course.id, _filter(form),
+    page = audit_log.page(course.id, _filter(form, course),
                           before=Cursor.parse(request.args.get("before")),
                           after=Cursor.parse(request.args.get("after")))
     return _render(course, membership, form, page)
@@ -144,7 +145,7 @@ def audit_csv(course_id: int) -> ResponseReturnValue:
     form = _filter_form(course, request.form)
     if not form.validate():
         return _render(course, membership, form, audit_log.Page([], None, None)), 422
-    chosen = _filter(form)
+    chosen = _filter(form, course)
     rows = audit_log.count(course.id, chosen)
     event = audit.record("audit.exported", actor=current_user, course_id=course.id, obj=course,
                          subject_id=chosen.subject_id, after={
@@ -172,6 +173,8 @@ def _csv_rows(entries: Iterator[Entry]) -> Iterator[tuple[object, ...]]:
 
 def _filter_form(course: Course, data: Mapping[str, Any]) -> AuditFilterForm:
     form = AuditFilterForm(formdata=data)
+    for date_field in (form.since, form.until):  # days on the course's clock
+        date_field.label.text = f"{date_field.label.text} ({course.time_zone})"
     students = courses.students(course)
     form.student.choices = [SelectChoice("", "Any student")] + [
         SelectChoice(str(m.user_id), m.user.sortable_name) for m in students]
@@ -180,10 +183,10 @@ def _filter_form(course: Course, data: Mapping[str, Any]) -> AuditFilterForm:
     return form
 
 
-def _filter(form: AuditFilterForm) -> AuditFilter:
+def _filter(form: AuditFilterForm, course: Course) -> AuditFilter:
     return AuditFilter(subject_id=int(form.student.data) if form.student.data else None,
                        action=form.action.data or None, since=form.since.data,
-                       until=form.until.data)
+                       until=form.until.data, zone=course.time_zone)
 
 
 def _student_name(user_id: int | None) -> str | None:

@@ -16,6 +16,7 @@ from moderation.models import (
     Course,
     Discussion,
     DiscussionState,
+    Membership,
     ModerationMode,
     PostFirst,
     Role,
@@ -26,7 +27,13 @@ from moderation.services.roster import RosterError
 from moderation.web.access import course_or_404, discussion_or_404
 from moderation.web.dashboard import bp
 from moderation.web.dashboard.links import activation_links, invitation_links
-from moderation.web.forms import ConfirmForm, CourseForm, DiscussionForm, RosterForm
+from moderation.web.forms import (
+    ConfirmForm,
+    CourseForm,
+    DiscussionForm,
+    RosterForm,
+    TimeZoneForm,
+)
 from moderation.web.refusals import REFUSALS, shown
 
 
@@ -38,7 +45,8 @@ def new_course() -> ResponseReturnValue:
     form = CourseForm()
     if form.validate_on_submit():
         try:
-            course = courses.create_course(current_user, form.title.data, form.code.data)
+            course = courses.create_course(current_user, form.title.data, form.code.data,
+                                           form.time_zone.data)
         except REFUSALS as refusal:
             status = shown(form, refusal, "code")
             return render_template("dashboard/course_new.html", form=form), status
@@ -53,14 +61,22 @@ def new_course() -> ResponseReturnValue:
 def course(course_id: int) -> ResponseReturnValue:
     """The course overview: discussions with their queue counts, and the join code."""
     course, membership = course_or_404(course_id, staff=True)
+    return course_page(course, membership)
+
+
+def course_page(course: Course, membership: Membership,
+                zone_form: TimeZoneForm | None = None) -> str:
+    """The course page; a settings form refused on it comes back with its errors."""
     pending: dict[int, int] = dict(db.session.execute(
         select(Comment.discussion_id, db.func.count())
         .where(Comment.status == CommentStatus.PENDING,
                Comment.discussion_id.in_([d.id for d in course.discussions]))
         .group_by(Comment.discussion_id)
     ).all())
+    if zone_form is None:
+        zone_form = TimeZoneForm(time_zone=course.time_zone)
     return render_template("dashboard/course.html", course=course, membership=membership,
-                           pending=pending, confirm=ConfirmForm())
+                           pending=pending, confirm=ConfirmForm(), zone_form=zone_form)
 
 
 @bp.post("/courses/<int:course_id>/join-code")
@@ -136,7 +152,8 @@ def cancel_student_invitation(course_id: int, invitation_id: int) -> ResponseRet
 
 def _fields(form: DiscussionForm) -> discussions.DiscussionFields:
     def utc(value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value else None
+        # CourseDateTimeField already read the course's wall time as a UTC instant.
+        return value.astimezone(UTC) if value else None
 
     return discussions.DiscussionFields(
         title=form.title.data, prompt=form.prompt.data or "",
