@@ -21,7 +21,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, TextClause, delete, func, null, select, text, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Text,
+    TextClause,
+    case,
+    cast,
+    delete,
+    func,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -223,25 +236,23 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     hold each of the others: one read of the marks and the index's rows.
 
     A fingerprint is common once marked (its rows are gone) or once it has more than
-    COMMON_FINGERPRINT rows (a pruning job will mark it: noted for `record`).
+    COMMON_FINGERPRINT rows (a pruning job will mark it: noted for `record`). The database
+    groups the rows by fingerprint, one row each with its comments as a list (none for a
+    common one): turning thousands of index rows into result rows cost a submit more
+    than anything else it did (issue #19).
     """
     common: set[int] = set()
     postings: dict[int, list[int]] = {}
     if not values:
         return common, postings
-    marks = (select(FingerprintCount.hash, null().label("comment_id"))
-             .where(FingerprintCount.course_id == course_id,
-                    among(FingerprintCount.hash, values),
-                    FingerprintCount.comments > COMMON_FINGERPRINT))
-    rows = (select(Fingerprint.hash, Fingerprint.comment_id)
-            .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values)))
-    found: Sequence[Any] = db.session.execute(union_all(marks, rows)).all()
-    for value, comment_id in found:
-        if comment_id is None:
+    long: set[int] = set()
+    for value, count, listed in db.session.execute(_postings_query(course_id, values)):
+        if count is None:
             common.add(value)
+        elif count > COMMON_FINGERPRINT:
+            long.add(value)
         else:
-            postings.setdefault(value, []).append(comment_id)
-    long = {value for value, ids in postings.items() if len(ids) > COMMON_FINGERPRINT}
+            postings[value] = [int(n) for n in listed.split(",")]
     if long - common:
         db.session.info.setdefault(OVERFLOW, {}).setdefault(course_id, set()).update(
             long - common)
@@ -249,6 +260,25 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     for value in common:
         postings.pop(value, None)
     return common, postings
+
+
+def _postings_query(course_id: int, values: Collection[int]) -> CompoundSelect[Any]:
+    """(fingerprint, rows, its comments as "1,2,3") per fingerprint found; a marked one
+    has no count, a long one no list."""
+    marks = (select(FingerprintCount.hash, null(), null())
+             .where(FingerprintCount.course_id == course_id,
+                    among(FingerprintCount.hash, values),
+                    FingerprintCount.comments > COMMON_FINGERPRINT))
+    if db.session.get_bind().dialect.name == "postgresql":
+        listed = func.string_agg(cast(Fingerprint.comment_id, Text), ",")
+    else:
+        listed = func.group_concat(Fingerprint.comment_id, ",")
+    count = func.count()
+    rows = (select(Fingerprint.hash, count,
+                   case((count <= COMMON_FINGERPRINT, listed)))
+            .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values))
+            .group_by(Fingerprint.hash))
+    return union_all(marks, rows)
 
 
 def _facts(ids: Collection[int], before: datetime) -> dict[int, Row[int, int, bool, datetime]]:
