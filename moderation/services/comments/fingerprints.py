@@ -26,6 +26,7 @@ from sqlalchemy import (
     Row,
     Text,
     TextClause,
+    bindparam,
     case,
     cast,
     delete,
@@ -49,7 +50,7 @@ from moderation.models import (
     User,
 )
 from moderation.services import jobs
-from moderation.services.sets import among
+from moderation.services.sets import among, among_bound, bound
 
 CANDIDATES = 40  # earlier comments handed to the similarity rules
 # A candidate shares at least this share of the text's uncommon fingerprints. The rules
@@ -246,7 +247,7 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     if not values:
         return common, postings
     long: set[int] = set()
-    for value, count, listed in db.session.execute(_postings_query(course_id, values)):
+    for value, count, listed in db.session.execute(*_postings_query(course_id, values)):
         if count is None:
             common.add(value)
         elif count > COMMON_FINGERPRINT:
@@ -262,23 +263,34 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     return common, postings
 
 
-def _postings_query(course_id: int, values: Collection[int]) -> CompoundSelect[Any]:
+def _postings_query(course_id: int, values: Collection[int]) -> tuple[CompoundSelect[Any],
+                                                                       dict[str, Any]]:
     """(fingerprint, rows, its comments as "1,2,3") per fingerprint found; a marked one
-    has no count, a long one no list."""
-    marks = (select(FingerprintCount.hash, null(), null())
-             .where(FingerprintCount.course_id == course_id,
-                    among(FingerprintCount.hash, values),
-                    FingerprintCount.comments > COMMON_FINGERPRINT))
-    if db.session.get_bind().dialect.name == "postgresql":
-        listed = func.string_agg(cast(Fingerprint.comment_id, Text), ",")
-    else:
-        listed = func.group_concat(Fingerprint.comment_id, ",")
-    count = func.count()
-    rows = (select(Fingerprint.hash, count,
-                   case((count <= COMMON_FINGERPRINT, listed)))
-            .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values))
-            .group_by(Fingerprint.hash))
-    return union_all(marks, rows)
+    has no count, a long one no list. The statement is built once per dialect (building
+    it cost a submit more than running it)."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _POSTINGS.get(dialect)
+    if statement is None:
+        marks = (select(FingerprintCount.hash, null(), null())
+                 .where(FingerprintCount.course_id == bindparam("course_id"),
+                        among_bound(FingerprintCount.hash, "marked", dialect=dialect),
+                        FingerprintCount.comments > COMMON_FINGERPRINT))
+        if dialect == "postgresql":
+            listed = func.string_agg(cast(Fingerprint.comment_id, Text), ",")
+        else:
+            listed = func.group_concat(Fingerprint.comment_id, ",")
+        count = func.count()
+        rows = (select(Fingerprint.hash, count,
+                       case((count <= COMMON_FINGERPRINT, listed)))
+                .where(Fingerprint.course_id == bindparam("course_id"),
+                       among_bound(Fingerprint.hash, "hashes", dialect=dialect))
+                .group_by(Fingerprint.hash))
+        statement = _POSTINGS[dialect] = union_all(marks, rows)
+    hashes = bound(values)
+    return statement, {"course_id": course_id, "marked": hashes, "hashes": hashes}
+
+
+_POSTINGS: dict[str, CompoundSelect[Any]] = {}
 
 
 def _facts(ids: Collection[int], before: datetime) -> dict[int, Row[int, int, bool, datetime]]:
