@@ -15,7 +15,8 @@ bursts' times against the floor's, and the counts: every 2xx/3xx answer has exac
 stored comment with its flags, no 5xx, no "database is locked", and double submits with
 one token make one row.
 
-    git -C /work/main archive main | tar -x -C /tmp/main-tree      # the "before" code
+    git -C /work/main archive main | tar -x -C /tmp/main-tree      # the "before" code,
+    # migrated, seeded and counted by its own code (bench/baseline.py)
     .venv/bin/python bench/load.py --baseline /tmp/main-tree --clients 8 --seconds 12 \
         --ratelimit-storage redis://127.0.0.1:6379/14 \
         --postgres postgresql+psycopg://postgres@127.0.0.1/perf_load

@@ -11,13 +11,14 @@ import queue
 import secrets
 import statistics
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench import ceiling, floor, server
+from bench.baseline import Baseline
 from bench.classroom import FAST_PASSWORD_METHOD, seed_classroom
 from bench.databases import Database, baseline_database, bench_app, prepare
 from bench.load_client import Answer, ClientSpec, burst_process, client_process
@@ -135,28 +136,38 @@ def servers(database: Database, workers: int, apps: Sequence[str],
 def drive(specs: Sequence[ClientSpec], seconds: float,
           processes: int) -> tuple[list[Answer], tuple[float, float], list[float]]:
     """Run the clients in `processes` processes; return answers, the window, CPU each."""
+    chunks = [list(specs[i::processes]) for i in range(min(processes, len(specs)))]
+    return _run_clients(client_process, [(chunk,) for chunk in chunks], seconds,
+                        failed="start", start_timeout=300, end_timeout=seconds + 300)
+
+
+def _run_clients(target: Callable[..., None], leading: Sequence[tuple[Any, ...]],
+                 seconds: float, *, failed: str, start_timeout: float, end_timeout: float,
+                 ) -> tuple[list[Answer], tuple[float, float], list[float]]:
+    """Start a client process per `leading` arguments, wait until each is ready, start
+    them at once (the window: `seconds` from then), collect answers and CPU; timed runs
+    and bursts alike."""
     context = multiprocessing.get_context("spawn")  # no database connection crosses a fork
     ready, results = context.Queue(), context.Queue()
     go = context.Event()
     window = context.Array("d", 2)
-    chunks = [list(specs[i::processes]) for i in range(min(processes, len(specs)))]
-    workers = [context.Process(target=client_process, args=(chunk, ready, go, window, results))
-               for chunk in chunks]
+    workers = [context.Process(target=target, args=(*lead, ready, go, window, results))
+               for lead in leading]
     for worker in workers:
         worker.start()
     try:
         failures = []
         for _ in workers:
-            failures += _next(ready, workers, 300)[1]
+            failures += _next(ready, workers, start_timeout)[1]
         if failures:
-            raise RuntimeError("clients could not start: " + "; ".join(failures[:5]))
+            raise RuntimeError(f"clients could not {failed}: " + "; ".join(failures[:5]))
         start = time.monotonic() + 0.3
         window[0], window[1] = start, start + seconds
         go.set()
         answers: list[Answer] = []
         cpu = []
         for _ in workers:
-            _, got, used, _ = _next(results, workers, seconds + 300)
+            _, got, used, _ = _next(results, workers, end_timeout)
             answers += got
             cpu.append(used)
     finally:
@@ -180,9 +191,6 @@ def _next(channel: Any, workers: Sequence[Any], timeout: float) -> Any:
                 raise RuntimeError(f"client processes failed (exit codes {dead})") from None
 
 
-BASELINE_REVISION = "0009"  # main's latest migration: its app runs on its own schema
-
-
 @dataclass
 class Target:
     """One app under load: where it listens and how to seed, drive and count it."""
@@ -190,11 +198,12 @@ class Target:
     name: str
     running: server.Server
     app: Any = None  # our app in this process, on the database this target writes to
+    baseline: Baseline | None = None  # main's own code, in a child, on main's database
     engine: Any = None  # the ceiling's and the floor's
 
 
 def targets(database: Database, running: dict[str, server.Server],
-            apps: Sequence[str]) -> dict[str, Target]:
+            apps: Sequence[str], baseline: Baseline | None = None) -> dict[str, Target]:
     """Every running app with what the bench needs to seed and count it."""
     found = {}
     for name in apps:
@@ -202,7 +211,7 @@ def targets(database: Database, running: dict[str, server.Server],
         if name == "real":
             target.app = bench_app(database)
         elif name == "main":
-            target.app = bench_app(baseline_database(database))
+            target.baseline = baseline
         else:
             target.engine = ceiling.engine_for(database.ceiling_url)
         found[name] = target
@@ -213,7 +222,12 @@ def specs_for(target: Target, count: int, tag: str, seed: int,
               double_every: int) -> tuple[list[ClientSpec], int | None]:
     """`count` fresh students of this app (a new course for ours), one client each."""
     host, port = target.running.host, target.running.port
-    if target.name in ("real", "main"):
+    if target.baseline is not None:
+        discussion_id, students = target.baseline.seed(count, tag, ModerationMode.FLAGGED.value)
+        return [ClientSpec("real", host, port, seed=seed + n, discussion_id=discussion_id,
+                           email=email, password=password, double_every=double_every)
+                for n, (email, password) in enumerate(students)], discussion_id
+    if target.name == "real":
         room = seed_classroom(target.app, count, tag, ModerationMode.FLAGGED)
         return [ClientSpec("real", host, port, seed=seed + n, discussion_id=room.discussion_id,
                            email=s.email, password=s.password, double_every=double_every)
@@ -229,7 +243,10 @@ def specs_for(target: Target, count: int, tag: str, seed: int,
 
 def count_for(target: Target, discussion_id: int | None, answers: Sequence[Answer]) -> Counts:
     """The no-loss counts of one run of this app."""
-    if target.name in ("real", "main"):
+    if target.baseline is not None:
+        assert discussion_id is not None
+        return target.baseline.count(discussion_id, answers)
+    if target.name == "real":
         assert discussion_id is not None
         return count_comments(target.app, discussion_id, answers)
     if target.name == "floor":
@@ -247,14 +264,21 @@ def run_database(database: Database, *, clients: Sequence[int], seconds: float, 
     (interleaved, the order rotated each repetition), then the burst (students, at a time)
     of each app in turn."""
     prepare(database, bench_app(database))
-    if "main" in apps:
-        prepare(baseline_database(database), bench_app(baseline_database(database)),
-                BASELINE_REVISION)
     runs: list[Run] = []
     bursts: list[Burst] = []
-    with servers(database, workers, apps, ratelimit_storage, baseline,
-                 jobs_redis) as running:
-        found = targets(database, running, apps)
+    with ExitStack() as stack:
+        side = None
+        if "main" in apps:
+            if baseline is None:
+                raise ValueError("the app 'main' needs a baseline checkout")
+            # Migrated, seeded and counted by the baseline's own code: this checkout's
+            # models are not its schema.
+            side = Baseline(baseline, baseline_database(database))
+            stack.callback(side.close)
+            side.prepare()
+        running = stack.enter_context(servers(database, workers, apps, ratelimit_storage,
+                                              baseline, jobs_redis))
+        found = targets(database, running, apps, side)
         for rep in range(1, repeat + 1):
             # Each repetition starts with the next app, so none always runs first or last.
             order = list(apps[(rep - 1) % len(apps):]) + list(apps[:(rep - 1) % len(apps)])
@@ -316,40 +340,11 @@ class Burst:
 def drive_burst(specs: Sequence[ClientSpec], at_once: int,
                 processes: int) -> tuple[list[Answer], tuple[float, float], list[float]]:
     """Sign every student in, then have them submit once each, `at_once` at a time."""
-    context = multiprocessing.get_context("spawn")
-    ready, results = context.Queue(), context.Queue()
-    go = context.Event()
-    window = context.Array("d", 2)
     count = min(processes, len(specs))
     chunks = [list(specs[i::count]) for i in range(count)]
     widths = [at_once // count + (1 if i < at_once % count else 0) for i in range(count)]
-    workers = [context.Process(target=burst_process,
-                               args=(chunk, width, ready, go, window, results))
-               for chunk, width in zip(chunks, widths, strict=True)]
-    for worker in workers:
-        worker.start()
-    try:
-        failures = []
-        for _ in workers:
-            failures += _next(ready, workers, 600)[1]
-        if failures:
-            raise RuntimeError("clients could not sign in: " + "; ".join(failures[:5]))
-        start = time.monotonic() + 0.3
-        window[0], window[1] = start, start
-        go.set()
-        answers: list[Answer] = []
-        cpu = []
-        for _ in workers:
-            _, got, used, _ = _next(results, workers, 600)
-            answers += got
-            cpu.append(used)
-    finally:
-        go.set()
-        for worker in workers:
-            worker.join(timeout=30)
-            if worker.is_alive():
-                worker.kill()
-    return answers, (window[0], window[1]), cpu
+    return _run_clients(burst_process, list(zip(chunks, widths, strict=True)), 0,
+                        failed="sign in", start_timeout=600, end_timeout=600)
 
 
 def describe(run: Run, database: Database) -> str:

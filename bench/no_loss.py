@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,9 +106,15 @@ def _ok(answer: Answer) -> bool:
 
 
 def scan_logs(logs: str, counts: Counts) -> None:
-    """Count lock errors and tracebacks in a server's logs."""
+    """Count lock errors and tracebacks in a server's logs; print the first traceback
+    (the temporary folder with the logs is gone when the figures are printed)."""
     counts.locked += logs.count("database is locked")
-    counts.tracebacks += logs.count("Traceback (most recent call last)")
+    found = logs.count("Traceback (most recent call last)")
+    counts.tracebacks += found
+    if found:
+        at = logs.index("Traceback (most recent call last)")
+        print("First traceback in the server's log:\n" + "\n".join(
+            logs[at:].splitlines()[:60]), file=sys.stderr, flush=True)
 
 
 def count_ceiling(engine: Engine, answers: Iterable[Answer]) -> Counts:

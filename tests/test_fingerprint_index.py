@@ -209,3 +209,48 @@ def test_a_submit_waits_for_no_other_submit_of_the_course(app, db_kind, course):
     assert finished, "the second submit waited for the first one's transaction"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 3
+
+
+def test_one_open_pruning_job_per_course_and_what_it_leaves_is_pruned_later(app, course):
+    """While a course's pruning job is open, submits finding long lists record no other
+    (issue #19: in a burst each submit found a set of its own and recorded a job for it);
+    once it is done, the next read that finds them records the job that prunes them."""
+    from moderation.models.jobs import Job, JobState
+
+    course_row, discussion, students = course
+    rng = random.Random(11)
+    first = "As the reading says in its opening paragraph about the court"
+    second = "When the treaty was signed the parliament never voted on it at all"
+
+    def prune_jobs() -> int:
+        return db.session.scalar(select(func.count()).select_from(Job).where(
+            Job.kind == index.PRUNE_KIND)) or 0
+
+    with app.app_context():
+        # A consumer holds the course's pruning job (about other fingerprints).
+        held = Job(kind=index.PRUNE_KIND, args={"course_id": course_row.id, "hashes": [1]},
+                   course_id=course_row.id, state=JobState.RUNNING,
+                   dedupe_key=f"{index.PRUNE_KIND}:{course_row.id}")
+        db.session.add(held)
+        db.session.commit()
+        d = db.session.get(Discussion, discussion.id)
+        people = [db.session.get(User, s.id) for s in students]
+        # The first phrase grows long, then (ten comments later) the second: the submits
+        # find two different sets, and many times each.
+        for n in range(COMMON_FINGERPRINT + 13):
+            tail = f" {second} {words(rng, 12)}" if n >= 10 else ""
+            posting.submit_comment(d, people[n % len(people)],
+                                   f"{first} {words(rng, 12)}{tail}", f"p{n}")
+            db.session.commit()
+        assert prune_jobs() == 1
+        assert not db.session.scalar(select(func.count()).select_from(FingerprintCount))
+        db.session.get_one(Job, held.id).state = JobState.DONE  # the consumer finished it
+        db.session.commit()
+        posting.submit_comment(d, people[0], f"{first} {second} {words(rng, 20)}", "later")
+        db.session.commit()  # its job runs (at once in tests)
+        assert prune_jobs() == 2
+        per_hash = select(func.count().label("rows")).select_from(Fingerprint).group_by(
+            Fingerprint.course_id, Fingerprint.hash).subquery()
+        assert db.session.scalar(select(func.max(per_hash.c.rows))) <= COMMON_FINGERPRINT
+        marked = set(db.session.scalars(select(FingerprintCount.hash)))
+        assert fingerprints(first) & marked and fingerprints(second) & marked

@@ -24,10 +24,26 @@ def among(target: Any, values: Collection[int]) -> ColumnElement[bool]:
     """`target IN values`, bound as one parameter (the values are integers)."""
     if not values:
         return ~true()  # nothing is among no values
-    listed_values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
+    return among_bound(target, None, bound(values), _dialect())
+
+
+def among_bound(target: Any, name: str | None, value: Any = None,
+                dialect: str | None = None) -> ColumnElement[bool]:
+    """`target IN :name`, for a statement built once per dialect: execute it with
+    `{name: bound(values)}` (the values must not be empty)."""
+    if (dialect or _dialect()) == "postgresql":
         return cast(ColumnElement[bool],
-                    target == any_(bindparam(None, listed_values, type_=ARRAY(BigInteger))))
+                    target == any_(bindparam(name, value, type_=ARRAY(BigInteger))))
     listed = select(column("value", BigInteger)).select_from(
-        func.json_each(bindparam(None, json.dumps(listed_values))))
+        func.json_each(bindparam(name, value)))
     return cast(ColumnElement[bool], target.in_(listed.scalar_subquery()))
+
+
+def bound(values: Collection[int]) -> Any:
+    """Integers as the one parameter `among_bound` expects: an array or a JSON list."""
+    listed = list(values)
+    return listed if _dialect() == "postgresql" else json.dumps(listed)
+
+
+def _dialect() -> str:
+    return str(db.session.get_bind().dialect.name)

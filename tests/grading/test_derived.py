@@ -256,8 +256,11 @@ def test_one_function_stores_what_a_text_decides():
                     written.setdefault(name, set()).add(str(key))
             if func in ("fingerprints.record", "fingerprints.forget", "Flag"):
                 written.setdefault(name, set()).add(func)
+    # text_facts.py also builds a new comment with its facts in the row (one INSERT at
+    # submit, no UPDATE after): Comment(<fact>=…) there, and nowhere else.
     assert written == {"services/comments/text_facts.py": {
-        "flags", "fingerprints.record", "fingerprints.forget"}}, written
+        "flags", "fingerprints.record", "fingerprints.forget", "metrics", "flag_level",
+        "body_key", "cites_source", "word_count", "analysis_version"}}, written
     sources = {name: (MODERATION / name).read_text() for name in (
         "services/comments/posting.py", "services/comments/decisions.py",
         "services/comments/rescore.py")}

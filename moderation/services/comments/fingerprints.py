@@ -13,7 +13,6 @@ every submit made a PostgreSQL burst queue on its row locks (issue #19).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Collection, Sequence
@@ -21,7 +20,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, TextClause, delete, func, null, select, text, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Text,
+    TextClause,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    null,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from moderation.analysis.fingerprints import fingerprints
@@ -36,7 +49,7 @@ from moderation.models import (
     User,
 )
 from moderation.services import jobs
-from moderation.services.sets import among
+from moderation.services.sets import among, among_bound, bound
 
 CANDIDATES = 40  # earlier comments handed to the similarity rules
 # A candidate shares at least this share of the text's uncommon fingerprints. The rules
@@ -136,15 +149,19 @@ def prune(course_id: int, values: Collection[int]) -> int:
 
 
 def _prune_later() -> None:
-    """Record a pruning job for the fingerprints this transaction's reads found too long
-    (one open job per course and set of them: the submits of a burst that all find the
-    same ones record it once)."""
+    """Record a pruning job for the fingerprints this transaction's reads found too long,
+    unless the course has one open already.
+
+    One open job per course, not per set found: in a burst every submit finds a set of
+    its own, and a job each (its row, its push to the queue, its run) cost a submit more
+    than the lookup it saves (122 jobs for 643 comments in a PostgreSQL load run). A set
+    found while a job is open is found again by a later read, once that job is done; until
+    then a long list counts as common when read (`_postings`), so no result changes.
+    """
     overflow: dict[int, set[int]] = db.session.info.pop(OVERFLOW, {})
     for course_id, values in overflow.items():
-        listed = sorted(values)
-        digest = hashlib.sha256(repr(listed).encode()).hexdigest()[:24]
-        jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": listed},
-                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}:{digest}")
+        jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": sorted(values)},
+                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}")
 
 
 @dataclass(frozen=True)
@@ -224,25 +241,23 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     hold each of the others: one read of the marks and the index's rows.
 
     A fingerprint is common once marked (its rows are gone) or once it has more than
-    COMMON_FINGERPRINT rows (a pruning job will mark it: noted for `record`).
+    COMMON_FINGERPRINT rows (a pruning job will mark it: noted for `record`). The database
+    groups the rows by fingerprint, one row each with its comments as a list (none for a
+    common one): turning thousands of index rows into result rows cost a submit more
+    than anything else it did (issue #19).
     """
     common: set[int] = set()
     postings: dict[int, list[int]] = {}
     if not values:
         return common, postings
-    marks = (select(FingerprintCount.hash, null().label("comment_id"))
-             .where(FingerprintCount.course_id == course_id,
-                    among(FingerprintCount.hash, values),
-                    FingerprintCount.comments > COMMON_FINGERPRINT))
-    rows = (select(Fingerprint.hash, Fingerprint.comment_id)
-            .where(Fingerprint.course_id == course_id, among(Fingerprint.hash, values)))
-    found: Sequence[Any] = db.session.execute(union_all(marks, rows)).all()
-    for value, comment_id in found:
-        if comment_id is None:
+    long: set[int] = set()
+    for value, count, listed in db.session.execute(*_postings_query(course_id, values)):
+        if count is None:
             common.add(value)
+        elif count > COMMON_FINGERPRINT:
+            long.add(value)
         else:
-            postings.setdefault(value, []).append(comment_id)
-    long = {value for value, ids in postings.items() if len(ids) > COMMON_FINGERPRINT}
+            postings[value] = [int(n) for n in listed.split(",")]
     if long - common:
         db.session.info.setdefault(OVERFLOW, {}).setdefault(course_id, set()).update(
             long - common)
@@ -250,6 +265,36 @@ def _postings(course_id: int, values: Collection[int]) -> tuple[set[int], dict[i
     for value in common:
         postings.pop(value, None)
     return common, postings
+
+
+def _postings_query(course_id: int, values: Collection[int]) -> tuple[CompoundSelect[Any],
+                                                                       dict[str, Any]]:
+    """(fingerprint, rows, its comments as "1,2,3") per fingerprint found; a marked one
+    has no count, a long one no list. The statement is built once per dialect (building
+    it cost a submit more than running it)."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _POSTINGS.get(dialect)
+    if statement is None:
+        marks = (select(FingerprintCount.hash, null(), null())
+                 .where(FingerprintCount.course_id == bindparam("course_id"),
+                        among_bound(FingerprintCount.hash, "marked", dialect=dialect),
+                        FingerprintCount.comments > COMMON_FINGERPRINT))
+        if dialect == "postgresql":
+            listed = func.string_agg(cast(Fingerprint.comment_id, Text), ",")
+        else:
+            listed = func.group_concat(Fingerprint.comment_id, ",")
+        count = func.count()
+        rows = (select(Fingerprint.hash, count,
+                       case((count <= COMMON_FINGERPRINT, listed)))
+                .where(Fingerprint.course_id == bindparam("course_id"),
+                       among_bound(Fingerprint.hash, "hashes", dialect=dialect))
+                .group_by(Fingerprint.hash))
+        statement = _POSTINGS[dialect] = union_all(marks, rows)
+    hashes = bound(values)
+    return statement, {"course_id": course_id, "marked": hashes, "hashes": hashes}
+
+
+_POSTINGS: dict[str, CompoundSelect[Any]] = {}
 
 
 def _facts(ids: Collection[int], before: datetime) -> dict[int, Row[int, int, bool, datetime]]:

@@ -114,18 +114,24 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
 
     db_setup.begin_write()
     _one_writer_per_author(author.id)
-    existing = _by_token(submission_token)
-    if existing is not None:
-        return _same_submission(existing, author)
+    # One read under the lock answers both what must be exact: whether this form was
+    # already stored (a double submit gets the first comment) and whether the author
+    # already posted this text here (refused below, after the other checks, as before).
+    same_token, duplicate = _earlier_same_text(discussion, author, body, submission_token)
+    if same_token is not None:
+        return _same_submission(db.session.get_one(Comment, same_token), author)
     db.session.refresh(discussion, ["state", "opens_at"])
     parent = db.session.get(Comment, parent_id) if parent_id is not None else None
     if parent is not None:
         db.session.refresh(parent, ["status"])
     if revision_of is not None:
         db.session.refresh(revision_of, ["status", "revision"])
-    placed_under, reply_to_id = _check_still_acceptable(discussion, author, body, parent_id,
-                                                        revision_of, now, staff=staff)
-    comment = Comment(
+    placed_under, reply_to_id = _check_still_acceptable(
+        discussion, author, body, parent_id, revision_of, now, staff=staff, duplicates=False)
+    if duplicate:
+        raise Conflict(DUPLICATE, field="body")
+    facts = text_facts.Facts.of(body, verdict.analysis)
+    comment = facts.new_comment(
         discussion_id=discussion.id,
         course_id=discussion.course_id,
         author_id=author.id,
@@ -152,7 +158,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
         raise
     text_facts.store([text_facts.Stored(
         comment.id, comment.course_id, comment.discussion_id, comment.author_id, body,
-        text_facts.Facts.of(body, verdict.analysis), new=True)])
+        facts, new=True, inserted=True)])
     if revision_of is not None:
         audit.record("comment.revised", actor=author, course_id=discussion.course_id,
                      obj=comment, subject_id=author.id,
@@ -241,7 +247,9 @@ def preview(discussion: Discussion, author: User, body: str,
 
 
 def _by_token(token: str) -> Comment | None:
-    return db.session.scalar(select(Comment).where(Comment.submission_token == token))
+    """The comment stored with this form's token (one column read; the row only if found)."""
+    found = db.session.scalar(select(Comment.id).where(Comment.submission_token == token))
+    return db.session.get(Comment, found) if found is not None else None
 
 
 def _same_submission(existing: Comment, author: User) -> Submission:
@@ -250,19 +258,39 @@ def _same_submission(existing: Comment, author: User) -> Submission:
     return Submission(existing, created=False)
 
 
+DUPLICATE = "You have already posted this comment in this discussion."
+
+
 def _refuse_duplicate(discussion: Discussion, author: User, body: str) -> None:
     """Refuse the same text from the same author in the same discussion (WordPress's 409)."""
+    if _earlier_same_text(discussion, author, body, None)[1]:
+        raise Conflict(DUPLICATE, field="body")
+
+
+def _earlier_same_text(discussion: Discussion, author: User, body: str,
+                       token: str | None) -> tuple[int | None, bool]:
+    """The author's comment in the discussion stored with this form's token, if any, and
+    whether another of theirs (not rejected) has the same text: one read.
+
+    A row with the token has this text too (one form, one text), unless it was rejected
+    or edited since: then the INSERT's unique token finds it (see `_store`).
+    """
     key = text_key(body)
     # The author's comments in the discussion are one index range; their stored keys are
     # compared, and their texts only for rows stored without one (see Comment.body_key).
     earlier = db.session.execute(
-        select(Comment.body_key, case((Comment.body_key.is_(None), Comment.body)))
+        select(Comment.id, Comment.submission_token, Comment.body_key,
+               case((Comment.body_key.is_(None), Comment.body)))
         .where(Comment.discussion_id == discussion.id, Comment.author_id == author.id,
                Comment.status != CommentStatus.REJECTED,
                or_(Comment.body_key == key, Comment.body_key.is_(None))))
-    if any(stored == key or (stored is None and text_key(text) == key)
-           for stored, text in earlier):
-        raise Conflict("You have already posted this comment in this discussion.", field="body")
+    same_token, duplicate = None, False
+    for comment_id, stored_token, stored, text in earlier:
+        if token is not None and stored_token == token:
+            same_token = comment_id
+        elif stored == key or (stored is None and text_key(text) == key):
+            duplicate = True
+    return same_token, duplicate
 
 
 def comments_by(author: User) -> list[Comment]:

@@ -58,6 +58,13 @@ class Facts:
                 "analysis_version": ANALYSIS_VERSION, "flag_level": self.flag_level,
                 "body_key": self.body_key, "cites_source": self.cites_source}
 
+    def new_comment(self, **columns: Any) -> Comment:
+        """A comment to insert with these facts already in its row: a submit is one INSERT,
+        not an INSERT and then an UPDATE (store it with `Stored(..., inserted=True)`)."""
+        return Comment(**columns, word_count=self.word_count, metrics=self.metrics,
+                       analysis_version=ANALYSIS_VERSION, flag_level=self.flag_level,
+                       body_key=self.body_key, cites_source=self.cites_source)
+
 
 def flag_values(analysis: Analysis) -> list[dict[str, Any]]:
     """An analysis's findings as flag columns."""
@@ -103,6 +110,7 @@ class Stored:
     reindex: bool = True  # False: the text is the one already indexed (a rescore)
     flags_changed: bool | None = None  # None: compare with what is stored
     moves_grade: bool = True  # False: the caller knows the suggestion reads nothing new
+    inserted: bool = False  # its row was inserted with these facts (Facts.new_comment)
 
 
 def store(items: Sequence[Stored]) -> None:
@@ -122,11 +130,13 @@ def store(items: Sequence[Stored]) -> None:
     rows = [{**values, "comment_id": i.comment_id} for i in replaced for values in i.facts.flags]
     if rows:
         session.execute(insert(flag), rows)
-    values = [{"comment_id": i.comment_id, **i.facts.columns()} for i in items]
-    session.execute(
-        comment.update().where(comment.c.id == bindparam("comment_id"))
-        .values({name: bindparam(name) for name in values[0] if name != "comment_id"}),
-        values)
+    values = [{"comment_id": i.comment_id, **i.facts.columns()}
+              for i in items if not i.inserted]
+    if values:
+        session.execute(
+            comment.update().where(comment.c.id == bindparam("comment_id"))
+            .values({name: bindparam(name) for name in values[0] if name != "comment_id"}),
+            values)
     for item in items:
         if item.earlier_body is not None:
             fingerprints.forget(item.course_id, item.comment_id, item.earlier_body)
