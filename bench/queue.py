@@ -77,6 +77,7 @@ def build(app, comments: int, students: int, discussions: int) -> dict[str, int]
              "state": "open", "due_at": now + timedelta(days=7 * d), "policy_overrides": {}}
             for d in range(1, discussions + 1)])
         batch, flags = [], []
+        rejected: list[int] = []  # rejected by the instructor, not yet revised
         for cid in range(1, comments + 1):
             level = 0
             chosen = rng.sample(RULES, rng.choice((0, 0, 1, 1, 2, 3)))
@@ -88,7 +89,14 @@ def build(app, comments: int, students: int, discussions: int) -> dict[str, int]
             status = rng.choices(("approved", "rejected", "pending"), (93, 5, 2))[0]
             words = rng.randint(20, 400)
             body = " ".join(rng.choices(WORDS, k=words)) + "."
-            batch.append({
+            decided = {} if status == "pending" else {
+                "decided_by_id": 1, "decided_at": now + timedelta(seconds=cid * 7 + 60)}
+            # Some waiting comments revise one the instructor rejected (the reviewer filter).
+            if status == "pending" and rejected and rng.random() < 0.3:
+                decided["revision_of_id"] = rejected.pop(0)
+            if status == "rejected":
+                rejected.append(cid)
+            batch.append({**decided,
                 "id": cid, "discussion_id": rng.randint(1, discussions), "course_id": 1,
                 "author_id": rng.randint(2, students + 1), "status": status,
                 "body": body, **text_facts(body),
@@ -166,26 +174,44 @@ def main() -> None:
         session["_fresh"] = True
     pages = [
         ("course queue (pending, oldest first)", "/teach/courses/1/queue"),
+        ("course queue (rejected)", "/teach/courses/1/queue?status=rejected"),
         ("course queue (approved)", "/teach/courses/1/queue?status=approved"),
         ("course queue (approved, most severe first)",
          "/teach/courses/1/queue?status=approved&sort=severity"),
+        ("course queue (approved, severity hold)",
+         "/teach/courses/1/queue?status=approved&severity=hold"),
+        ("course queue (approved, rule)", "/teach/courses/1/queue?status=approved&rule=copied"),
+        ("course queue (approved, section)", "/teach/courses/1/queue?status=approved&section=S3"),
         ("course queue (rule and section filters)",
          "/teach/courses/1/queue?status=approved&rule=copied&section=S3"),
+        ("course queue (approved, one student)",
+         "/teach/courses/1/queue?status=approved&student=42"),
+        ("course queue (pending, revisions for me)", "/teach/courses/1/queue?reviewer=1"),
+        ("course queue (approved, reviewer)", "/teach/courses/1/queue?status=approved&reviewer=1"),
         ("course queue (text search)", "/teach/courses/1/queue?status=approved&q=verdict"),
         # "verdict" is in 99% of the generated comments; a search usually finds a few.
         ("course queue (text search, no comment has it)",
          "/teach/courses/1/queue?status=approved&q=courthouse"),
+        ("course queue (text search, most severe first)",
+         "/teach/courses/1/queue?status=approved&q=verdict&sort=severity"),
         ("discussion queue", f"/teach/discussions/{ids['discussion']}/queue"),
+        ("discussion queue (approved)",
+         f"/teach/discussions/{ids['discussion']}/queue?status=approved"),
+        ("discussion queue (approved, most severe first, rule)",
+         f"/teach/discussions/{ids['discussion']}/queue?status=approved&sort=severity"
+         "&rule=too_short"),
+        ("discussion queue (approved, text search)",
+         f"/teach/discussions/{ids['discussion']}/queue?status=approved&q=verdict"),
         ("one comment", f"/teach/comments/{ids['comment']}"),
         ("discussion page (2,500 comments), first page",
          f"/discussions/{ids['discussion']}"),
         ("discussion page, a later page",
          f"/discussions/{ids['discussion']}?at={ids['late']}"),
     ]
-    print(f"{'page':<46} {'median ms':>10} {'queries':>8}   (target: <= 50 ms)")
+    print(f"{'page':<54} {'median ms':>10} {'queries':>8}   (target: <= 100 ms)")
     for label, path in pages:
         median, queries = timed(client, path, args.runs)
-        print(f"{label:<46} {median:>10.1f} {queries:>8}")
+        print(f"{label:<54} {median:>10.1f} {queries:>8}")
     with app.app_context():
         chosen = list(db.session.scalars(select(Comment.id).where(Comment.status == "pending")
                                          .order_by(Comment.id).limit(500)))
@@ -197,7 +223,7 @@ def main() -> None:
     with app.app_context():
         approved = db.session.scalar(select(db.func.count()).select_from(Comment).where(
             Comment.id.in_(chosen), Comment.status == "approved"))
-    print(f"{'bulk approve of ' + str(len(chosen)) + ' comments':<46} {elapsed:>10.1f}"
+    print(f"{'bulk approve of ' + str(len(chosen)) + ' comments':<54} {elapsed:>10.1f}"
           f"          (target: <= 1000 ms; {approved} approved)")
 
 
