@@ -228,9 +228,10 @@ class Comment(Base):
 
 class Flag(Base):
     __tablename__ = "flag"
-    # A rule's flags, by comment: the queue's capped count of each rule in a long list
-    # starts here (a rule nobody broke is one index probe, not a read of the list).
-    __table_args__ = (Index("ix_flag_rule_comment", "rule", "comment_id"),)
+    # The queue's rule and severity filters ask "has this comment such a flag?" of every
+    # comment they pass over: answered from these indexes alone, never the flag's row.
+    __table_args__ = (Index("ix_flag_rule_comment", "rule", "comment_id"),
+                      Index("ix_flag_severity_comment", "severity", "comment_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(

@@ -1,5 +1,5 @@
 """queue indexes: the queue's filters from the index alone, a student's comments in a
-course, a rule's flags by comment
+course, a rule's and a severity's flags by comment
 
 Revision ID: 0013
 Revises: 0011
@@ -30,9 +30,11 @@ def upgrade():
     op.create_index('ix_comment_course_author', 'comment',
                     ['course_id', 'author_id', 'status', 'submitted_at', 'id'])
     op.create_index('ix_flag_rule_comment', 'flag', ['rule', 'comment_id'])
+    op.create_index('ix_flag_severity_comment', 'flag', ['severity', 'comment_id'])
 
 
 def downgrade():
+    op.drop_index('ix_flag_severity_comment', table_name='flag')
     op.drop_index('ix_flag_rule_comment', table_name='flag')
     op.drop_index('ix_comment_course_author', table_name='comment')
     op.drop_index('ix_comment_course_severity', table_name='comment')

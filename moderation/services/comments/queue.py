@@ -149,10 +149,15 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
         # Named, so the partial index of revisions serves it: only revisions are read.
         where += [Comment.revision_of_id.is_not(None), _revision_for(f.reviewer_id)]
     flag = _FLAG
+    # A comment's flag_level is its most severe flag's (text_facts.store writes both), so a
+    # comment with a flag of some severity has at least that level: said here, the course's
+    # severity index skips the comments that cannot match (a third have no flag at all).
     if f.rule:
-        where.append(exists().where(flag.comment_id == Comment.id, flag.rule == f.rule))
+        where += [Comment.flag_level >= 1,
+                  exists().where(flag.comment_id == Comment.id, flag.rule == f.rule)]
     if f.severity is not None:
-        where.append(exists().where(flag.comment_id == Comment.id, flag.severity == f.severity))
+        where += [Comment.flag_level >= f.severity.level,
+                  exists().where(flag.comment_id == Comment.id, flag.severity == f.severity)]
     if f.section:
         where.append(exists().where(Membership.course_id == course_id,
                                     Membership.user_id == Comment.author_id,
