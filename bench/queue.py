@@ -263,6 +263,8 @@ def compare(app, args) -> None:
           f"{'CPU before':>10} {'after':>6}  statements")
     chunk = 3
     for label, path in pages_of(ids):
+        if args.only not in label:
+            continue
         child.stdin.write(f"0 {path}\n")  # and a warm-up, as here
         child.stdin.flush()
         their_statements = json.loads(child.stdout.readline())
@@ -293,6 +295,7 @@ def main() -> None:
                         help="time the course already in --database (built by this bench)")
     parser.add_argument("--baseline", help="another checkout, timed interleaved with this one")
     parser.add_argument("--baseline-database", help="the database built by the baseline")
+    parser.add_argument("--only", default="", help="time only the pages whose label has this")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-queue-")
