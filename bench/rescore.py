@@ -4,9 +4,11 @@ Builds a course of realistic comments (sentences of English words from the CMU
 dictionary, some misspelled, some copying a classmate), with their fingerprints indexed
 as submit would leave them, then runs the real command in a child process and prints
 comments per second and the peak memory of the command and of each of its worker
-processes. Asserts nothing.
+processes. With --job, then the policy page's rescore of the course, as the worker runs
+it (one process, a batch per commit), with its progress read from the job's row as the
+page reads it. Asserts nothing.
 
-    .venv/bin/python bench/rescore.py [--comments 100000] [--database URL]
+    .venv/bin/python bench/rescore.py [--comments 100000] [--database URL] [--job]
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -128,7 +131,13 @@ def main() -> None:
     parser.add_argument("--discussions", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--database", help="a PostgreSQL URL (emptied); default a SQLite file")
+    parser.add_argument("--job", action="store_true",
+                        help="then time the policy page's rescore job of the course")
+    parser.add_argument("--job-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.job_child:
+        run_job()
+        return
     folder = tempfile.mkdtemp(prefix="bench-rescore-")
     url = args.database or f"sqlite:///{folder}/bench.sqlite"
     env = {**os.environ, "MODERATION_INSTANCE_PATH": folder, "DATABASE_URL": url,
@@ -157,9 +166,65 @@ def main() -> None:
           f"peak RSS {max(peaks.values()):.0f} MB in one process (target <= 250 MB): the "
           f"command {peaks.get(process.pid, 0):.0f} MB, the {len(workers)} processes under it "
           + ", ".join(f"{mb:.0f}" for mb in sorted(workers)) + " MB")
+    if args.job:
+        time_job(app, env)
 
 
-def watch_peaks(process: subprocess.Popen[str]) -> dict[int, float]:
+def run_job() -> None:
+    """In the child: queue the policy page's rescore of course 1 and run it as the worker
+    does (moderation.jobs.run: claim, handler, a commit per batch)."""
+    from moderation import jobs
+    from moderation.services.comments import rescore
+
+    app = create_app()
+    with app.app_context():
+        course, actor = db.session.get(Course, 1), db.session.get(User, 1)
+        job = rescore.start(course, actor)
+        db.session.commit()
+        job_id = job.id
+    jobs.run(app, job_id)
+
+
+def time_job(app, env: dict[str, str]) -> None:
+    """Run the job in a child process; print its progress as the page would show it."""
+    from moderation import db_setup
+    from moderation.models import Job
+
+    db_setup.set_read_only(True)  # reads only: never the writers' lock the job needs
+
+    samples: list[str] = []
+    last = [0.0]
+
+    def progress(elapsed: float) -> None:
+        if elapsed - last[0] < 10:
+            return
+        last[0] = elapsed
+        with app.app_context():
+            job = db.session.scalar(db.select(Job).order_by(Job.id.desc()).limit(1))
+            if job is not None:
+                samples.append(f"{elapsed:.0f} s: {job.progress_done:,}/"
+                               f"{job.progress_total or 0:,}")
+            db.session.remove()
+
+    started = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([sys.executable, __file__, "--job-child"], env=env,
+                                   stderr=err, text=True)
+        peaks = watch_peaks(process, lambda: progress(time.perf_counter() - started))
+        elapsed = time.perf_counter() - started
+        if process.returncode:
+            err.seek(0)
+            print(err.read()[-2000:])
+    with app.app_context():
+        job = db.session.scalar(db.select(Job).order_by(Job.id.desc()).limit(1))
+        state = f"{job.state.value}, {job.progress_done:,}/{job.progress_total or 0:,}, " \
+                f"result {job.args.get('result')}" if job else "no job"
+    print(f"rescore job (the policy page's): {elapsed:.1f} s, {state}; peak RSS "
+          f"{max(peaks.values()):.0f} MB; progress " + "; ".join(samples))
+
+
+def watch_peaks(process: subprocess.Popen[str],
+                tick: Callable[[], None] | None = None) -> dict[int, float]:
     """Wait for the process; return the peak resident memory (MB) of it and each process
     under it, read from /proc every 0.2 s (VmHWM: the peak since its exec).
 
@@ -176,6 +241,8 @@ def watch_peaks(process: subprocess.Popen[str]) -> dict[int, float]:
             for line in status.splitlines():
                 if line.startswith("VmHWM:"):
                     peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+        if tick is not None:
+            tick()
         time.sleep(0.2)
     return peaks
 

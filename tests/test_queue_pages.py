@@ -302,3 +302,70 @@ def test_the_student_filter_lists_students_only(app, client, login_as, course_se
     assert names == [f"{n:02d}, Student" for n in range(4)]  # sortable names
     with app.app_context():
         assert [name for _, name in queue.students(s["course"].id)] == names
+
+
+def test_counts_stop_at_the_cap_and_a_long_list_counts_its_first_comments(
+        app, client, login_as, course_setup, monkeypatch):
+    """Issue 19: the tabs say "3+" past the cap instead of counting every comment, and the
+    flags beside a longer list are counted over its first comments, in the list's order."""
+    s = course_setup
+    monkeypatch.setattr(queue, "COUNT_CAP", 3)
+    short = [submit(app, s["week1"], s["students"][i % 3], f"Short {i}.", f"s{i}", 100 - i)
+             for i in range(3)]
+    login_as(s["teacher"])
+    url = f"/teach/courses/{s['course'].id}/queue"
+    page = client.get(url).text
+    assert "Pending <small>(3)</small>" in page  # at the cap: still exact
+    assert "Flags in this list" in page
+    assert re.search(r'rule=too_short">too_short</a> <small>3</small>', page)
+    # Two more, newer, each with an email address: five pending, past the cap.
+    mail = [submit(app, s["week2"], s["students"][i], OK + f" Mail me: s{i}@school.test",
+                   f"m{i}", 10 - i) for i in range(2)]
+    page = client.get(url).text
+    assert "Pending <small>(3+)</small>" in page
+    assert ids_on(page) == short + mail  # the list itself is whole
+    # Counted over the first three of the list (the oldest): the newer ones' rule is not.
+    assert "Flags in the first 3 comments of this list" in page
+    assert "personal_info</a> <small>" not in page
+    # Every rule can still be chosen, counted or not; narrowed, the list is counted exactly.
+    assert '<option value="personal_info">personal_info</option>' in page
+    page = client.get(url, query_string={"rule": "personal_info"}).text
+    assert ids_on(page) == mail and "Pending <small>(2)</small>" in page
+    page = client.get(url, query_string={"discussion": s["week2"].id}).text
+    assert ids_on(page) == mail and "Flags in this list" in page
+    assert re.search(r'rule=personal_info">personal_info</a> <small>2</small>', page)
+    # Newest first by severity: the first three are now the two with an address and one
+    # short comment (all hold): the address's rule is counted.
+    page = client.get(url, query_string={"sort": "severity"}).text
+    assert ids_on(page) == list(reversed(short + mail))
+    assert re.search(r'rule=personal_info[^"]*">personal_info</a> <small>2</small>', page)
+    assert re.search(r'rule=too_short[^"]*">too_short</a> <small>1</small>', page)
+
+
+@pytest.mark.parametrize("query", [
+    {}, {"status": "approved"}, {"sort": "severity"}, {"severity": "hold"},
+    {"rule": "too_short"}, {"section": "A"}, {"rule": "too_short", "section": "A"},
+    {"student": "STUDENT"}, {"reviewer": "TEACHER"}, {"q": "short"}, {"q": "sh"},
+    {"discussion": "WEEK1", "sort": "severity", "rule": "too_short"},
+])
+def test_statements_per_filtered_page_do_not_grow_with_the_rows(
+        app, client, login_as, course_setup, monkeypatch, query):
+    """Every filter's page runs the same statements for 5 comments and for 40 (and past
+    the counts' cap): nothing is counted or loaded per row."""
+    s = course_setup
+    monkeypatch.setattr(queue, "COUNT_CAP", 20)
+    login_as(s["teacher"])
+    values = {"STUDENT": str(s["students"][0].id), "TEACHER": str(s["teacher"].id),
+              "WEEK1": str(s["week1"].id)}
+    query = {k: values.get(v, v) for k, v in query.items()}
+    url = f"/teach/courses/{s['course'].id}/queue"
+    counts, made = {}, 0
+    for rows in (5, 40):
+        while made < rows:
+            submit(app, s["week1"], s["students"][made % 4], f"Short {made}.", f"r{made}",
+                   500 - made)
+            made += 1
+        counts[rows] = count_queries(app, client, url + "?" + "&".join(
+            f"{k}={v}" for k, v in query.items()))
+    assert counts[5] == counts[40], counts
+    assert counts[40] <= 16, counts  # pinned: the page's statements, whatever the filter

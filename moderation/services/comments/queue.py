@@ -2,6 +2,8 @@
 
 Reads only. Pages are keyset pages over the course's queue index (no OFFSET), so the
 hundredth page costs what the first does, and a bookmark keeps its filters in the URL.
+Counts stop at COUNT_CAP ("1,000+"), and the flags beside a long list are counted over
+its first COUNT_CAP comments, so no statement of the page reads the whole course.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
+    Select,
     UnaryExpression,
     and_,
     exists,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -42,6 +47,10 @@ from moderation.services.paging import Cursor
 from moderation.services.sets import among
 
 PAGE_SIZE = 50
+# The tabs and the flags beside the list count up to here and then say "1,000+", as mail
+# clients and GitHub's search do: past it an exact number tells an instructor nothing more,
+# and counting every row of a 100,000-comment course was most of the page's time.
+COUNT_CAP = 1000
 SORTS = ("time", "severity")  # time: oldest first; severity: most severe, newest first
 STATUSES = frozenset(s.value for s in CommentStatus)
 SEVERITIES = frozenset(s.value for s in Severity)
@@ -137,12 +146,18 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
     if f.student_id is not None:
         where.append(Comment.author_id == f.student_id)
     if f.reviewer_id is not None:
-        where.append(_revision_for(f.reviewer_id))
+        # Named, so the partial index of revisions serves it: only revisions are read.
+        where += [Comment.revision_of_id.is_not(None), _revision_for(f.reviewer_id)]
     flag = _FLAG
+    # A comment's flag_level is its most severe flag's (text_facts.store writes both), so a
+    # comment with a flag of some severity has at least that level: said here, the course's
+    # severity index skips the comments that cannot match (a third have no flag at all).
     if f.rule:
-        where.append(exists().where(flag.comment_id == Comment.id, flag.rule == f.rule))
+        where += [Comment.flag_level >= 1,
+                  exists().where(flag.comment_id == Comment.id, flag.rule == f.rule)]
     if f.severity is not None:
-        where.append(exists().where(flag.comment_id == Comment.id, flag.severity == f.severity))
+        where += [Comment.flag_level >= f.severity.level,
+                  exists().where(flag.comment_id == Comment.id, flag.severity == f.severity)]
     if f.section:
         where.append(exists().where(Membership.course_id == course_id,
                                     Membership.user_id == Comment.author_id,
@@ -209,11 +224,12 @@ def _after(f: QueueFilter, cursor: Cursor, forward: bool) -> ColumnElement[bool]
                and_(Comment.flag_level == cursor.flag_level, key > at))
 
 
-def _order(f: QueueFilter, forward: bool) -> list[UnaryExpression[object]]:
+def _order(f: QueueFilter, forward: bool, rows: Any = Comment) -> list[UnaryExpression[object]]:
+    """The filter's order, over comments or over the columns of a subquery of them."""
     ascending = (f.sort == "time") == forward
-    columns = [Comment.submitted_at, Comment.id]
+    columns = [rows.submitted_at, rows.id]
     if f.sort == "severity":
-        columns.insert(0, Comment.flag_level)
+        columns.insert(0, rows.flag_level)
     return [c.asc() if ascending else c.desc() for c in columns]
 
 
@@ -246,24 +262,60 @@ def page(course_id: int, f: QueueFilter, *, after: Cursor | None = None,
                      Cursor.of(rows[0]) if has_previous else None)
 
 
+def count_label(count: int) -> str:
+    """A capped count as the page shows it.
+
+    >>> count_label(7), count_label(1000), count_label(1001)
+    ('7', '1,000', '1,000+')
+    """
+    return f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
+
+
+def _capped(query: Select[Any]) -> ScalarSelect[int]:
+    """How many rows the query gives, counting no further than COUNT_CAP + 1."""
+    return select(func.count()).select_from(
+        query.limit(COUNT_CAP + 1).subquery()).scalar_subquery()
+
+
 def status_counts(course_id: int, f: QueueFilter) -> dict[CommentStatus, int]:
-    """How many comments each status tab holds under the other filters."""
-    found = dict(db.session.execute(
-        select(Comment.status, func.count()).where(*conditions(course_id, f,
-                                                               with_status=False))
-        .group_by(Comment.status)).all())
-    return {status: found.get(status, 0) for status in CommentStatus}
+    """How many comments each status tab holds under the other filters, up to
+    COUNT_CAP + 1 (`count_label` shows that as "1,000+"); one statement."""
+    where = conditions(course_id, f, with_status=False)
+    counts = db.session.execute(select(*(
+        _capped(select(literal(1)).select_from(Comment)
+                .where(*where, Comment.status == status))
+        for status in CommentStatus))).one()
+    return dict(zip(CommentStatus, counts, strict=True))
 
 
-def rule_counts(course_id: int, f: QueueFilter) -> dict[str, int]:
-    """How many comments in the current list carry a flag of each rule."""
+@dataclass
+class RuleCounts:
+    """How many comments of the list carry each rule's flag, most first; counted over the
+    list's first COUNT_CAP comments in its order when it is longer (`sampled`)."""
+
+    counts: dict[str, int]
+    sampled: bool
+
+
+def rule_counts(course_id: int, f: QueueFilter) -> RuleCounts:
+    """The flags in the current list (the other filters, any rule): one statement.
+
+    Exact for a list of up to COUNT_CAP comments; a longer one is counted over its first
+    COUNT_CAP, as the page would list them, so the cost never grows with the course (an
+    exact count per rule over 100,000 comments read every row and flag of the course).
+    """
     unfiltered = replace(f, rule=None)
+    listed = (select(Comment.id, Comment.flag_level, Comment.submitted_at)
+              .where(*conditions(course_id, unfiltered))
+              .order_by(*_order(unfiltered, True)).limit(COUNT_CAP + 1).cte("listed"))
+    first = (select(listed.c.id).order_by(*_order(unfiltered, True, listed.c))
+             .limit(COUNT_CAP))
+    longer = select(func.count()).select_from(listed).scalar_subquery() > COUNT_CAP
     rows = db.session.execute(
-        select(Flag.rule, func.count(func.distinct(Flag.comment_id)))
-        .join(Comment, Comment.id == Flag.comment_id)
-        .where(*conditions(course_id, unfiltered)).group_by(Flag.rule)
-        .order_by(func.count(func.distinct(Flag.comment_id)).desc(), Flag.rule)).all()
-    return {rule: count for rule, count in rows}
+        select(Flag.rule, func.count(func.distinct(Flag.comment_id)), longer)
+        .where(Flag.comment_id.in_(first)).group_by(Flag.rule)).all()
+    counts = sorted(((rule, count) for rule, count, _ in rows), key=lambda r: (-r[1], r[0]))
+    return RuleCounts(dict(counts), bool(rows and rows[0][2]))
 
 
 def neighbours(course_id: int, f: QueueFilter, comment: Comment) -> tuple[int | None, int | None]:

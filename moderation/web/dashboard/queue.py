@@ -12,6 +12,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from moderation.analysis.rules import RULE_ORDER
 from moderation.extensions import db
 from moderation.models import (
     Comment,
@@ -52,8 +53,9 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
     return render_template(
         "dashboard/queue.html", course=course, membership=membership, discussion=discussion,
         f=f, page=page, discussions=discussions,
-        status_counts=queue.status_counts(course.id, f),
-        rule_counts=queue.rule_counts(course.id, f),
+        status_counts=queue.status_counts(course.id, f), count_label=queue.count_label,
+        rules=queue.rule_counts(course.id, f), rule_ids=RULE_ORDER,
+        count_cap=queue.COUNT_CAP,
         sections=queue.sections(course.id), students=queue.students(course.id),
         decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
         limits={d.id: policies.effective_policy(d) for d in discussions.values()},
