@@ -9,12 +9,12 @@ from moderation.analysis.rules import REGISTRY
 from moderation.extensions import db
 from moderation.models import Discussion, ModerationMode, User
 from moderation.services.comments import posting
-from moderation.web.flag_words import WORDS
+from moderation.web.flag_words import NAMES, WORDS
 from tests.conftest import instructor_of
 
 
 def test_every_rule_has_words():
-    assert set(REGISTRY) == set(WORDS)
+    assert set(REGISTRY) == set(WORDS) == set(NAMES)
 
 
 def test_the_queue_reads_flags_in_words_with_their_values(
@@ -41,3 +41,10 @@ def test_the_queue_reads_flags_in_words_with_their_values(
     assert any(re.fullmatch(r"⚑Held: Copied \d+% from Ada Adler", c) for c in chips), chips
     assert "⚑Held: Too short: 5 of 20 words" in chips, chips
     assert page.count('class="badge badge-pending"') == 2
+    # The rule filter and the flags beside the list name each kind in words, not by its id.
+    options = dict(re.findall(r'<option value="([a-z_]+)"[^>]*>([^<]+)</option>', page))
+    assert options["copied"] == "Copied" and options["too_short"] == "Too short", options
+    beside = re.search(r'<ul class="rule-counts">(.*?)</ul>', page, re.S)
+    assert beside is not None
+    names = re.findall(r'<a href="[^"]*rule=([a-z_]+)[^"]*">([^<]+)</a>', beside.group(1))
+    assert sorted(names) == [("copied", "Copied"), ("too_short", "Too short")], names

@@ -317,7 +317,7 @@ def test_counts_stop_at_the_cap_and_a_long_list_counts_its_first_comments(
     page = client.get(url).text
     assert "Pending <small>(3)</small>" in page  # at the cap: still exact
     assert "Flags in this list" in page
-    assert re.search(r'rule=too_short">too_short</a> <small>3</small>', page)
+    assert re.search(r'rule=too_short">Too short</a> <small>3</small>', page)
     # Two more, newer, each with an email address: five pending, past the cap.
     mail = [submit(app, s["week2"], s["students"][i], OK + f" Mail me: s{i}@school.test",
                    f"m{i}", 10 - i) for i in range(2)]
@@ -328,18 +328,18 @@ def test_counts_stop_at_the_cap_and_a_long_list_counts_its_first_comments(
     assert "Flags in the first 3 comments of this list" in page
     assert "personal_info</a> <small>" not in page
     # Every rule can still be chosen, counted or not; narrowed, the list is counted exactly.
-    assert '<option value="personal_info">personal_info</option>' in page
+    assert '<option value="personal_info">Contact details</option>' in page
     page = client.get(url, query_string={"rule": "personal_info"}).text
     assert ids_on(page) == mail and "Pending <small>(2)</small>" in page
     page = client.get(url, query_string={"discussion": s["week2"].id}).text
     assert ids_on(page) == mail and "Flags in this list" in page
-    assert re.search(r'rule=personal_info">personal_info</a> <small>2</small>', page)
+    assert re.search(r'rule=personal_info">Contact details</a> <small>2</small>', page)
     # Newest first by severity: the first three are now the two with an address and one
     # short comment (all hold): the address's rule is counted.
     page = client.get(url, query_string={"sort": "severity"}).text
     assert ids_on(page) == list(reversed(short + mail))
-    assert re.search(r'rule=personal_info[^"]*">personal_info</a> <small>2</small>', page)
-    assert re.search(r'rule=too_short[^"]*">too_short</a> <small>1</small>', page)
+    assert re.search(r'rule=personal_info[^"]*">Contact details</a> <small>2</small>', page)
+    assert re.search(r'rule=too_short[^"]*">Too short</a> <small>1</small>', page)
 
 
 @pytest.mark.parametrize("query", [

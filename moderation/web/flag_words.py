@@ -73,6 +73,37 @@ WORDS: dict[str, Callable[[Shown], str]] = {
     "watched_words": lambda f: _plural(_marked(f), "watched word"),
 }
 
+# A rule by name where flags are listed or chosen by kind (the queue's rule filter and the
+# flags beside a list): the chip gives the value, the name only the kind.
+NAMES: dict[str, str] = {
+    "too_short": "Too short",
+    "too_long": "Too long",
+    "copied": "Copied",
+    "repeat": "Repeats an earlier comment",
+    "empty_citation": "Citation without a source",
+    "spelling": "Misspellings",
+    "links": "Links",
+    "offensive": "May read as offensive",
+    "personal_info": "Contact details",
+    "readability": "Reading grade",
+    "run_on_sentence": "Long sentence",
+    "shouting": "Shouting",
+    "repeated_characters": "Stretched letters",
+    "late": "Late",
+    "banned_words": "Banned words",
+    "profanity": "Strong language",
+    "watched_words": "Watched words",
+}
+
+
+def rule_name(rule: str) -> str:
+    """A rule's name in words; a rule without one here shows its id.
+
+    >>> rule_name("empty_citation"), rule_name("a_new_rule")
+    ('Citation without a source', 'a_new_rule')
+    """
+    return NAMES.get(rule, rule)
+
 
 def chip_text(flag: Shown) -> str:
     """The flag in words with its value; a rule without words here shows its id.

@@ -141,6 +141,7 @@ def init_app(app: Flask) -> None:
         number=format_number, highlight=highlight, reason=format_reason, marked=mark_spans,
     )
     app.jinja_env.filters["chip"] = flag_words.chip_text  # a flag in words, with its value
+    app.jinja_env.filters["rule_name"] = flag_words.rule_name  # a kind of flag in words
     app.jinja_env.filters["word_diff"] = word_diff  # old | word_diff(new)
     # `flag is classmate_copy`: a copied flag with a classmate's comment to compare with.
     app.jinja_env.tests["classmate_copy"] = copies.of_classmate
