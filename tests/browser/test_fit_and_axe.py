@@ -78,14 +78,18 @@ def student_pages(c) -> list[str]:
             f"/comments/{c.rejected.id}/revise"]
 
 
-def survey(page, server, paths: list[str]) -> list[str]:
-    """Every problem of every page at both widths, one line each."""
+def survey(page, server, paths: list[str], refused: bool = False) -> list[str]:
+    """Every problem of every page at both widths, one line each (`refused`: pages that
+    answer with a 4xx, which must be as readable as any other)."""
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
         for path in paths:
             response = page.goto(server + path)
-            assert response.status < 400, f"{path}: {response.status}"
+            if refused:
+                assert 400 <= response.status < 500, f"{path}: {response.status}"
+            else:
+                assert response.status < 400, f"{path}: {response.status}"
             failing = [v for v in axe_violations(page) if v["impact"] in FAILING_IMPACTS]
             if failing:
                 problems.append(f"{width} px {path}:\n{describe(failing)}")
@@ -108,7 +112,19 @@ def test_every_student_page_fits_and_passes_axe(page, server, world):
 
 
 def test_every_public_page_fits_and_passes_axe(page, server, world):
-    problems = survey(page, server, ["/login", "/signup", "/password/forgot"])
+    problems = survey(page, server, ["/login", "/signup", "/password/forgot",
+                                     "/activate/a-token"])  # the token is checked on submit
+    assert not problems, "\n".join(problems)
+
+
+def test_every_refusal_page_fits_and_passes_axe(page, server, world):
+    # Not found, forbidden, a bad or used mailed link, an LTI launch that cannot start.
+    public = ["/email/not-a-token", "/invitations/not-a-token", "/lti/login",
+              "/lti/relaunch/not-a-token", "/no/such/page"]
+    problems = survey(page, server, public, refused=True)
+    sign_in(page, server, world.amara)
+    problems += survey(page, server, [f"/teach/courses/{world.course.id}/queue",
+                                      "/discussions/999999"], refused=True)
     assert not problems, "\n".join(problems)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.a11y import FAILING_IMPACTS, axe_violations, describe
 from tests.browser.conftest import BROWSER
 from tests.lti.platform import Platform
 from tests.lti.test_launches import set_up
@@ -61,3 +62,18 @@ def test_with_secure_cookies(app, page, lms):
 
 def test_over_plain_http(app, page, lms):
     assert completes(page, lms) == "window"  # no SameSite=None cookie without Secure
+
+
+def test_the_launch_pages_pass_axe(app, page, lms):
+    # The offer inside the LMS's frame and the page the new window lands on: a launch is a
+    # student's first sight of the tool, and the same WCAG 2.1 AA bar applies to it.
+    frame = course_page(page, lms)
+    frame.locator("#lti-new-window").wait_for()
+    [tool] = [f for f in page.frames if f.url.startswith(lms.tool)]
+    failing = [v for v in axe_violations(tool) if v["impact"] in FAILING_IMPACTS]
+    with page.context.expect_page() as opened:
+        frame.locator("#lti-new-window").click()
+    window = opened.value
+    window.locator("h1", has_text="Week 1: the treaty").wait_for()
+    failing += [v for v in axe_violations(window) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, describe(failing)
