@@ -29,6 +29,7 @@ from sqlalchemy import select
 from moderation.analysis import Context, Policy, PolicyError, PriorComment, analyze
 from moderation.extensions import db
 from moderation.models import Comment, Course, Flag
+from moderation.web.flag_words import live_message
 from tests.conftest import PASSWORD
 from tests.forms import form_fields
 from tests.security.conftest import World, row_counts
@@ -101,6 +102,9 @@ def submit_and_check(app: Flask, client: FlaskClient, world: World, body: str) -
             select(Flag).where(Flag.comment_id == comment.id)))
         assert comment.flag_level == max(
             (f.severity.level for f in comment.flags), default=0)
+    # The preview says each flag as the live feedback does (without the numbers its count
+    # line already gives): the stored flags, said that way, are what it showed.
+    flags = sorted((rule, live_message(rule, message)) for rule, message in flags)
     shown = sorted((f["rule"], f["message"]) for f in preview.get_json()["findings"])
     assert flags == shown, "the stored flags are not the ones the preview showed"
     assert after["comment"] == before["comment"] + 1
