@@ -10,6 +10,7 @@ from moderation.models import Course, Discussion, User
 from moderation.models.jobs import Job
 from moderation.services import jobs, mail
 from moderation.services.comments import fingerprints, rescore
+from moderation.services.grades import derived
 from moderation.services.lti import scores as lti_scores
 from moderation.services.lti import sync as lti_sync
 
@@ -60,3 +61,23 @@ def send_to_lms(job: Job) -> None:
 def lms_work_due() -> bool:
     """A score or roster whose retry time has come."""
     return lti_scores.anything_due()
+
+
+@handler(derived.CATCH_UP_KIND)
+def catch_up_suggestions(job: Job) -> None:
+    """Refresh the stored suggestions submits marked, a batch per commit, until none is left
+    (or as many batches as were marked when it began: a burst's later marks are the next job's)."""
+    done = 0
+    for _ in range(max(1, derived.marks_waiting() // derived.CATCH_UP_BATCH + 1)):
+        refreshed = derived.catch_up(limit=derived.CATCH_UP_BATCH)
+        db.session.commit()
+        if not refreshed:
+            break
+        done += refreshed
+    job.args = {"refreshed": done}
+
+
+@recurring(derived.CATCH_UP_KIND)
+def suggestions_marked() -> bool:
+    """A stored suggestion a submit marked."""
+    return derived.marked()

@@ -16,7 +16,7 @@ from moderation.models.enums import (
     Severity,
 )
 from moderation.models.fingerprints import COMMON_FINGERPRINT, Fingerprint, FingerprintCount
-from moderation.models.grades import Grade
+from moderation.models.grades import Grade, SuggestionMark
 from moderation.models.invitations import Invitation
 from moderation.models.jobs import Job, JobState
 from moderation.models.lti import (
@@ -46,6 +46,7 @@ __all__ = [
     "DiscussionState",
     "Flag",
     "Grade",
+    "SuggestionMark",
     "Invitation",
     "Job",
     "JobState",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base, UTCDateTime, utcnow
@@ -60,3 +68,25 @@ class Grade(Base):
 
     def __repr__(self) -> str:
         return f"<Grade {self.discussion_id}/{self.student_id} {self.score}>"
+
+
+class SuggestionMark(Base):
+    """A student's stored suggestion in a discussion that a submit has moved and nobody has
+    refreshed yet (`services.grades.derived.catch_up` does, before any reader of the stored
+    copy, and the worker within a minute).
+
+    One row per (discussion, student), never one per course: a submit writes only its
+    author's row, so a burst never queues on a row other students write. `seq` grows with
+    each mark, so a refresh deletes only the mark it read, never one made after it.
+    """
+
+    __tablename__ = "suggestion_mark"
+
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("discussion.id", ondelete="CASCADE"), primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, default=1)
+
+    def __repr__(self) -> str:
+        return f"<SuggestionMark {self.discussion_id}/{self.student_id} #{self.seq}>"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from moderation.extensions import db
 from moderation.models import Comment, Course, Discussion, DiscussionState, Grade
 from moderation.services import courses
-from moderation.services.grades import gradebook, participation, sheet, suggestions
+from moderation.services.grades import derived, gradebook, participation, sheet, suggestions
 
 
 def stale_suggestions(course_id: int) -> list[str]:
@@ -18,8 +18,11 @@ def stale_suggestions(course_id: int) -> list[str]:
 
     A student who posted something has a grade row whose suggested score and breakdown are
     exactly what `suggestions.suggestions` computes now; one who posted nothing may have none.
+    Read as every reader of the stored copy reads it: after the marks submits left are
+    refreshed (`derived.catch_up`); a change that moved a suggestion without refreshing or
+    marking it is still found.
     """
-    db.session.expire_all()
+    _caught_up()
     course = db.session.get(Course, course_id)
     assert course is not None
     members = courses.students(course)
@@ -44,12 +47,20 @@ def stale_suggestions(course_id: int) -> list[str]:
 
 
 def stored_suggestions(course_id: int) -> dict[tuple[int, int], float | None]:
-    """(discussion, student) → the stored suggested score."""
-    db.session.expire_all()
+    """(discussion, student) → the stored suggested score, as a reader of it sees it."""
+    _caught_up()
     return {(d, s): score for d, s, score in db.session.execute(
         select(Grade.discussion_id, Grade.student_id, Grade.suggested_score)
         .join(Discussion, Discussion.id == Grade.discussion_id)
         .where(Discussion.course_id == course_id))}
+
+
+def _caught_up() -> None:
+    """Refresh what submits marked, as a reader of the stored suggestions does first."""
+    db.session.expire_all()
+    if derived.catch_up():
+        db.session.commit()
+    db.session.expire_all()
 
 
 def pages_disagree(course_id: int) -> list[str]:

@@ -25,6 +25,7 @@ from moderation.services.comments import checking, revisions, text_facts
 from moderation.services.courses import require_member
 from moderation.services.discussions import accepts_comments, sight
 from moderation.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from moderation.services.grades import derived
 from moderation.services.text import clean_body
 
 # How deep a thread goes: a response is 0, a reply 1, a reply to a reply 2. A reply to a
@@ -159,6 +160,9 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     text_facts.store([text_facts.Stored(
         comment.id, comment.course_id, comment.discussion_id, comment.author_id, body,
         facts, new=True, inserted=True)])
+    # The author's stored suggestion is refreshed later, not in this request: no page shows
+    # it at once (the grading page computes its own), and it was a sixth of a submit.
+    derived.defer()
     if revision_of is not None:
         audit.record("comment.revised", actor=author, course_id=discussion.course_id,
                      obj=comment, subject_id=author.id,

@@ -13,22 +13,32 @@ to the same transaction as the change it follows. It commits with it or not at a
 reader ever sees a decision without its suggestion, and on SQLite it needs no second turn
 at the write lock. The cost is that the refresh's reads run inside the writer's
 transaction (a few statements per touched discussion).
+
+A submit is the exception (`defer`): it was the largest share of a submit's time, for a
+copy that no page shows at once (the grading page computes suggestions live). Its author's
+suggestion is marked instead (`SuggestionMark`, one row per student, one statement), and
+`catch_up` refreshes marked ones: first thing in every reader of the stored copy (the
+detailed export), and in the worker within a minute (`suggestions.catch_up` jobs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, has_app_context
-from sqlalchemy import event, inspect, select
+from sqlalchemy import delete, event, func, inspect, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from moderation.extensions import db
-from moderation.models import Comment, Course, Discussion, Grade, Membership, Role
+from moderation.models import Comment, Course, Discussion, Grade, Membership, Role, SuggestionMark
 
 KEY = "moderation.derived"
+DEFER = "moderation.derived.defer"
+CATCH_UP_KIND = "suggestions.catch_up"
+CATCH_UP_BATCH = 500  # marks a job refreshes per transaction
 
 # What a stored suggestion reads, per table: a change to any of these columns (or a row
 # added or removed) marks it. Kept beside the refresh so that a new input is one line.
@@ -117,19 +127,91 @@ def _mark_flushed(session: Session, _flush: UOWTransaction) -> None:
             marks.courses.add(obj.course_id)
 
 
+def defer(session: Session | None = None) -> None:
+    """Store this transaction's single-student marks as `SuggestionMark` rows, refreshed
+    later by `catch_up`, instead of refreshing before the commit (a submit)."""
+    (session or db.session()).info[DEFER] = True
+
+
+def catch_up(discussion_ids: Collection[int] | None = None, *,
+             limit: int | None = None) -> int:
+    """Refresh now the stored suggestions submits marked (of these discussions, or the
+    oldest `limit` of any) and drop the marks read; the caller commits. Returns how many.
+
+    A mark made after it was read has a higher `seq` and stays: its refresh runs next time.
+    """
+    session = db.session()
+    query = select(SuggestionMark.discussion_id, SuggestionMark.student_id,
+                   SuggestionMark.seq).order_by(SuggestionMark.discussion_id,
+                                                SuggestionMark.student_id)
+    if discussion_ids is not None:
+        query = query.where(SuggestionMark.discussion_id.in_(sorted(discussion_ids)))
+    if limit is not None:
+        query = query.limit(limit)
+    found = session.execute(query).all()
+    if not found:
+        return 0
+    touched((d, s) for d, s, _ in found)
+    for seq in sorted({seq for _, _, seq in found}):
+        session.execute(delete(SuggestionMark).where(
+            SuggestionMark.seq == seq,
+            tuple_(SuggestionMark.discussion_id, SuggestionMark.student_id).in_(
+                [(d, s) for d, s, q in found if q == seq])))
+    _refresh_touched(session)
+    return len(found)
+
+
+def marked(discussion_ids: Collection[int] | None = None) -> bool:
+    """Whether any stored suggestion (of these discussions) waits for `catch_up`."""
+    query = select(SuggestionMark.seq)
+    if discussion_ids is not None:
+        query = query.where(SuggestionMark.discussion_id.in_(sorted(discussion_ids)))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def marks_waiting() -> int:
+    """How many stored suggestions wait for `catch_up`."""
+    return db.session.scalar(select(func.count()).select_from(SuggestionMark)) or 0
+
+
+def _store_marks(session: Session, students: dict[int, set[int]]) -> None:
+    """Mark each (discussion, student) in one statement; a mark already there counts up."""
+    dialect = session.get_bind().dialect.name
+    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = insert_of(SuggestionMark)
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[SuggestionMark.discussion_id, SuggestionMark.student_id],
+            set_={"seq": SuggestionMark.seq + 1}),
+        [{"discussion_id": d, "student_id": s, "seq": 1}
+         for d in sorted(students) for s in sorted(students[d])])
+
+
 def _refresh(session: Session) -> None:
     """Refresh every touched suggestion once, before the transaction commits."""
     if session.in_nested_transaction():
         return  # a savepoint ends: the transaction goes on, and so do its marks
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit would flush them after this: they mark first
+    deferred = session.info.pop(DEFER, False)
     if KEY not in session.info:
         return
     if not has_app_context() or session is not db.session():
         return  # not the app's session (a script's own): nothing reads its marks
+    marks: Touched = session.info[KEY]
+    if deferred and marks.students and not (marks.discussions or marks.courses):
+        _store_marks(session, session.info.pop(KEY).students)
+        return
+    _refresh_touched(session)
+
+
+def _refresh_touched(session: Session) -> None:
+    """Refresh what this transaction marked touched, now."""
     # suggestions import the models and policies
     from moderation.services.grades import suggestions
 
+    if session.new or session.dirty or session.deleted:
+        session.flush()
     for _ in range(3):  # refreshing writes with Core statements, which mark nothing
         marks: Touched = session.info.pop(KEY, Touched())
         if not marks:
@@ -166,6 +248,7 @@ def _forget(session: Session, previous: SessionTransaction) -> None:
     refreshing too much is only work, and its transaction may still commit)."""
     if not previous.nested:
         session.info.pop(KEY, None)
+        session.info.pop(DEFER, None)
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,7 @@ from moderation.models import (
 from moderation.services import audit
 from moderation.services.courses import Permission, require_member, students_query
 from moderation.services.errors import InvalidInput, NotFound
+from moderation.services.grades import derived
 
 # Built once, at import: an alias made per call builds a proxy of each of the table's
 # columns again when first used (about a millisecond a page).
@@ -97,6 +98,8 @@ def book(course: Course, discussion_id: int | None = None, *, detailed: bool = F
                 feedback[row[0]][row[1]] = row[3]
         return lms.Gradebook(students, assignments, shown=shown, feedback=feedback,
                              include_feedback=include_feedback, as_percent=as_percent)
+    # The stored suggestions are read: those a submit marked are refreshed first.
+    derived.catch_up(ids)
     marks: dict[int, dict[int, lms.Mark]] = defaultdict(dict)
     counts = _counts(ids)
     posted = _posted(ids)
