@@ -104,6 +104,12 @@ def test_activation_link_works_once(app, client, make_user, make_course, enrol):
     client.post("/logout")
     response = client.post(f"/activate/{token}", data={"password": "another password"})
     assert response.status_code == 422 and "already been used" in response.text
+    # Opened again, the spent link says so at once, before a password is typed.
+    response = client.get(f"/activate/{token}")
+    assert response.status_code == 422 and "already been used" in response.text
+    assert 'type="password"' not in response.text
+    response = client.get("/activate/not-a-token")
+    assert response.status_code == 404 and "not valid" in response.text
     response = client.post("/login", data={"email": user.email, "password": "a fine new password"})
     assert response.status_code == 302
 

@@ -207,6 +207,17 @@ def activation_token(user: User, issuer: User | None) -> str:
 
 def activate(token: str, password: str) -> User:
     """Set the password of a roster account from its one-time link."""
+    user, by = read_activation(token)
+    set_password(user, password, actor=user)
+    # Staff handed the link to this person: opening it proves the address.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    audit.record("user.activated", actor=user, obj=user, after={"issued_by": by})
+    return user
+
+
+def read_activation(token: str) -> tuple[User, int | str]:
+    """The account a one-time activation link sets up, and who issued it; or refuse the
+    link (not valid, expired, used, or no longer one staff may hand over), writing nothing."""
     max_age = current_app.config["ACTIVATION_MAX_AGE_DAYS"] * 86400
     try:
         data = _serializer().loads(token, max_age=max_age)
@@ -225,8 +236,4 @@ def activate(token: str, password: str) -> User:
             raise InvalidInput("This activation link can no longer be used: your account is "
                                "in more than one course. Ask your school's administrator "
                                "for a link.")
-    set_password(user, password, actor=user)
-    # Staff handed the link to this person: opening it proves the address.
-    user.email_verified_at = user.email_verified_at or utcnow()
-    audit.record("user.activated", actor=user, obj=user, after={"issued_by": by})
-    return user
+    return user, by

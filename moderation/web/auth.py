@@ -209,6 +209,8 @@ def invitation(token: str) -> ResponseReturnValue:
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 def activate(token: str) -> ResponseReturnValue:
     """Set a password for an account the instructor created from the roster."""
+    # A spent or broken link says so when opened, not after a password is typed.
+    accounts.read_activation(token)
     form = ActivateForm()
     if form.validate_on_submit():
         try:

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from moderation.extensions import db
 from moderation.models import CommentStatus, Discussion, Flag, Severity, User
+from moderation.services import accounts
 from moderation.services.grades import sheet
 from tests.browser.a11y import FAILING_IMPACTS, axe_violations, describe
 from tests.browser.conftest import BROWSER, sign_in
@@ -111,15 +112,21 @@ def test_every_student_page_fits_and_passes_axe(page, server, world):
     assert not problems, "\n".join(problems)
 
 
-def test_every_public_page_fits_and_passes_axe(page, server, world):
+def test_every_public_page_fits_and_passes_axe(app, page, server, world, make_user, enrol):
+    roster_student = make_user("Rory Roster", password=None)  # made from a roster
+    enrol(roster_student, world.course)
+    with app.app_context():
+        token = accounts.activation_token(db.session.get_one(User, roster_student.id),
+                                          db.session.get_one(User, world.teacher.id))
     problems = survey(page, server, ["/login", "/signup", "/password/forgot",
-                                     "/activate/a-token"])  # the token is checked on submit
+                                     f"/activate/{token}"])
     assert not problems, "\n".join(problems)
 
 
 def test_every_refusal_page_fits_and_passes_axe(page, server, world):
     # Not found, forbidden, a bad or used mailed link, an LTI launch that cannot start.
-    public = ["/email/not-a-token", "/invitations/not-a-token", "/lti/login",
+    public = ["/email/not-a-token", "/invitations/not-a-token", "/activate/not-a-token",
+              "/lti/login",
               "/lti/relaunch/not-a-token", "/no/such/page"]
     problems = survey(page, server, public, refused=True)
     sign_in(page, server, world.amara)
