@@ -75,11 +75,12 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
     page = queue.page(course.id, f, after=after, before=before)
     discussions = {d.id: d for d in course.discussions}
     shown = {c.discussion_id for c in page.comments}
+    rules = queue.rule_counts(course.id, f)
     return render_template(
         "dashboard/queue.html", course=course, membership=membership, discussion=discussion,
         f=f, page=page, discussions=discussions, links=RowLinks(f),
-        status_counts=queue.status_counts(course.id, f), count_label=queue.count_label,
-        rules=queue.rule_counts(course.id, f), rule_ids=RULE_ORDER,
+        status_counts=queue.status_counts(course.id, f, rules),
+        count_label=queue.count_label, rules=rules, rule_ids=RULE_ORDER,
         count_cap=queue.COUNT_CAP,
         sections=queue.sections(course.id), students=queue.students(course.id),
         decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
