@@ -136,9 +136,10 @@ class QueuePage:
     previous: Cursor | None
 
 
-def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
-               ) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a filter (without the status, for the per-status counts)."""
+def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True,
+               unordered: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a filter (without the status, for the per-status counts;
+    `unordered` for a statement that reads the rows in no order, as a count does)."""
     where: list[ColumnElement[bool]] = [Comment.course_id == course_id]
     if with_status:
         where.append(Comment.status == f.status)
@@ -160,9 +161,16 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True
         where += [Comment.flag_level >= f.severity.level,
                   exists().where(flag.comment_id == Comment.id, flag.severity == f.severity)]
     if f.section:
-        where.append(exists().where(Membership.course_id == course_id,
-                                    Membership.user_id == Comment.author_id,
-                                    Membership.section == f.section))
+        if unordered:
+            # A count may read the section's students' comments author by author from the
+            # course's author index (on SQLite 20 ms less than a lookup per comment); a
+            # list in time order must not (SQLite then sorted every one of them).
+            where.append(Comment.author_id.in_(select(Membership.user_id).where(
+                Membership.course_id == course_id, Membership.section == f.section)))
+        else:
+            where.append(exists().where(Membership.course_id == course_id,
+                                        Membership.user_id == Comment.author_id,
+                                        Membership.section == f.section))
     if f.q:
         pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         where.extend(search_conditions(f.q))
@@ -288,11 +296,18 @@ def status_counts(course_id: int, f: QueueFilter, rules: RuleCounts | None = Non
     thousand bodies was a quarter of its page).
     """
     known = {f.status: rules.listed} if rules is not None and f.rule is None else {}
-    where = conditions(course_id, f, with_status=False)
+    where = conditions(course_id, f, with_status=False, unordered=True)
     counted = [status for status in CommentStatus if status not in known]
+    # SQLite counts a rule's comments by reading the severity index and looking up each
+    # comment's flags: read most severe first, it meets a hold rule's comments at once, not
+    # after every comment with notes only (a third of the course; 20 ms of the page). The
+    # order changes no capped count. PostgreSQL joins the rule's flags whole, and would
+    # read in parallel for the order.
+    severe_first = bool(f.rule) and db.session.get_bind().dialect.name == "sqlite"
     counts = db.session.execute(select(*(
         _capped(select(literal(1)).select_from(Comment)
-                .where(*where, Comment.status == status))
+                .where(*where, Comment.status == status)
+                .order_by(*([Comment.flag_level.desc()] if severe_first else [])))
         for status in counted))).one()
     known.update(zip(counted, counts, strict=True))
     return {status: known[status] for status in CommentStatus}
