@@ -74,7 +74,6 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
     before = Cursor.decode(request.args.get("before")) if after is None else None
     page = queue.page(course.id, f, after=after, before=before)
     discussions = {d.id: d for d in course.discussions}
-    shown = {c.discussion_id for c in page.comments}
     rules = queue.rule_counts(course.id, f)
     return render_template(
         "dashboard/queue.html", course=course, membership=membership, discussion=discussion,
@@ -84,9 +83,6 @@ def _queue(course: Course, membership: Membership, f: QueueFilter,
         count_cap=queue.COUNT_CAP,
         sections=queue.sections(course.id), students=queue.students(course.id),
         decision_form=DecisionForm(), bulk_form=BulkDecisionForm(), reasons=RejectionReason,
-        # The word range of each discussion a row of this page is in (only those: a course
-        # has dozens of discussions, a page a few).
-        limits={d: policies.effective_policy(discussions[d]) for d in shown},
         # Revisions go back first to whoever rejected the first version.
         for_me=queue.revisions_waiting_for(course.id, current_user.id),
     )
@@ -196,7 +192,7 @@ def _row(comment: Comment, f: QueueFilter, decided: bool = False,
         "dashboard/_queue_row.html", c=comment, f=f, decided=decided, errors=errors or [],
         discussions={discussion.id: discussion}, decision_form=DecisionForm(),
         links=RowLinks(f),
-        reasons=RejectionReason, limits={discussion.id: policies.effective_policy(discussion)})
+        reasons=RejectionReason)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
