@@ -13,7 +13,7 @@ from sqlalchemy import delete, inspect, select
 from moderation.extensions import db
 from moderation.models import Comment, CommentStatus, Discussion, User
 from moderation.models.search import SEARCH_TABLE, TRGM_INDEX
-from moderation.services.comments import posting
+from moderation.services.comments import posting, search
 from moderation.services.comments import queue as queue_list
 
 SPECIAL = ["Parking", "PARKING lot", "park", "Élan vital", "élan", "naïve café", "ÉCOLE",
@@ -25,7 +25,7 @@ QUERIES = ["park", "PARK", "arki", "parking lot", "élan", "ÉLAN", "Élan", "ca
            "100%", "%", "_", "5_0", "a\\b", '"no"', '"', "it's", "über", "ÜBER", "straße",
            "ωmega", "Ωmega", "ab", "x", "", "zzz", "the court", "own", "e c", "  ",
            # PostgreSQL answers most texts by an exact LIKE before the ILIKE; these have
-           # characters whose lowercase depends on their neighbours (queue._holds).
+           # characters whose lowercase depends on their neighbours (search.holds).
            "Σ", "ΟΣ", "οσ", "I", "İ", "ilk", "VILNIUS", "Court", "COURT"]
 
 
@@ -50,7 +50,7 @@ def indexed_search(course_id: int, q: str) -> set[int]:
 def test_the_index_finds_what_the_like_found(app, db_kind, make_user, make_course,
                                              make_discussion, enrol, narrows_below,
                                              monkeypatch):
-    monkeypatch.setattr(queue_list, "SEARCH_NARROWS_BELOW", narrows_below)
+    monkeypatch.setattr(search, "SEARCH_NARROWS_BELOW", narrows_below)
     course = make_course()
     discussion = make_discussion(course, min_words=1, max_words=500, moderation_mode="all")
     students = [make_user() for _ in range(3)]

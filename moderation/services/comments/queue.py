@@ -23,10 +23,8 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    literal_column,
     or_,
     select,
-    table,
     tuple_,
     union_all,
 )
@@ -42,10 +40,9 @@ from moderation.models import (
     Severity,
     User,
 )
-from moderation.models.search import SEARCH_TABLE
+from moderation.services.comments import search
 from moderation.services.courses import students_query
 from moderation.services.paging import Cursor
-from moderation.services.sets import among
 
 PAGE_SIZE = 50
 # The tabs and the flags beside the list count up to here and then say "1,000+", as mail
@@ -121,10 +118,10 @@ severity=None, section=None, student_id=None, reviewer_id=None, q='', sort='time
         return args
 
     @cached_property
-    def search(self) -> list[ColumnElement[bool]]:
+    def narrowing(self) -> list[ColumnElement[bool]]:
         """What narrows the text search by the search index, looked up once for all the
         page's statements (each looked up up to 2,001 ids again)."""
-        return search_conditions(self.q)
+        return search.narrowed(self.q)
 
     @property
     def narrowed(self) -> bool:
@@ -178,63 +175,9 @@ def conditions(course_id: int, f: QueueFilter, *, with_status: bool = True,
                                         Membership.user_id == Comment.author_id,
                                         Membership.section == f.section))
     if f.q:
-        pattern = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.extend(f.search)
-        where.append(_holds(pattern, f.q))
+        where.extend(f.narrowing)
+        where.append(search.holds(f.q))
     return where
-
-
-# Characters whose lowercase depends on the letters around them (Unicode's SpecialCasing:
-# the final sigma, the Lithuanian and Turkish dotted i), under an ICU or builtin collation.
-_CONTEXTUAL_CASE = frozenset("\u03a3IJ\u012e\u00cc\u00cd\u0128\u0130\u0307")
-
-
-def _holds(pattern: str, q: str) -> ColumnElement[bool]:
-    """The body holds the text, in any case (ILIKE: the search's meaning).
-
-    PostgreSQL's ILIKE lowers the whole body before it looks (20 µs a comment, and a search
-    counts thousands), while a body that holds the text as typed holds it in every case: the
-    exact LIKE (2 µs) answers first, and the ILIKE runs only where it fails. The rows are
-    the same: lowering maps each character alone, except for the few characters above,
-    whose texts take the ILIKE alone.
-
-    SQLite's LIKE itself ignores the case of ASCII letters, the only ones its lower() folds:
-    the ILIKE's lower(body) LIKE lower(text) finds the same rows at twice the cost.
-    """
-    like = Comment.body.like(pattern, escape="\\")
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return like
-    ilike = Comment.body.ilike(pattern, escape="\\")
-    if dialect != "postgresql" or not _CONTEXTUAL_CASE.isdisjoint(q):
-        return ilike
-    return or_(like, ilike)
-
-
-# Past this many comments holding the text, the index narrows too little to pay: the LIKE
-# alone reads the course (a word in most comments: "the", or a course's own topic).
-SEARCH_NARROWS_BELOW = 2000
-
-
-def search_conditions(q: str) -> list[ColumnElement[bool]]:
-    """What narrows a text search by the search index before the LIKE (models/search.py).
-
-    On PostgreSQL nothing: its trigram index serves the ILIKE itself. On SQLite the FTS5
-    trigram table lists the comments holding the text (three characters or more, case
-    folded more widely than LIKE does), and the LIKE then keeps exactly what it kept
-    before, reading only those; unless the text is in so many comments that the list
-    would cost more than it saves.
-    """
-    if len(q) < 3 or db.session.get_bind().dialect.name != "sqlite":
-        return []
-    phrase = '"' + q.replace('"', '""') + '"'
-    found: list[int] = list(db.session.scalars(
-        select(literal_column("rowid")).select_from(table(SEARCH_TABLE))
-        .where(literal_column(SEARCH_TABLE).op("MATCH")(phrase))
-        .limit(SEARCH_NARROWS_BELOW + 1)))
-    if len(found) > SEARCH_NARROWS_BELOW:
-        return []
-    return [among(Comment.id, found)]
 
 
 def _revision_for(reviewer_id: int) -> ColumnElement[bool]:
