@@ -151,6 +151,19 @@ class Comment(Base):
         # Severity order reads this index backwards: most severe, then newest, first.
         Index("ix_comment_course_severity", "course_id", "status", "flag_level",
               "submitted_at", "id", "author_id", "discussion_id"),
+        # A discussion's queue, as the course's severity index serves the course's: one
+        # index range per status (course first: every queue statement names it), most
+        # severe and newest first read backwards, the author riding along for the student
+        # and section filters. In the course's index a discussion's comments lie among
+        # every other discussion's: a filtered count read forty times what it kept.
+        Index("ix_comment_discussion_queue", "course_id", "discussion_id", "status",
+              "flag_level", "submitted_at", "id", "author_id"),
+        # The revisions waiting in a course, by status (every queue page counts those
+        # whose first version its viewer rejected; the reviewer filter lists them): read
+        # from the index, each original then found by its key, not every revision's row.
+        Index("ix_comment_course_revisions", "course_id", "status", "revision_of_id",
+              sqlite_where=sa_text("revision_of_id IS NOT NULL"),
+              postgresql_where=sa_text("revision_of_id IS NOT NULL")),
         # A student's comments in a discussion, by status (grading, the duplicate check).
         # Three columns, so that SQLite prefers it to (discussion, status) even without
         # statistics: that one read every approved comment of the discussion per submit.

@@ -3,7 +3,8 @@ queue's LIKE search does, answered from an index instead of a read of every body
 
 SQLite: an FTS5 table with the trigram tokenizer, kept by triggers on `comment` (FTS5
 keeps no index of a table by itself). PostgreSQL: a GIN trigram index (pg_trgm) on
-`comment.body`, which the planner uses for the ILIKE itself. Both are trigram indexes,
+`comment.body`, which the planner uses for the search's LIKE and ILIKE themselves
+(services/comments/search.holds). Both are trigram indexes,
 not word indexes (`tsvector`): a word index cannot find a part of a word, and the search
 must find what it found before (tests/test_search.py compares them).
 

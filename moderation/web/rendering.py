@@ -134,6 +134,18 @@ def format_reason(value: str | None) -> str:
 REASONS = frozenset(r.value for r in RejectionReason)
 
 
+def options(choices: Sequence[tuple[int, str]], selected: int | None) -> Markup:
+    """The <option>s of a long list (a course's 500 students), in one join: a Jinja loop
+    over them was a tenth of the queue page's time.
+
+    >>> str(options([(1, "Ng, Ann"), (2, "O'Hara <Bo>")], 2))
+    '<option value="1">Ng, Ann</option><option value="2" selected>O&#39;Hara &lt;Bo&gt;</option>'
+    """
+    return Markup("".join(  # safe: every name escaped, the values are ints
+        f'<option value="{int(value)}"{" selected" if value == selected else ""}>'
+        f"{escape(label)}</option>" for value, label in choices))
+
+
 def init_app(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters.update(
@@ -143,5 +155,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["chip"] = flag_words.chip_text  # a flag in words, with its value
     app.jinja_env.filters["rule_name"] = flag_words.rule_name  # a kind of flag in words
     app.jinja_env.filters["word_diff"] = word_diff  # old | word_diff(new)
+    app.jinja_env.globals["options"] = options
     # `flag is classmate_copy`: a copied flag with a classmate's comment to compare with.
     app.jinja_env.tests["classmate_copy"] = copies.of_classmate
