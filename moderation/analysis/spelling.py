@@ -61,7 +61,11 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
     >>> count, [(m.word, m.suggestions) for m in found]
     (7, [('beleive', ('believe',)), ('Austrailia', ('Australia',))])
     """
-    count, words = checkable(text, _known_whole)
+    dictionary = word_frequencies()
+    # A lower-case word the dictionary has, or one judged fine already, is fine whatever
+    # the budget (`_fine_anywhere` answers these first): checkable leaves them out.
+    count, words = checkable(text, _known_whole,
+                             lambda lower: lower in dictionary or _typed_cache.get(lower, False))
     # Most comments are spelled correctly: decide per distinct word before anything else.
     # The web's words cost a typo model's look each (about 0.3 ms): past MAX_EXAMINED of
     # them a text is no prose, and the rest are judged by their frequency alone.
