@@ -139,6 +139,9 @@ LOAN_PHRASES = (
 _LOAN = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
     r"[\s-]+".join(re.escape(w).replace("'", "['’]") for w in phrase.split())
     for phrase in sorted(LOAN_PHRASES, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+_LOAN_WORD = re.compile("(?:" + "|".join(sorted({
+    re.escape(w).replace("'", "['’]") for phrase in LOAN_PHRASES for w in phrase.split()}))
+    + ")(?:['’].*)?", re.IGNORECASE | re.DOTALL)
 
 
 def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
@@ -151,7 +154,9 @@ def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
     >>> sorted(text[s:s + 4] for s in loan_phrases(text, words))
     ['fide', 'hoc ', 'état']
     """
-    if not suspects:
+    # A word inside a phrase is one of the phrase's words (accents dropped as below), or
+    # one with an apostrophe after it ("hoc's"): most texts have none, and are not searched.
+    if not any(_LOAN_WORD.fullmatch(_fold_accents(w.typed)) for w in suspects):
         return set()
     spans = [m.span() for m in _LOAN.finditer(_fold_accents(text))]
     return {w.start for w in suspects if any(a <= w.start < b for a, b in spans)}

@@ -73,8 +73,9 @@ def checkable(text: str, known: Callable[[str], bool],
     """The number of tokens, and the tokens that spelling reads (see the module docstring).
 
     `known` answers for a lower-case word (for the whole of a hyphenated word). `fine`,
-    if given, answers for a plain lower-case ASCII token: one it passes is left out (a
-    word the caller would pass anyway; most tokens, so no `Word` is built for them).
+    if given, answers for an ASCII token of letters as typed: one it passes is left out
+    wherever it stands (a word the caller would pass anyway: most tokens, so no `Word` is
+    built for them).
 
     >>> count, words = checkable("On 19th May, MPs flew 25 km to Dürnstein in a pre-season "
     ...                          "Boeing 747.", lambda w: False)
@@ -90,7 +91,7 @@ def checkable(text: str, known: Callable[[str], bool],
         # once, and the loop below looks only at the others (most texts: a few words).
         found = _TOKEN.findall(text)
         distinct = set(found)
-        passed = {t for t in distinct if t.isalpha() and t.islower() and fine(t)}
+        passed = {t for t in distinct if fine(t)}
         if len(passed) == len(distinct):
             return len(found), out
     units = 0  # short tokens still to read as units: two after a number ("12 sq mi")
@@ -111,10 +112,9 @@ def checkable(text: str, known: Callable[[str], bool],
                 units -= 1
                 continue  # "25 km", "6 ft", "66 Mya"
             units = 0
-        # Most tokens: a plain lower-case word the caller passes, whether it stands alone
-        # or in a hyphenated word (the whole known or not, it would be passed): no Word.
-        if fine is not None and typed.isascii() and typed.isalpha() and typed.islower() \
-                and fine(typed):
+        # Most tokens: a word the caller passes, whether it stands alone or in a
+        # hyphenated word (the whole known or not, it would be passed): no Word.
+        if fine is not None and typed.isascii() and fine(typed):
             continue
         plain = plain_form(typed)
         if not _is_prose(plain):
