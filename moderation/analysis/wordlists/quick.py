@@ -34,10 +34,12 @@ class QuickSearch:
         self.minimal = minimal
         self.long = len(minimal) >= MANY_ENTRIES
         self._patterns: dict[str, re.Pattern[str]] = {}  # compiled when first needed
-        self.heads: dict[str, list[str]] = {}  # minimal letters by their first three
+        # Minimal letters by their first three, as a tuple of letters: the skeleton's
+        # three-letter runs are gathered as tuples by zip, with no string sliced per place.
+        self.heads: dict[tuple[str, ...], list[str]] = {}
         for letters in minimal:
             if len(letters) >= 3:
-                self.heads.setdefault(letters[:3], []).append(letters)
+                self.heads.setdefault(tuple(letters[:3]), []).append(letters)
         self.short = [letters for letters in minimal if len(letters) < 3]
 
     def found(self, text: str) -> list[str]:
@@ -50,7 +52,7 @@ class QuickSearch:
             runs = collapse_runs(runs.replace("ph", "f"))
         if not self.long:
             return [letters for letters in self.minimal if letters in runs]
-        found = {runs[i:i + 3] for i in range(len(runs) - 2)}
+        found = set(zip(runs, runs[1:], runs[2:], strict=False))
         return [letters for head in found & self.heads.keys() for letters in self.heads[head]
                 if letters in runs] + [letters for letters in self.short if letters in runs]
 
