@@ -13,9 +13,10 @@ names included ("temnospondyls" aside), but also the typos the web makes often
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import re
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import msgpack
 
@@ -26,16 +27,25 @@ SUBTITLE_SCALE = 300
 _ENTRY = re.compile(r'"([^"\\]+)": (\d{3,})')  # a word counted at least 100 times
 
 
+def package_data(package: str) -> Path:
+    """An installed package's folder, found without importing the package: only its data
+    files are read, and importing wordfreq alone (langcodes' tables) costs a process 15 MB."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @cache
 def word_frequencies() -> dict[str, int]:
     """Lower-case words with their frequency: symspellpy's list, plus frequent subtitle words."""
     counts: dict[str, int] = {}
-    ref = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt")
+    ref = package_data("symspellpy") / "frequency_dictionary_en_82_765.txt"
     with ref.open(encoding="utf-8") as fh:
         for line in fh:
             word, _, number = line.partition(" ")
             counts[word] = int(number)
-    ref = resources.files("spellchecker").joinpath("resources/en.json.gz")
+    ref = package_data("spellchecker") / "resources/en.json.gz"
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         # Read as text, not as a 160,000-entry dict: only the frequent words are kept.
         for match in _ENTRY.finditer(fh.read()):
@@ -66,7 +76,7 @@ def web_zipf() -> dict[str, int]:
     own loader builds a dictionary of floats through its tokeniser, twice the time and
     memory for the same numbers.
     """
-    ref = resources.files("wordfreq").joinpath("data/large_en.msgpack.gz")
+    ref = package_data("wordfreq") / "data/large_en.msgpack.gz"
     buckets = msgpack.unpackb(gzip.decompress(ref.read_bytes()), raw=False)
     if not isinstance(buckets[0], dict) or buckets[0].get("format") != "cB":
         raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
