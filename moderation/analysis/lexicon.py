@@ -76,14 +76,31 @@ def web_zipf() -> dict[str, int]:
     own loader builds a dictionary of floats through its tokeniser, twice the time and
     memory for the same numbers.
     """
-    ref = package_data("wordfreq") / "data/large_en.msgpack.gz"
-    buckets = msgpack.unpackb(gzip.decompress(ref.read_bytes()), raw=False)
-    if not isinstance(buckets[0], dict) or buckets[0].get("format") != "cB":
-        raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
+    # The words the dictionary (and, once loaded, the CMU dictionary) holds already are
+    # kept as their strings, not as copies: 125,000 of the list's words, about 7 MB.
+    shared = {word: word for word in word_frequencies()}
+    if _cmu_loaded():
+        from moderation.analysis.metrics import _cmu_syllables
+
+        shared.update((word, word) for word in _cmu_syllables())
     zipf: dict[str, int] = {}
-    for centibels, bucket in enumerate(buckets[1:]):
-        value = 900 - centibels  # one shared int per bucket: the dict holds references only
-        for word in bucket:
-            if word.isalpha() or "'" in word:
-                zipf.setdefault(word, value)
+    with gzip.open(package_data("wordfreq") / "data/large_en.msgpack.gz") as fh:
+        # One bucket at a time, not the whole list at once: less memory while it loads.
+        unpacker = msgpack.Unpacker(fh, raw=False)
+        buckets = unpacker.read_array_header()
+        header = unpacker.unpack()
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
+        for centibels in range(buckets - 1):
+            value = 900 - centibels  # one shared int per bucket: the dict holds references
+            for word in unpacker.unpack():
+                if word.isalpha() or "'" in word:
+                    zipf.setdefault(shared.get(word, word), value)
     return zipf
+
+
+def _cmu_loaded() -> bool:
+    """Whether the CMU dictionary is loaded already (metrics reads it before the rules)."""
+    from moderation.analysis.metrics import _cmu_syllables
+
+    return _cmu_syllables.cache_info().currsize > 0
