@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import re
+from collections.abc import Container
 from functools import cache
 from pathlib import Path
 
@@ -58,12 +59,26 @@ def word_frequencies() -> dict[str, int]:
     return counts
 
 
+class EnglishWords:
+    """The words of three lists, asked of each in turn: their union as a set of its own
+    would hold 155,000 more references (8 MB a process) for the same answers."""
+
+    __slots__ = ("_first", "_second", "_third")
+
+    def __init__(self, first: Container[str], second: Container[str],
+                 third: Container[str]) -> None:
+        self._first, self._second, self._third = first, second, third
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._first or word in self._second or word in self._third
+
+
 @cache
-def english_words() -> frozenset[str]:
+def english_words() -> EnglishWords:
     """Every lower-case word any of the lists knows, names included."""
     from moderation.analysis.metrics import _cmu_syllables, easy_words
 
-    return frozenset(word_frequencies()).union(_cmu_syllables(), easy_words())
+    return EnglishWords(word_frequencies(), _cmu_syllables(), easy_words())
 
 
 @cache
