@@ -71,17 +71,29 @@ class QuickSearch:
         return pattern
 
 
-def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
+MAX_REMEMBERED = 50_000  # plain words whose blanking is remembered: a course's vocabulary
+
+
+def without_ordinary(text: str, plain_forms: frozenset[str],
+                     remembered: dict[str, str] | None = None) -> str:
     """The text with its plainly typed ordinary words blanked (same length).
 
     An ordinary word typed plainly is never a match unless it is a list word's plain
-    form: a long list's letters occur in many of them ("class", "title").
+    form: a long list's letters occur in many of them ("class", "title"). `remembered`
+    (for one list's `plain_forms`) keeps each word's reading for the next text.
     """
     words = english_words()
+    memo: dict[str, str] = {} if remembered is None else remembered
 
     def blank(match: re.Match[str]) -> str:
-        lower = match.group().lower()
-        return " " * len(lower) if lower in words and lower not in plain_forms \
-            else match.group()
+        typed = match.group()
+        read = memo.get(typed)
+        if read is None:
+            lower = typed.lower()
+            read = " " * len(lower) if lower in words and lower not in plain_forms else typed
+            if len(memo) >= MAX_REMEMBERED:
+                memo.clear()  # bounded: refills with the live vocabulary
+            memo[typed] = read
+        return read
 
     return _PLAIN_WORD.sub(blank, text)
