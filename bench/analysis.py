@@ -164,6 +164,7 @@ def clear_our_caches() -> None:
     for cached in (known.is_known, known.listed, suggest.ranked, wordlists.find_default):
         cached.cache_clear()
     wordlists.default_matcher()._entries.clear()
+    wordlists.default_matcher()._probe_words.clear()
 
 
 def cold(fn, texts: list[str]) -> list[float]:
