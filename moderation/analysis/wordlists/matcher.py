@@ -76,7 +76,6 @@ class Matcher:
         self._compound_set = frozenset(self.forms.compounds)
         self._compound_lengths = sorted({len(f) for f in self.forms.compounds})
         self._entries: dict[str, str] = {}
-        self._probe_words: dict[str, str] = {}  # plain words as the quick search's probe reads them
         self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
         # Any phrase at all, in one pattern: most texts have none, and each phrase's own
         # pattern (`phrases`) is compiled only when one might be there.
@@ -116,7 +115,7 @@ class Matcher:
             # A long list's letters occur in many ordinary words ("class", "title"): look
             # without them, since an ordinary word typed plainly is never a match (though
             # it may be a word of a phrase, "camel jockey", read below).
-            probe = without_ordinary(text, self.plain_forms, self._probe_words)
+            probe = without_ordinary(text, self.plain_forms)
             places = self.quick.places(probe, self.quick.found(probe))
         else:
             places = self.quick.places(text, letters)

@@ -71,29 +71,30 @@ class QuickSearch:
         return pattern
 
 
-MAX_REMEMBERED = 50_000  # plain words whose blanking is remembered: a course's vocabulary
+MAX_REMEMBERED = 50_000  # plain words whose reading is remembered: a course's vocabulary
+# A plain word as typed: its lower case, and its blanks if it is an ordinary English word
+# (None if not). Shared by every list: what a list's own forms change is asked per text.
+_remembered: dict[str, tuple[str, str | None]] = {}
 
 
-def without_ordinary(text: str, plain_forms: frozenset[str],
-                     remembered: dict[str, str] | None = None) -> str:
+def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
     """The text with its plainly typed ordinary words blanked (same length).
 
     An ordinary word typed plainly is never a match unless it is a list word's plain
-    form: a long list's letters occur in many of them ("class", "title"). `remembered`
-    (for one list's `plain_forms`) keeps each word's reading for the next text.
+    form: a long list's letters occur in many of them ("class", "title").
     """
     words = english_words()
-    memo: dict[str, str] = {} if remembered is None else remembered
 
     def blank(match: re.Match[str]) -> str:
         typed = match.group()
-        read = memo.get(typed)
-        if read is None:
+        reading = _remembered.get(typed)
+        if reading is None:
             lower = typed.lower()
-            read = " " * len(lower) if lower in words and lower not in plain_forms else typed
-            if len(memo) >= MAX_REMEMBERED:
-                memo.clear()  # bounded: refills with the live vocabulary
-            memo[typed] = read
-        return read
+            reading = (lower, " " * len(lower) if lower in words else None)
+            if len(_remembered) >= MAX_REMEMBERED:
+                _remembered.clear()  # bounded: refills with the live vocabulary
+            _remembered[typed] = reading
+        lower, blanks = reading
+        return typed if blanks is None or lower in plain_forms else blanks
 
     return _PLAIN_WORD.sub(blank, text)
