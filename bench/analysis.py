@@ -155,6 +155,7 @@ def clear_our_caches() -> None:
     vocabulary and names), which every comment of a discussion shares.
     """
     from moderation.analysis import known, metrics, similarity, spelling, suggest, wordlists
+    from moderation.analysis.wordlists import quick
 
     metrics._word_cache.clear()
     metrics._syllable_cache.clear()
@@ -164,6 +165,7 @@ def clear_our_caches() -> None:
     for cached in (known.is_known, known.listed, suggest.ranked, wordlists.find_default):
         cached.cache_clear()
     wordlists.default_matcher()._entries.clear()
+    quick._remembered.clear()
 
 
 def cold(fn, texts: list[str]) -> list[float]:

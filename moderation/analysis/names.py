@@ -15,14 +15,13 @@ import json
 import re
 import unicodedata
 from functools import cache, lru_cache
-from importlib import resources
 
 import jellyfish
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from moderation.analysis import suggest
-from moderation.analysis.lexicon import word_frequencies
+from moderation.analysis.lexicon import package_data, word_frequencies
 from moderation.analysis.words import Word, stem, tokens
 
 # A capitalised word mid-sentence one edit from a word this common is a misspelling of
@@ -50,7 +49,7 @@ def proper_nouns(*texts: str) -> tuple[str, ...]:
 def places() -> tuple[str, ...]:
     """Countries, capitals and nationalities, one word each ("Philippines", "Filipinos")."""
     found: set[str] = set()
-    folder = resources.files("countryinfo").joinpath("data")
+    folder = package_data("countryinfo") / "data"
     for entry in folder.iterdir():
         if not entry.name.endswith(".json"):
             continue
@@ -65,15 +64,30 @@ def places() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-@lru_cache(maxsize=64)
-def _proper_index(extra: tuple[str, ...]) -> tuple[list[str], list[str], dict[str, list[str]]]:
-    """The proper nouns with their lower-case forms and Metaphone keys."""
-    nouns = sorted(set(places()) | set(extra))
-    lowered = [n.lower() for n in nouns]
+@cache
+def _places_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The places' lower-case forms and their Metaphone keys, once for every course."""
+    lower = {noun: noun.lower() for noun in places()}
     sounds: dict[str, list[str]] = {}
-    for noun, low in zip(nouns, lowered, strict=True):
+    for noun, low in lower.items():
         sounds.setdefault(jellyfish.metaphone(low), []).append(noun)
-    return nouns, lowered, sounds
+    return lower, {key: tuple(found) for key, found in sounds.items()}
+
+
+_Index = tuple[list[str], list[str], dict[str, tuple[str, ...]], dict[str, list[str]]]
+
+
+@lru_cache(maxsize=64)
+def _proper_index(extra: tuple[str, ...]) -> _Index:
+    """The proper nouns with their lower-case forms, and the Metaphone keys of the places
+    and of the course's own nouns (the places' strings shared by every course's index)."""
+    place_lower, place_sounds = _places_index()
+    nouns = sorted(set(place_lower) | set(extra))
+    lowered = [place_lower.get(noun) or noun.lower() for noun in nouns]
+    sounds: dict[str, list[str]] = {}
+    for noun in sorted(set(extra) - place_lower.keys()):
+        sounds.setdefault(jellyfish.metaphone(noun.lower()), []).append(noun)
+    return nouns, lowered, place_sounds, sounds
 
 
 def proper_suggestion(typed: str, extra: tuple[str, ...] = ()) -> str | None:
@@ -84,7 +98,7 @@ def proper_suggestion(typed: str, extra: tuple[str, ...] = ()) -> str | None:
     >>> proper_suggestion("Okonkwo") is None
     True
     """
-    nouns, lowered, sounds = _proper_index(extra)
+    nouns, lowered, place_sounds, sounds = _proper_index(extra)
     lower = typed.lower()
     limit = max(1, len(lower) // 4)
     best = process.extractOne(lower, lowered, scorer=OSA.distance, score_cutoff=limit)
@@ -92,8 +106,9 @@ def proper_suggestion(typed: str, extra: tuple[str, ...] = ()) -> str | None:
         return nouns[best[2]]
     if len(lower) < MIN_SOUNDED:
         return None  # short names sound like too many places ("Sibu", "Saba")
-    alike = sorted((OSA.distance(lower, noun.lower()), noun)
-                   for noun in sounds.get(jellyfish.metaphone(lower), ()))
+    key = jellyfish.metaphone(lower)
+    candidates: list[str] = [*place_sounds.get(key, ()), *sounds.get(key, [])]
+    alike = sorted((OSA.distance(lower, noun.lower()), noun) for noun in candidates)
     if alike and alike[0][0] <= len(lower) // 2:
         return alike[0][1]  # sounds the same and is not far: "Phillipeans", "Philippines"
     return None
@@ -139,6 +154,9 @@ LOAN_PHRASES = (
 _LOAN = re.compile(r"(?<![^\W\d_])(?:" + "|".join(
     r"[\s-]+".join(re.escape(w).replace("'", "['’]") for w in phrase.split())
     for phrase in sorted(LOAN_PHRASES, key=len, reverse=True)) + r")(?![^\W\d_])", re.IGNORECASE)
+_LOAN_WORD = re.compile("(?:" + "|".join(sorted({
+    re.escape(w).replace("'", "['’]") for phrase in LOAN_PHRASES for w in phrase.split()}))
+    + ")(?:['’].*)?", re.IGNORECASE | re.DOTALL)
 
 
 def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
@@ -151,7 +169,9 @@ def loan_phrases(text: str, suspects: list[Word]) -> set[int]:
     >>> sorted(text[s:s + 4] for s in loan_phrases(text, words))
     ['fide', 'hoc ', 'état']
     """
-    if not suspects:
+    # A word inside a phrase is one of the phrase's words (accents dropped as below), or
+    # one with an apostrophe after it ("hoc's"): most texts have none, and are not searched.
+    if not any(_LOAN_WORD.fullmatch(_fold_accents(w.typed)) for w in suspects):
         return set()
     spans = [m.span() for m in _LOAN.finditer(_fold_accents(text))]
     return {w.start for w in suspects if any(a <= w.start < b for a, b in spans)}

@@ -61,7 +61,7 @@ def check(text: str, allowed: frozenset[str] = frozenset(),
     >>> count, [(m.word, m.suggestions) for m in found]
     (7, [('beleive', ('believe',)), ('Austrailia', ('Australia',))])
     """
-    count, words = checkable(text, _known_whole)
+    count, words = checkable(text, _known_whole, _passed)
     # Most comments are spelled correctly: decide per distinct word before anything else.
     # The web's words cost a typo model's look each (about 0.3 ms): past MAX_EXAMINED of
     # them a text is no prose, and the rest are judged by their frequency alone.
@@ -135,6 +135,12 @@ def _known_whole(lower: str) -> bool:
 
 
 _typed_cache: dict[str, bool] = {}
+
+
+def _passed(typed: str) -> bool:
+    """Whether an ASCII token is fine at no cost: what `_fine_anywhere` answers first, the
+    dictionary's word in either case or a word judged fine before, whatever the budget."""
+    return _typed_cache.get(typed) or stem(typed.lower()) in word_frequencies()
 
 
 def _fine_anywhere(plain: str, budget: list[int]) -> bool:

@@ -19,7 +19,7 @@ import itertools
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import cast
 
 import jellyfish
@@ -76,13 +76,30 @@ class Dictionary:
     """The words, their log counts, the delete index and the sound-alike index."""
 
     words: tuple[str, ...]
-    index: dict[str, int]
     log_counts: npt.NDArray[np.float64]
     entries: npt.NDArray[np.int64]  # sorted, each a packed delete << ID_BITS | word id
-    sounds: dict[str, npt.NDArray[np.int64]]  # Metaphone key: words (not the crowded keys)
     sound_ids: npt.NDArray[np.int32]  # each word's Metaphone key, numbered
     sound_number: dict[str, int]  # Metaphone key: its number
     lengths: npt.NDArray[np.int16]
+    # The words of each key, key after key (ids ascending within one): key n's words are
+    # sound_members[sound_starts[n]:sound_starts[n + 1]]. Two arrays rather than an array
+    # per key: 45,000 small arrays cost a process about 8 MB more.
+    sound_members: npt.NDArray[np.int64]
+    sound_starts: npt.NDArray[np.int64]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Each word's id (for fitting the weights; checking never asks)."""
+        return {w: i for i, w in enumerate(self.words)}
+
+    def sound_alikes(self, key: str) -> npt.NDArray[np.int64] | None:
+        """The words of a Metaphone key, unless it is short or crowded ("TN": thousands of
+        words) and so says too little to be worth it."""
+        number = self.sound_number.get(key)
+        if number is None or len(key) < 3:
+            return None
+        start, stop = int(self.sound_starts[number]), int(self.sound_starts[number + 1])
+        return self.sound_members[start:stop] if stop - start <= MAX_SOUND_ALIKES else None
 
 
 def _codes(words: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -118,20 +135,14 @@ def dictionary() -> Dictionary:
     entries = entries.ravel()
     entries.sort()
     entries = entries[np.concatenate(([True], entries[1:] != entries[:-1]))]
-    sound_of = list(map(jellyfish.metaphone, words))
     number: dict[str, int] = {}
-    sounds: dict[str, list[int]] = {}
-    for i, key in enumerate(sound_of):
-        number.setdefault(key, len(number))
-        sounds.setdefault(key, []).append(i)
+    sound_ids = np.array([number.setdefault(key, len(number))
+                          for key in map(jellyfish.metaphone, words)], dtype=np.int32)
+    members = np.argsort(sound_ids, kind="stable").astype(np.int64)
+    starts = np.searchsorted(sound_ids[members], np.arange(len(number) + 1)).astype(np.int64)
     return Dictionary(
-        words, {w: i for i, w in enumerate(words)},
-        np.log(np.array([counts[w] for w in words], dtype=np.float64)), entries,
-        # A short or crowded key ("TN": thousands of words) says too little to be worth it.
-        {k: np.array(v, dtype=np.int64) for k, v in sounds.items()
-         if len(k) >= 3 and len(v) <= MAX_SOUND_ALIKES},
-        np.array([number[k] for k in sound_of], dtype=np.int32), number,
-        np.array([len(w) for w in words], dtype=np.int16))
+        words, np.log(np.array([counts[w] for w in words], dtype=np.float64)), entries,
+        sound_ids, number, np.array([len(w) for w in words], dtype=np.int16), members, starts)
 
 
 def near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.NDArray[np.bool_]]:
@@ -146,7 +157,7 @@ def near(word: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32], npt.N
     positions = np.arange(total) + np.repeat(low - np.cumsum(sizes) + sizes, sizes)
     ids = book.entries[positions] & ID_MASK
     sound = jellyfish.metaphone(word)
-    alike = book.sounds.get(sound)
+    alike = book.sound_alikes(sound)
     if alike is not None:
         ids = np.concatenate((ids, alike))
     ids.sort()

@@ -26,6 +26,7 @@ MAX_UNIT = 3  # letters of a unit after a number ("mph", "Mya"); longer is a wor
 ACRONYM_PLURAL = re.compile(r"[A-Z]{2,}s")  # "MPs", "MEPs", "NGOs"
 MAX_ABBREVIATION = 4  # letters of a capitalised abbreviation without a vowel ("Mbps")
 _VOWEL = re.compile(r"[aeiouyAEIOUY]")
+_ASCII_DIGIT = re.compile(r"[0-9]")
 # Prefixes written with a hyphen that are not words on their own.
 PREFIXES = frozenset((
     "a", "ante", "anti", "bi", "co", "counter", "de", "di", "e", "eco", "ex", "extra", "hyper",
@@ -67,10 +68,14 @@ def plain_form(typed: str) -> str:
     return unicodedata.normalize("NFKC", typed).replace("’", "'").replace("ʼ", "'")
 
 
-def checkable(text: str, known: Callable[[str], bool]) -> tuple[int, list[Word]]:
+def checkable(text: str, known: Callable[[str], bool],
+              fine: Callable[[str], bool] | None = None) -> tuple[int, list[Word]]:
     """The number of tokens, and the tokens that spelling reads (see the module docstring).
 
-    `known` answers for a lower-case word (for the whole of a hyphenated word).
+    `known` answers for a lower-case word (for the whole of a hyphenated word). `fine`,
+    if given, answers for an ASCII token of letters as typed: one it passes is left out
+    wherever it stands (a word the caller would pass anyway: most tokens, so no `Word` is
+    built for them).
 
     >>> count, words = checkable("On 19th May, MPs flew 25 km to Dürnstein in a pre-season "
     ...                          "Boeing 747.", lambda w: False)
@@ -80,21 +85,38 @@ def checkable(text: str, known: Callable[[str], bool]) -> tuple[int, list[Word]]
     text = prose(text)
     count = 0
     out: list[Word] = []
+    passed: set[str] = set()
+    if fine is not None and text.isascii() and not _ASCII_DIGIT.search(text):
+        # No number, so no unit: the distinct tokens the caller passes are left out at
+        # once, and the loop below looks only at the others (most texts: a few words).
+        found = _TOKEN.findall(text)
+        distinct = set(found)
+        passed = {t for t in distinct if fine(t)}
+        if len(passed) == len(distinct):
+            return len(found), out
     units = 0  # short tokens still to read as units: two after a number ("12 sq mi")
     previous_end = -1
     for match in _TOKEN.finditer(text):
         count += 1
-        typed, start, end = match.group(), match.start(), match.end()
-        plain = plain_form(typed)
-        near = start - previous_end <= 1 or text[previous_end:start].isspace()
-        previous_end = end
+        typed = match.group()
+        if typed in passed:
+            continue
+        start, end = match.span()
+        gap_start, previous_end = previous_end, end
         if typed[0].isdigit() or typed[-1].isdigit():
             units = 2
             continue  # a number, "19th", "1.3bn", "MP3"
-        if units and near and len(plain) <= MAX_UNIT:
-            units -= 1
-            continue  # "25 km", "6 ft", "66 Mya"
-        units = 0
+        if units:
+            near = start - gap_start <= 1 or text[gap_start:start].isspace()
+            if near and len(plain_form(typed)) <= MAX_UNIT:
+                units -= 1
+                continue  # "25 km", "6 ft", "66 Mya"
+            units = 0
+        # Most tokens: a word the caller passes, whether it stands alone or in a
+        # hyphenated word (the whole known or not, it would be passed): no Word.
+        if fine is not None and typed.isascii() and fine(typed):
+            continue
+        plain = plain_form(typed)
         if not _is_prose(plain):
             continue
         before = start > 1 and text[start - 1] == "-" and text[start - 2].isalnum()

@@ -9,7 +9,7 @@ letter, not per form); each entry's minimal letters become the quick search's pa
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from moderation.analysis.lexicon import english_words, web_zipf
 from moderation.analysis.wordlists.normalise import LOOKALIKES, MASKS, letters_of
@@ -97,8 +97,11 @@ def in_order(letters: str) -> str:
 _Trie = dict[str, "_Trie"]  # a letter: what may follow it ("" where a form ends)
 
 
-def trie_pattern(forms: Iterable[str]) -> str:
-    """One pattern for many forms, sharing their beginnings: one test per letter, not per form."""
+def trie_pattern(forms: Iterable[str], atom: Callable[[str], str] = char_class) -> str:
+    """One pattern for many forms, sharing their beginnings: one test per letter, not per form.
+
+    `atom` is the pattern for one character of a form (its class of look-alikes).
+    """
     trie: _Trie = {}
     for form in forms:
         node = trie
@@ -112,8 +115,8 @@ def trie_pattern(forms: Iterable[str]) -> str:
         chain = []
         while len(node) == 1 and "" not in node:
             (char, node), = node.items()
-            chain.append(char_class(char))
-        branches = [char_class(char) + build(child) for char, child in sorted(node.items())
+            chain.append(atom(char))
+        branches = [atom(char) + build(child) for char, child in sorted(node.items())
                     if char]
         if not branches:
             return "".join(chain)
@@ -126,6 +129,13 @@ def trie_pattern(forms: Iterable[str]) -> str:
 def phrase_body(words: list[str]) -> str:
     """A pattern for words in a row with any separators between them."""
     return r"[\W_]+".join("".join(map(char_class, w)) for w in words)
+
+
+def phrases_pattern(phrases: Iterable[list[str]]) -> str:
+    """`phrase_body` of many phrases in one, sharing their beginnings (the same matches as
+    their alternation, tried once per shared letter rather than once per phrase)."""
+    return trie_pattern((" ".join(words) for words in phrases),
+                        lambda char: r"[\W_]+" if char == " " else char_class(char))
 
 
 def phrase_pattern(words: list[str]) -> re.Pattern[str]:

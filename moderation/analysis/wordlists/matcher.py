@@ -20,8 +20,8 @@ from moderation.analysis.wordlists.compiler import (
     MIN_COMPOUND,
     MIN_PREFIX,
     minimal_letters,
-    phrase_body,
     phrase_pattern,
+    phrases_pattern,
     trie_pattern,
 )
 from moderation.analysis.wordlists.forms import list_forms
@@ -79,8 +79,8 @@ class Matcher:
         self._phrases = tuple(entry for entry in entries if len(entry.split()) > 1)
         # Any phrase at all, in one pattern: most texts have none, and each phrase's own
         # pattern (`phrases`) is compiled only when one might be there.
-        self.any_phrase = re.compile(r"(?<![^\W_])(?:" + "|".join(
-            phrase_body(fold(e).split()) for e in self._phrases) + r")(?![^\W_])") \
+        self.any_phrase = re.compile(r"(?<![^\W_])(?:" + phrases_pattern(
+            fold(e).split() for e in self._phrases) + r")(?![^\W_])") \
             if self._phrases else None
 
     @cached_property
@@ -123,7 +123,9 @@ class Matcher:
         if not places and not masked and not everywhere and not phrases:
             return []
         folded = fold(text)
-        chunks = [m.span() for m in _CHUNK.finditer(text)]
+        # Chunks are read only where a place or a mask points (most texts: phrases only).
+        chunks = [m.span() for m in _CHUNK.finditer(text)] if places or masked or everywhere \
+            else []
         starts = [s for s, _ in chunks]
         if everywhere:
             spans = [(0, len(chunks))]

@@ -34,10 +34,12 @@ class QuickSearch:
         self.minimal = minimal
         self.long = len(minimal) >= MANY_ENTRIES
         self._patterns: dict[str, re.Pattern[str]] = {}  # compiled when first needed
-        self.heads: dict[str, list[str]] = {}  # minimal letters by their first three
+        # Minimal letters by their first three, as a tuple of letters: the skeleton's
+        # three-letter runs are gathered as tuples by zip, with no string sliced per place.
+        self.heads: dict[tuple[str, ...], list[str]] = {}
         for letters in minimal:
             if len(letters) >= 3:
-                self.heads.setdefault(letters[:3], []).append(letters)
+                self.heads.setdefault(tuple(letters[:3]), []).append(letters)
         self.short = [letters for letters in minimal if len(letters) < 3]
 
     def found(self, text: str) -> list[str]:
@@ -50,7 +52,7 @@ class QuickSearch:
             runs = collapse_runs(runs.replace("ph", "f"))
         if not self.long:
             return [letters for letters in self.minimal if letters in runs]
-        found = {runs[i:i + 3] for i in range(len(runs) - 2)}
+        found = set(zip(runs, runs[1:], runs[2:], strict=False))
         return [letters for head in found & self.heads.keys() for letters in self.heads[head]
                 if letters in runs] + [letters for letters in self.short if letters in runs]
 
@@ -69,6 +71,12 @@ class QuickSearch:
         return pattern
 
 
+MAX_REMEMBERED = 50_000  # plain words whose reading is remembered: a course's vocabulary
+# A plain word as typed: its lower case, and its blanks if it is an ordinary English word
+# (None if not). Shared by every list: what a list's own forms change is asked per text.
+_remembered: dict[str, tuple[str, str | None]] = {}
+
+
 def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
     """The text with its plainly typed ordinary words blanked (same length).
 
@@ -78,8 +86,15 @@ def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
     words = english_words()
 
     def blank(match: re.Match[str]) -> str:
-        lower = match.group().lower()
-        return " " * len(lower) if lower in words and lower not in plain_forms \
-            else match.group()
+        typed = match.group()
+        reading = _remembered.get(typed)
+        if reading is None:
+            lower = typed.lower()
+            reading = (lower, " " * len(lower) if lower in words else None)
+            if len(_remembered) >= MAX_REMEMBERED:
+                _remembered.clear()  # bounded: refills with the live vocabulary
+            _remembered[typed] = reading
+        lower, blanks = reading
+        return typed if blanks is None or lower in plain_forms else blanks
 
     return _PLAIN_WORD.sub(blank, text)

@@ -1,0 +1,132 @@
+"""The analysis's fast paths answer as the plain construction they stand for.
+
+Each shortcut (tokens the dictionary passes left out before a Word is built, the phrases'
+trie, the respelling probe's first-letter lookahead, the sound-alike index as two arrays,
+wordfreq's list read a bucket at a time) is compared here with the straightforward
+version of the same thing, over texts that reach its edges.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import re
+
+import msgpack
+import numpy as np
+import pytest
+
+from moderation.analysis import lexicon, spelling, suggest
+from moderation.analysis.wordlists import default_matcher
+from moderation.analysis.wordlists.compiler import phrase_body, phrases_pattern
+from moderation.analysis.wordlists.normalise import fold
+from moderation.analysis.wordlists.variants import _PROBE
+from moderation.analysis.words import checkable
+
+TEXTS = [
+    "On 19th May, MPs flew 25 km to Dürnstein in a pre-season Boeing 747.",
+    "The wi-fi and e-mail co-operate; a self-driving car's sensors don't fail.",
+    "Okonkwo beleive the NATO report about Austrailia, see https://example.org/a-b or me@x.io.",
+    "It costs 12 sq mi and 6 ft; the 3 km walk, then 2 hours more. A 10 mph wind.",
+    "The ﬁrst naïve café-goer said “doesn’t” and ‘won’t’; teh goverment’s plan.",
+    "The palm Attalea maripa grows beside A. camopiensis; an ad hoc coup d'état.",
+    "Holmdale baytree graffam. Stromgren marogen meritt moren treichel coale yellwo.",
+    "Mid-1990s pre-war anti-inflation post-Brexit multi-year e-book x-ray T-shirt.",
+    "",
+    "a",
+    "3",
+    "seperate definately recieve untill wierd alot thier",
+    # Units count every token after a number, passed or not: "teh" is no unit here.
+    "It is 25 the of a teh now, and 3 in on teh too; 12 mph teh winds, 4 mi wix.",
+]
+
+
+def _varied(n: int = 300, seed: int = 7) -> list[str]:
+    """Texts of dictionary words, typos, capitals, numbers, units and hyphens."""
+    rng = random.Random(seed)
+    vocab = ["the", "court", "ruled", "Holmdale", "seperate", "km", "mi", "pre", "season",
+             "wi", "fi", "don't", "student's", "NATO", "iPhone", "Rd", "café", "1990s", "25",
+             "x", "co", "operate", "baytree", "Austrailia", "teh", "self", "MPs", "ﬁrst"]
+    seps = [" ", " ", " ", "-", ", ", ". ", " 3 ", "—", "'"]
+    return ["".join(rng.choice(vocab) + rng.choice(seps) for _ in range(rng.randint(1, 40)))
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("text", TEXTS + _varied())
+def test_checkable_leaves_out_exactly_the_tokens_the_caller_passes(text):
+    for text_ in TEXTS:  # judge some words first, so the typed cache answers too
+        spelling.check(text_)
+    count, every = checkable(text, spelling._known_whole)
+    fast_count, fast = checkable(text, spelling._known_whole, spelling._passed)
+    assert fast_count == count
+    assert fast == [w for w in every if not (w.typed.isascii() and spelling._passed(w.typed))]
+
+
+def test_the_phrases_trie_matches_where_their_alternation_does():
+    matcher = default_matcher()
+    phrases = [fold(e).split() for e in matcher._phrases]
+    edges = r"(?<![^\W_])(?:{})(?![^\W_])"
+    alternation = re.compile(edges.format("|".join(phrase_body(p) for p in phrases)))
+    trie = re.compile(edges.format(phrases_pattern(phrases)))
+    rng = random.Random(3)
+    texts = []
+    for words in phrases:
+        texts += [" ".join(words), "_".join(words).upper(), "x" + " ".join(words),
+                  " ".join(words) + "s", " - ".join(words), " ".join(words[:-1]) + " zz",
+                  "a " + "  ".join(words).replace("a", "@").replace("i", "1") + " b"]
+    texts += [" ".join(rng.choice(sum(phrases, [])) for _ in range(12)) for _ in range(400)]
+    for text in texts:
+        assert bool(trie.search(text)) == bool(alternation.search(text)), text
+        assert bool(trie.fullmatch(text)) == bool(alternation.fullmatch(text)), text
+
+
+def test_the_respelling_probe_finds_what_it_finds_without_its_lookahead():
+    plain = re.compile(_PROBE.pattern.removeprefix("(?=[fnckmjtp])"), re.IGNORECASE)
+    assert plain.pattern != _PROBE.pattern
+    texts = TEXTS + _varied() + [
+        "FUCK fcuk phuk m0thaf*cka n1gga N!GGUH kunt CUUUNT j1g f@g retard KAWK Kelvin-\u212aunt",
+        "ph0ne pho puke tart cawk cuk fxq nyg n_i_g mf M F j!g",
+    ]
+    for text in texts:
+        assert [m.span() for m in _PROBE.finditer(text)] == \
+            [m.span() for m in plain.finditer(text)], text
+
+
+def test_sound_alikes_are_the_words_of_each_key_unless_short_or_crowded():
+    book = suggest.dictionary()
+    import jellyfish
+
+    by_key: dict[str, list[int]] = {}
+    for i, word in enumerate(book.words):
+        by_key.setdefault(jellyfish.metaphone(word), []).append(i)
+    for key, ids in by_key.items():
+        alike = book.sound_alikes(key)
+        if len(key) >= 3 and len(ids) <= suggest.MAX_SOUND_ALIKES:
+            assert alike is not None and alike.dtype == np.int64 and alike.tolist() == ids, key
+        else:
+            assert alike is None, key
+    assert book.sound_alikes("QQQQQQ") is None
+    assert book.index["the"] == book.words.index("the")
+
+
+def test_wordfreqs_list_read_a_bucket_at_a_time_is_the_whole_list_read_at_once():
+    raw = (lexicon.package_data("wordfreq") / "data/large_en.msgpack.gz").read_bytes()
+    buckets = msgpack.unpackb(gzip.decompress(raw), raw=False)
+    whole: dict[str, int] = {}
+    for centibels, bucket in enumerate(buckets[1:]):
+        for word in bucket:
+            if word.isalpha() or "'" in word:
+                whole.setdefault(word, 900 - centibels)
+    zipf = lexicon.web_zipf()
+    assert zipf == whole and list(zipf) == list(whole)
+
+
+def test_english_words_is_the_union_of_its_lists():
+    from moderation.analysis.metrics import _cmu_syllables, easy_words
+
+    words = lexicon.english_words()
+    union = set(lexicon.word_frequencies()) | set(_cmu_syllables()) | easy_words()
+    sample = random.Random(5).sample(sorted(union), 2000)
+    assert all(w in words for w in sample)
+    assert not any(w + "qx" in words for w in sample)
+    assert "nguyen" in words and "okay" in words and "zzzqx" not in words
