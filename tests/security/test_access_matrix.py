@@ -43,10 +43,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("auth.login", "POST"):                          "401    401     401     401    401    401",
     ("auth.signup", "GET"):                          "ok     ok      ok      ok     ok     ok",
     ("auth.signup", "POST"):                         "422    422     422     422    422    422",
-    ("auth.activate", "GET"):                        "ok     ok      ok      ok     ok     ok",
-    ("auth.activate", "POST"):                       "422    422     422     422    422    422",
     ("auth.logout", "POST"):                         "login  ok      ok      ok     ok     ok",
-    # Links mailed or handed out: a token that is not one is a 404 to everyone.
+    # Links mailed or handed out: a token that is not one is a 404 to everyone, when opened.
+    ("auth.activate", "GET"):                        "404    404     404     404    404    404",
+    ("auth.activate", "POST"):                       "404    404     404     404    404    404",
     ("auth.email_link", "GET"):                      "404    404     404     404    404    404",
     ("auth.email_link", "POST"):                     "404    404     404     404    404    404",
     ("auth.invitation", "GET"):                      "404    404     404     404    404    404",
