@@ -152,11 +152,9 @@ def catch_up(discussion_ids: Collection[int] | None = None, *,
     if not found:
         return 0
     touched((d, s) for d, s, _ in found)
-    for seq in sorted({seq for _, _, seq in found}):
-        session.execute(delete(SuggestionMark).where(
-            SuggestionMark.seq == seq,
-            tuple_(SuggestionMark.discussion_id, SuggestionMark.student_id).in_(
-                [(d, s) for d, s, q in found if q == seq])))
+    session.execute(delete(SuggestionMark).where(
+        tuple_(SuggestionMark.discussion_id, SuggestionMark.student_id,
+               SuggestionMark.seq).in_([tuple(row) for row in found])))
     _refresh_touched(session)
     return len(found)
 
