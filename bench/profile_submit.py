@@ -5,7 +5,8 @@ first), posts `--earlier` untimed comments through the real form (the discussion
 then times `--submits` more (session, CSRF, analysis, flags, fingerprints, audit,
 grading: median, p90 and statements per submit), times `--previews` live-feedback
 previews of a new 300-word draft, prints the process's RSS, and profiles `--profiled`
-further submits with cProfile (top functions by own and by cumulative time).
+further submits with cProfile (top functions by own and by cumulative time). Every 25
+posts, untimed, it runs the jobs then due, as the worker beside a server would.
 
     .venv/bin/python bench/profile_submit.py
     .venv/bin/python bench/profile_submit.py --earlier 1000 --profiled 0   # preview target
@@ -36,6 +37,7 @@ sys.path[0] = str(ROOT)  # bench/queue.py must not stand in for the standard lib
 
 
 CHECKPOINTS = {1, 100, 1_000, 2_000, 5_000, 10_000, 20_000}
+JOBS_EVERY = 25  # submits between two runs of the due jobs (a worker's pace under load)
 
 
 def rss() -> int:
@@ -102,9 +104,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if answer.status_code != 303:
                 raise RuntimeError(f"submit answered {answer.status_code}")
 
+        def work_jobs() -> None:
+            """Run the jobs now due, untimed, as `moderation worker` beside a server would:
+            left waiting, a fingerprint too common to keep is counted by every submit."""
+            from moderation import jobs
+            from moderation.services.jobs import due
+
+            with app.app_context():
+                waiting = due()
+            for job_id in waiting:
+                jobs.run(app, job_id)
+
         for n in range(args.earlier):
             client, data = form(n)
             posted(client.post(f"{path}/comments", data=data))
+            if n % JOBS_EVERY == 0:
+                work_jobs()
 
         # Only the POST is timed, counted and profiled: the page read for the tokens is not
         # part of a submit.
@@ -120,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         timed: list[float] = []
         memory = [(0, rss())]  # (timed submits so far, RSS)
         for n in range(args.submits + args.profiled):
+            if n % JOBS_EVERY == 0:
+                work_jobs()
             client, data = form(n)
             profiled = n >= args.submits
             if not profiled:

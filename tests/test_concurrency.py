@@ -122,9 +122,10 @@ def test_a_double_click_racing_past_the_token_check_returns_the_first_comment(
         app, db_kind, make_user, make_course, make_discussion, enrol, monkeypatch):
     """The second click checks the token before the first commits, then collides on insert.
 
-    Its insert fails on the unique token once the first commits: the savepoint undoes only
-    that insert and the first comment is returned. (Its read under the write lock, which
-    would find the token, is made to miss it here, as a read racing past it would.)
+    Its insert fails on the unique token once the first commits: its transaction, which
+    wrote nothing before the insert, is undone and the first comment is returned. (Its
+    read under the write lock, which would find the token, is made to miss it here, as a
+    read racing past it would.)
     """
     from moderation.models import Discussion
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from moderation.extensions import db
@@ -57,6 +57,16 @@ def open_job(dedupe: str) -> Job | None:
     """The waiting or running job with this key, if any."""
     return db.session.scalar(select(Job).where(Job.dedupe_key == dedupe,
                                                Job.state.in_(OPEN_STATES)))
+
+
+# Built once: a burst of submits asks it often (`fingerprints._prune_later`).
+_OPEN_ID = select(Job.id).where(Job.dedupe_key == bindparam("key"),
+                                Job.state.in_(OPEN_STATES))
+
+
+def is_open(dedupe: str) -> bool:
+    """Whether a job with this key waits or runs (one column read, not the job)."""
+    return db.session.scalar(_OPEN_ID, {"key": dedupe}) is not None
 
 
 def lease() -> timedelta:

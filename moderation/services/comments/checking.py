@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from moderation.analysis import (
     Analysis,
@@ -149,11 +149,13 @@ def context_for(scope: Scope, author_id: int, similar: Sequence[fingerprints.Sim
     )
 
 
+_NAMES = (select(User.display_name).join(Membership, Membership.user_id == User.id)
+          .where(Membership.course_id == bindparam("course")).order_by(User.display_name))
+
+
 def member_names(course_id: int) -> tuple[str, ...]:
     """The display names of everyone in the course: names, not misspellings."""
-    return tuple(db.session.scalars(
-        select(User.display_name).join(Membership, Membership.user_id == User.id)
-        .where(Membership.course_id == course_id).order_by(User.display_name)))
+    return tuple(db.session.scalars(_NAMES, {"course": course_id}))
 
 
 def status_for_comment(analysis: Analysis, mode: ModerationMode, *, staff: bool,

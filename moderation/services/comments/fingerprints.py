@@ -160,8 +160,11 @@ def _prune_later() -> None:
     """
     overflow: dict[int, set[int]] = db.session.info.pop(OVERFLOW, {})
     for course_id, values in overflow.items():
+        key = f"{PRUNE_KIND}:{course_id}"
+        if jobs.is_open(key):  # most often, in a burst: asked cheaply, the job not loaded
+            continue
         jobs.enqueue(PRUNE_KIND, {"course_id": course_id, "hashes": sorted(values)},
-                     course_id=course_id, dedupe=f"{PRUNE_KIND}:{course_id}")
+                     course_id=course_id, dedupe=key)
 
 
 @dataclass(frozen=True)

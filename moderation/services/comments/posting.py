@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from moderation import db_setup
 from moderation.analysis import Analysis
@@ -121,7 +122,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     same_token, duplicate = _earlier_same_text(discussion, author, body, submission_token)
     if same_token is not None:
         return _same_submission(db.session.get_one(Comment, same_token), author)
-    db.session.refresh(discussion, ["state", "opens_at"])
+    _reread_open(discussion)
     parent = db.session.get(Comment, parent_id) if parent_id is not None else None
     if parent is not None:
         db.session.refresh(parent, ["status"])
@@ -144,12 +145,13 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
         submitted_at=now,
         submission_token=submission_token,
     )
+    db.session.add(comment)
     try:
-        # A savepoint: if a concurrent double click inserted the same token first,
-        # only this insert is undone and the first comment is returned.
-        with db.session.begin_nested():
-            db.session.add(comment)
+        db.session.flush()
     except IntegrityError:
+        # This transaction wrote nothing before the insert (no savepoint needed): undone
+        # whole, it leaves the first comment of a concurrent double click to be returned.
+        db.session.rollback()
         existing = _by_token(submission_token)
         if existing is not None:
             return _same_submission(existing, author)
@@ -250,10 +252,32 @@ def preview(discussion: Discussion, author: User, body: str,
                                visible_only=True, revision=revision)
 
 
+# The statements every submit runs are built once: building one cost a submit more than
+# running it (issue #19).
+_BY_TOKEN = select(Comment.id).where(Comment.submission_token == bindparam("token"))
+_OPEN = select(Discussion.state, Discussion.opens_at).where(Discussion.id == bindparam("id"))
+# The author's comments in the discussion are one index range; their stored keys are
+# compared, and their texts only for rows stored without one (see Comment.body_key).
+_EARLIER = (
+    select(Comment.id, Comment.submission_token, Comment.body_key,
+           case((Comment.body_key.is_(None), Comment.body)))
+    .where(Comment.discussion_id == bindparam("discussion"),
+           Comment.author_id == bindparam("author"),
+           Comment.status != CommentStatus.REJECTED,
+           or_(Comment.body_key == bindparam("key"), Comment.body_key.is_(None))))
+
+
 def _by_token(token: str) -> Comment | None:
     """The comment stored with this form's token (one column read; the row only if found)."""
-    found = db.session.scalar(select(Comment.id).where(Comment.submission_token == token))
+    found = db.session.scalar(_BY_TOKEN, {"token": token})
     return db.session.get(Comment, found) if found is not None else None
+
+
+def _reread_open(discussion: Discussion) -> None:
+    """Read again, under the write lock, what decides whether the discussion is open."""
+    state, opens_at = db.session.execute(_OPEN, {"id": discussion.id}).one()
+    set_committed_value(discussion, "state", state)  # as a refresh would: nothing to write
+    set_committed_value(discussion, "opens_at", opens_at)
 
 
 def _same_submission(existing: Comment, author: User) -> Submission:
@@ -280,14 +304,8 @@ def _earlier_same_text(discussion: Discussion, author: User, body: str,
     or edited since: then the INSERT's unique token finds it (see `_store`).
     """
     key = text_key(body)
-    # The author's comments in the discussion are one index range; their stored keys are
-    # compared, and their texts only for rows stored without one (see Comment.body_key).
-    earlier = db.session.execute(
-        select(Comment.id, Comment.submission_token, Comment.body_key,
-               case((Comment.body_key.is_(None), Comment.body)))
-        .where(Comment.discussion_id == discussion.id, Comment.author_id == author.id,
-               Comment.status != CommentStatus.REJECTED,
-               or_(Comment.body_key == key, Comment.body_key.is_(None))))
+    earlier = db.session.execute(_EARLIER, {"discussion": discussion.id, "author": author.id,
+                                            "key": key})
     same_token, duplicate = None, False
     for comment_id, stored_token, stored, text in earlier:
         if token is not None and stored_token == token:

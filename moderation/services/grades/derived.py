@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, has_app_context
-from sqlalchemy import delete, event, func, inspect, select, tuple_
+from sqlalchemy import Insert, delete, event, func, inspect, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
@@ -175,14 +175,17 @@ def marks_waiting() -> int:
 def _store_marks(session: Session, students: dict[int, set[int]]) -> None:
     """Mark each (discussion, student) in one statement; a mark already there counts up."""
     dialect = session.get_bind().dialect.name
-    insert_of = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert_of(SuggestionMark)
-    session.execute(
-        upsert.on_conflict_do_update(
+    statement = _MARK.get(dialect)
+    if statement is None:  # built once per dialect: every submit runs it
+        upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(SuggestionMark)
+        statement = _MARK[dialect] = upsert.on_conflict_do_update(
             index_elements=[SuggestionMark.discussion_id, SuggestionMark.student_id],
-            set_={"seq": SuggestionMark.seq + 1}),
-        [{"discussion_id": d, "student_id": s, "seq": 1}
-         for d in sorted(students) for s in sorted(students[d])])
+            set_={"seq": SuggestionMark.seq + 1})
+    session.execute(statement, [{"discussion_id": d, "student_id": s, "seq": 1}
+                                for d in sorted(students) for s in sorted(students[d])])
+
+
+_MARK: dict[str, Insert] = {}
 
 
 def _refresh(session: Session) -> None:
