@@ -51,7 +51,7 @@ def begins_deferred(view: Callable[..., Any] | None) -> bool:
 
 
 def begin_write() -> None:
-    """End the current read transaction; the next one takes the write lock at once.
+    """On SQLite, end the current read transaction; the next one takes the write lock at once.
 
     A request that reads and analyses before it writes (`read_first`) holds SQLite's
     write lock only for its inserts, not for the whole request. Whatever must be exact
@@ -67,6 +67,11 @@ def begin_write() -> None:
     # no reload of each object, a query and on SQLite the lock again, when next read.
     # The session ends with the request.
     session.expire_on_commit = False
+    if session.get_bind().dialect.name != "sqlite":
+        # PostgreSQL reads what is committed at each statement (READ COMMITTED) and locks
+        # rows, not the database: the transaction goes on, with no COMMIT, pool return and
+        # ping to pay for (a service locks what it must, as submit's per-author lock).
+        return
     session.commit()  # it only ends the read transaction
     _begin_immediate.set(True)
 
