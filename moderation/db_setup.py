@@ -50,12 +50,13 @@ def begins_deferred(view: Callable[..., Any] | None) -> bool:
     return bool(getattr(view, "begins_deferred", False))
 
 
-def begin_write() -> None:
-    """On SQLite, end the current read transaction; the next one takes the write lock at once.
+def begin_write(*, only_read: bool = False) -> None:
+    """End the current transaction; on SQLite the next one takes the write lock at once.
 
     A request that reads and analyses before it writes (`read_first`) holds SQLite's
     write lock only for its inserts, not for the whole request. Whatever must be exact
     (a unique token, a duplicate, a state) is checked again after this, under the lock.
+    `only_read`: the transaction wrote nothing, so on PostgreSQL it simply goes on.
     """
     from moderation.extensions import db
 
@@ -67,12 +68,13 @@ def begin_write() -> None:
     # no reload of each object, a query and on SQLite the lock again, when next read.
     # The session ends with the request.
     session.expire_on_commit = False
-    if session.get_bind().dialect.name != "sqlite":
+    if only_read and session.get_bind().dialect.name != "sqlite":
         # PostgreSQL reads what is committed at each statement (READ COMMITTED) and locks
-        # rows, not the database: the transaction goes on, with no COMMIT, pool return and
-        # ping to pay for (a service locks what it must, as submit's per-author lock).
+        # rows, not the database: a transaction that only read goes on, with no COMMIT,
+        # pool return, reset and ping to pay for (the caller locks what it must, as
+        # submit's per-author lock does).
         return
-    session.commit()  # it only ends the read transaction
+    session.commit()  # on SQLite it only ends the read transaction
     _begin_immediate.set(True)
 
 

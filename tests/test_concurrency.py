@@ -201,9 +201,9 @@ def test_the_same_text_twice_at_once_stores_it_once(app, make_user, make_course,
     both_analysed = threading.Barrier(2)
     real_begin_write = db_setup.begin_write
 
-    def in_step() -> None:
+    def in_step(**options: bool) -> None:
         both_analysed.wait(timeout=30)  # each has read and analysed; neither has written
-        real_begin_write()
+        real_begin_write(**options)
 
     monkeypatch.setattr(db_setup, "begin_write", in_step)
     outcomes: list[str] = []
@@ -262,7 +262,13 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):
             statements.append(statement)
 
+    commits: list[str] = []
+
+    def committed(_conn):
+        commits.append("COMMIT")
+
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "commit", committed)
     try:
         body = ("My own view: the withdrawal shows the limits of the court rather than "
                 "weakening it, since the state never accepted its jurisdiction.")
@@ -272,11 +278,13 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
         preview = len(statements)
         statements.clear()
         write_turns.clear()
+        commits.clear()
         assert client.post(f"/discussions/{discussion.id}/comments",
                            data={"body": body, "submission_token": "pinned"}).status_code == 303
         submit = len(statements)
     finally:
         event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "commit", committed)
     # Before the fingerprint index and the read-then-write submit: 8 and 19 with a handful
     # of earlier comments, and growing with the discussion (up to 58 at 100,000 comments).
     assert preview <= 5, preview
@@ -290,3 +298,8 @@ def test_queries_of_a_submit_and_a_preview_stay_few(app, client, make_user, make
         # One turn at the write lock, for the inserts only: the redirect after it reads
         # nothing more (it once read the new comment's flags, taking the lock again).
         assert write_turns == ["BEGIN IMMEDIATE"], write_turns
+        assert len(commits) == 2, commits  # the reads' transaction ends, then the write's
+    else:
+        # PostgreSQL locks rows, not the database: the reads' transaction goes on into the
+        # writes (`begin_write(only_read=True)`), one COMMIT in all.
+        assert len(commits) == 1, commits

@@ -25,12 +25,12 @@ def test_the_second_click_finding_the_first_clicks_text_returns_the_first_commen
     checked, committed = threading.Event(), threading.Event()
     real_begin_write = db_setup.begin_write
 
-    def write_after_the_first_commits() -> None:
+    def write_after_the_first_commits(**options: bool) -> None:
         # The second click has checked the token and analysed; the first now commits.
         if threading.current_thread().name == "second":
             checked.set()
             committed.wait(timeout=30)
-        real_begin_write()
+        real_begin_write(**options)
 
     monkeypatch.setattr(db_setup, "begin_write", write_after_the_first_commits)
     results: dict[str, tuple[int, bool]] = {}

@@ -114,7 +114,7 @@ def _store(discussion: Discussion, author: User, body: str, submission_token: st
     if verdict.blocked:
         raise Blocked(verdict.analysis)
 
-    db_setup.begin_write()
+    db_setup.begin_write(only_read=True)
     _one_writer_per_author(author.id)
     # One read under the lock answers both what must be exact: whether this form was
     # already stored (a double submit gets the first comment) and whether the author
