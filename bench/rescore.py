@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -151,10 +152,12 @@ def main() -> None:
     command = [str(ROOT / ".venv" / "bin" / "moderation"), "rescore", "--batch-size",
                str(args.batch_size)]
     started = time.perf_counter()
+    cpu_before = children_cpu()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
         peaks = watch_peaks(process)
         elapsed = time.perf_counter() - started
+        cpu = children_cpu() - cpu_before
         out.seek(0)
         err.seek(0)
         print(out.read().strip())
@@ -162,7 +165,8 @@ def main() -> None:
             print(err.read()[-2000:])
     workers = [mb for pid, mb in peaks.items() if pid != process.pid]  # and the pool's tracker
     print(f"rescore: {args.comments:,} comments in {elapsed:.1f} s = "
-          f"{args.comments / elapsed:,.0f} comments/s (target: 100,000 in <= 60 s); "
+          f"{args.comments / elapsed:,.0f} comments/s (target: 100,000 in <= 60 s), "
+          f"CPU {cpu:.1f} s (user + system, all its processes); "
           f"peak RSS {max(peaks.values()):.0f} MB in one process (target <= 250 MB): the "
           f"command {peaks.get(process.pid, 0):.0f} MB, the {len(workers)} processes under it "
           + ", ".join(f"{mb:.0f}" for mb in sorted(workers)) + " MB")
@@ -221,6 +225,12 @@ def time_job(app, env: dict[str, str]) -> None:
                 f"result {job.args.get('result')}" if job else "no job"
     print(f"rescore job (the policy page's): {elapsed:.1f} s, {state}; peak RSS "
           f"{max(peaks.values()):.0f} MB; progress " + "; ".join(samples))
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def watch_peaks(process: subprocess.Popen[str],

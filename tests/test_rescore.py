@@ -39,7 +39,8 @@ def posted_class(app, make_user, make_course, make_discussion, enrol):
     return make
 
 
-def test_rescore_after_a_policy_change(app, runner, posted_class):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # checked here, or in worker processes
+def test_rescore_after_a_policy_change(app, runner, posted_class, jobs):
     course, teacher, ids = posted_class(3, code="POL1")
     with app.app_context():
         # An instructor decided the last one; the rescore must leave that alone.
@@ -53,7 +54,8 @@ def test_rescore_after_a_policy_change(app, runner, posted_class):
                                    {"watched_words": ["sanction"]})
         db.session.commit()
 
-    result = runner.invoke(args=["rescore", "--course", "POL1", "--batch-size", "2"])
+    result = runner.invoke(args=["rescore", "--course", "POL1", "--batch-size", "2",
+                                 "--jobs", jobs])
     assert result.exit_code == 0, result.output
     assert "Rescored 3 comments: flags changed on 3; decisions changed on 2 (2 now held" in (
         result.output)
@@ -72,8 +74,32 @@ def test_rescore_after_a_policy_change(app, runner, posted_class):
         assert changes == [(ids[0], {"status": "approved"}, {"status": "pending"}),
                            (ids[1], {"status": "approved"}, {"status": "pending"})]
 
-    again = runner.invoke(args=["rescore"])
+    again = runner.invoke(args=["rescore", "--jobs", jobs])
     assert "flags changed on 0; decisions changed on 0" in again.output
+
+
+def test_a_worker_process_builds_no_web_side(app):
+    """A rescore's worker process only reads and checks comments: it starts with the app's
+    settings and database, without the pages, LTI and migrations (about 40 MB each)."""
+    import json
+    import subprocess
+    import sys
+
+    config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
+    started = subprocess.run(
+        [sys.executable, "-c", "import json, sys\n"
+         "from moderation import workers\n"
+         "workers._start(json.loads(sys.argv[1]))\n"
+         "from moderation.services.comments import rescore\n"
+         "print(rescore.count(None))\n"
+         "print(json.dumps(sorted(sys.modules)))", json.dumps(config)],
+        capture_output=True, text=True, check=True)
+    counted, modules = started.stdout.splitlines()
+    assert counted == "0"  # its database works
+    loaded = set(json.loads(modules))
+    assert "moderation.services.comments.rescore" in loaded
+    assert not loaded & {"moderation.web", "moderation.cli", "moderation.jobs",
+                         "lti1p3platform", "jwcrypto"}
 
 
 def test_rescore_unknown_course(runner):
