@@ -179,3 +179,44 @@ def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(app, po
         assert second.status == CommentStatus.APPROVED and second.decided_by_id is not None
         assert [f.rule for f in second.flags] == ["watched_words"]  # flags still refreshed
         assert (totals.held, totals.released, totals.kept_decisions) == (0, 0, 1)
+
+
+def test_each_moved_suggestion_is_refreshed_once_after_the_batches(app, runner, make_user,
+                                                                   make_course, make_discussion,
+                                                                   enrol, monkeypatch):
+    """A student's comments come in several batches and a refresh reads all of them: the
+    command refreshes each suggestion it moved once, after its batches, not after each one;
+    none is left waiting when it ends."""
+    from moderation.services.grades import derived, suggestions
+    from tests.grading.fresh import stale_suggestions
+
+    course = make_course(code="ONCE")
+    discussion = make_discussion(course, min_words=5)
+    student = make_user()
+    enrol(student, course)
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        for i, text in enumerate(TEXTS):
+            posting.submit_comment(db.session.merge(discussion), db.session.merge(student),
+                                 text, f"o{i}")
+        db.session.commit()
+        derived.catch_up()
+        policies.set_course_policy(db.session.get(Course, course.id), db.session.merge(teacher),
+                                   {"watched_words": ["sanction"]})
+        db.session.commit()
+    refreshed: list[list[int] | None] = []
+    real_store = suggestions.store_suggestions
+
+    def store_and_count(discussion, student_ids=None):
+        refreshed.append(None if student_ids is None else sorted(student_ids))
+        return real_store(discussion, student_ids)
+
+    monkeypatch.setattr(suggestions, "store_suggestions", store_and_count)
+    result = runner.invoke(args=["rescore", "--course", "ONCE", "--batch-size", "1",
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "decisions changed on 3 (3 now held" in result.output
+    assert refreshed == [[student.id]]
+    with app.app_context():
+        assert derived.marks_waiting() == 0
+        assert stale_suggestions(course.id) == []
