@@ -118,8 +118,8 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
             totals.add(rescore.write(changes))
             # Each batch marks the suggestions it moved (as a submit does) rather than
             # refreshing them: a student's comments come in many batches, and a refresh
-            # reads all of them, so refreshing per batch did each one several times (half
-            # the command's own time at 100,000 comments). Readers of the stored copy
+            # reads all of them, so refreshing per batch did each one several times (about
+            # half the command's own CPU at 100,000 comments). Readers of the stored copy
             # refresh what is marked first; the command refreshes the rest below.
             derived.defer()
             db.session.commit()  # one transaction per batch: short write locks
@@ -130,8 +130,9 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     db.session.commit()  # ends the last read; what follows writes
     rescore.record(totals, course_id)
     db.session.commit()
-    # Each suggestion the batches marked, refreshed once, a batch of them per transaction
-    # (as many batches as were marked: later marks are left to the jobs' catch-up).
+    # The marked suggestions (the batches', and any a submit left meanwhile), each
+    # refreshed once, a batch of them per transaction; as many batches as are marked now
+    # (later marks are the jobs' catch-up's).
     for _ in range(derived.marks_waiting() // derived.CATCH_UP_BATCH + 1):
         if not derived.catch_up(limit=derived.CATCH_UP_BATCH):
             break
