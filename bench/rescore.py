@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -151,21 +152,28 @@ def main() -> None:
     command = [str(ROOT / ".venv" / "bin" / "moderation"), "rescore", "--batch-size",
                str(args.batch_size)]
     started = time.perf_counter()
+    cpu_before = children_cpu()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
-        peaks = watch_peaks(process)
+        cpus: dict[int, float] = {}
+        peaks = watch_peaks(process, cpus=cpus)
         elapsed = time.perf_counter() - started
+        cpu = children_cpu() - cpu_before
         out.seek(0)
         err.seek(0)
         print(out.read().strip())
         if process.returncode:
             print(err.read()[-2000:])
     workers = [mb for pid, mb in peaks.items() if pid != process.pid]  # and the pool's tracker
+    worker_cpus = [s for pid, s in cpus.items() if pid != process.pid]
     print(f"rescore: {args.comments:,} comments in {elapsed:.1f} s = "
-          f"{args.comments / elapsed:,.0f} comments/s (target: 100,000 in <= 60 s); "
+          f"{args.comments / elapsed:,.0f} comments/s (target: 100,000 in <= 60 s), "
+          f"CPU {cpu:.1f} s (user + system, all its processes); "
           f"peak RSS {max(peaks.values()):.0f} MB in one process (target <= 250 MB): the "
           f"command {peaks.get(process.pid, 0):.0f} MB, the {len(workers)} processes under it "
-          + ", ".join(f"{mb:.0f}" for mb in sorted(workers)) + " MB")
+          + ", ".join(f"{mb:.0f}" for mb in sorted(workers)) + " MB; CPU as last seen: the "
+          f"command {cpus.get(process.pid, 0):.1f} s, under it "
+          + ", ".join(f"{s:.1f}" for s in sorted(worker_cpus)) + " s")
     if args.job:
         time_job(app, env)
 
@@ -223,14 +231,22 @@ def time_job(app, env: dict[str, str]) -> None:
           f"{max(peaks.values()):.0f} MB; progress " + "; ".join(samples))
 
 
-def watch_peaks(process: subprocess.Popen[str],
-                tick: Callable[[], None] | None = None) -> dict[int, float]:
+def children_cpu() -> float:
+    """CPU seconds (user + system) of the child processes waited for so far, and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def watch_peaks(process: subprocess.Popen[str], tick: Callable[[], None] | None = None,
+                cpus: dict[int, float] | None = None) -> dict[int, float]:
     """Wait for the process; return the peak resident memory (MB) of it and each process
     under it, read from /proc every 0.2 s (VmHWM: the peak since its exec).
 
     Not getrusage(RUSAGE_CHILDREN): a child's ru_maxrss counts the moment between fork
-    and exec, when it still maps this process's 270 MB of built comments.
+    and exec, when it still maps this process's 270 MB of built comments. `cpus` gets
+    each process's CPU seconds (user + system) as last read.
     """
+    hertz = os.sysconf("SC_CLK_TCK")
     peaks: dict[int, float] = {}
     while process.poll() is None:
         for pid in [process.pid, *descendants(process.pid)]:
@@ -241,6 +257,12 @@ def watch_peaks(process: subprocess.Popen[str],
             for line in status.splitlines():
                 if line.startswith("VmHWM:"):
                     peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+            if cpus is not None:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                cpus[pid] = (int(fields[11]) + int(fields[12])) / hertz  # utime, stime
         if tick is not None:
             tick()
         time.sleep(0.2)

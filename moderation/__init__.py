@@ -33,8 +33,14 @@ def instance_path() -> str | None:
     return None
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Create the app: defaults, then instance/config.py, then environment, then test config."""
+def configured_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """The app's settings, logging and database, without its web side or its jobs.
+
+    Settings come from the defaults, then instance/config.py, then the environment, then
+    `test_config`. `create_app` builds the whole app on it; a worker process that only
+    reads and checks comments (`moderation.workers`) needs no more, and the pages, LTI and
+    migrations it leaves out would cost each worker about 40 MB and a second of start-up.
+    """
     app = Flask(
         __name__,
         instance_path=instance_path(),
@@ -69,13 +75,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": timeout, "socket_timeout": timeout})
 
-    from moderation import db_setup, jobs, logs
-    from moderation.extensions import csrf, db, limiter, login_manager, migrate
-    from moderation.services.grades import derived
+    from moderation import db_setup, logs
+    from moderation.extensions import db
 
     logs.init_app(app)
     db.init_app(app)
     db_setup.init_app(app)
+    return app
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: its settings and database (`configured_app`), jobs, pages and commands."""
+    app = configured_app(test_config)
+
+    from moderation import jobs
+    from moderation.extensions import csrf, db, limiter, login_manager, migrate
+    from moderation.services.grades import derived
+
     jobs.init_app(app)
     derived.init_app(app)
     migrate.init_app(

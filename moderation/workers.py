@@ -23,11 +23,12 @@ _scopes: rescore.Scopes | None = None
 
 
 def _start(config: dict[str, Any]) -> None:
-    """Create this worker's app (same database and settings as the command's)."""
+    """Create this worker's app (same database and settings as the command's): its
+    settings and database only, since a worker reads and checks but serves no page."""
     global _app, _scopes
-    from moderation import create_app
+    from moderation import configured_app
 
-    _app = create_app(config)
+    _app = configured_app(config)
     _app.app_context().push()
     db_setup.set_read_only(True)  # a worker only reads: it never takes SQLite's write lock
     _scopes = rescore.Scopes()  # discussions are read once per worker

@@ -39,7 +39,8 @@ def posted_class(app, make_user, make_course, make_discussion, enrol):
     return make
 
 
-def test_rescore_after_a_policy_change(app, runner, posted_class):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # checked here, or in worker processes
+def test_rescore_after_a_policy_change(app, runner, posted_class, jobs):
     course, teacher, ids = posted_class(3, code="POL1")
     with app.app_context():
         # An instructor decided the last one; the rescore must leave that alone.
@@ -53,7 +54,8 @@ def test_rescore_after_a_policy_change(app, runner, posted_class):
                                    {"watched_words": ["sanction"]})
         db.session.commit()
 
-    result = runner.invoke(args=["rescore", "--course", "POL1", "--batch-size", "2"])
+    result = runner.invoke(args=["rescore", "--course", "POL1", "--batch-size", "2",
+                                 "--jobs", jobs])
     assert result.exit_code == 0, result.output
     assert "Rescored 3 comments: flags changed on 3; decisions changed on 2 (2 now held" in (
         result.output)
@@ -72,8 +74,32 @@ def test_rescore_after_a_policy_change(app, runner, posted_class):
         assert changes == [(ids[0], {"status": "approved"}, {"status": "pending"}),
                            (ids[1], {"status": "approved"}, {"status": "pending"})]
 
-    again = runner.invoke(args=["rescore"])
+    again = runner.invoke(args=["rescore", "--jobs", jobs])
     assert "flags changed on 0; decisions changed on 0" in again.output
+
+
+def test_a_worker_process_builds_no_web_side(app):
+    """A rescore's worker process only reads and checks comments: it starts with the app's
+    settings and database, without the pages, LTI and migrations (about 40 MB each)."""
+    import json
+    import subprocess
+    import sys
+
+    config = {key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY")}
+    started = subprocess.run(
+        [sys.executable, "-c", "import json, sys\n"
+         "from moderation import workers\n"
+         "workers._start(json.loads(sys.argv[1]))\n"
+         "from moderation.services.comments import rescore\n"
+         "print(rescore.count(None))\n"
+         "print(json.dumps(sorted(sys.modules)))", json.dumps(config)],
+        capture_output=True, text=True, check=True)
+    counted, modules = started.stdout.splitlines()
+    assert counted == "0"  # its database works
+    loaded = set(json.loads(modules))
+    assert "moderation.services.comments.rescore" in loaded
+    assert not loaded & {"moderation.web", "moderation.cli", "moderation.jobs",
+                         "lti1p3platform", "jwcrypto"}
 
 
 def test_rescore_unknown_course(runner):
@@ -153,3 +179,44 @@ def test_a_batch_checked_before_an_edit_or_a_decision_writes_around_them(app, po
         assert second.status == CommentStatus.APPROVED and second.decided_by_id is not None
         assert [f.rule for f in second.flags] == ["watched_words"]  # flags still refreshed
         assert (totals.held, totals.released, totals.kept_decisions) == (0, 0, 1)
+
+
+def test_each_moved_suggestion_is_refreshed_once_after_the_batches(app, runner, make_user,
+                                                                   make_course, make_discussion,
+                                                                   enrol, monkeypatch):
+    """A student's comments come in several batches and a refresh reads all of them: the
+    command refreshes each suggestion it moved once, after its batches, not after each one;
+    none is left waiting when it ends."""
+    from moderation.services.grades import derived, suggestions
+    from tests.grading.fresh import stale_suggestions
+
+    course = make_course(code="ONCE")
+    discussion = make_discussion(course, min_words=5)
+    student = make_user()
+    enrol(student, course)
+    teacher = instructor_of(app, course)
+    with app.app_context():
+        for i, text in enumerate(TEXTS):
+            posting.submit_comment(db.session.merge(discussion), db.session.merge(student),
+                                 text, f"o{i}")
+        db.session.commit()
+        derived.catch_up()
+        policies.set_course_policy(db.session.get(Course, course.id), db.session.merge(teacher),
+                                   {"watched_words": ["sanction"]})
+        db.session.commit()
+    refreshed: list[list[int] | None] = []
+    real_store = suggestions.store_suggestions
+
+    def store_and_count(discussion, student_ids=None):
+        refreshed.append(None if student_ids is None else sorted(student_ids))
+        return real_store(discussion, student_ids)
+
+    monkeypatch.setattr(suggestions, "store_suggestions", store_and_count)
+    result = runner.invoke(args=["rescore", "--course", "ONCE", "--batch-size", "1",
+                                 "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "decisions changed on 3 (3 now held" in result.output
+    assert refreshed == [[student.id]]
+    with app.app_context():
+        assert derived.marks_waiting() == 0
+        assert stale_suggestions(course.id) == []

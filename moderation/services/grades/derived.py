@@ -18,7 +18,9 @@ A submit is the exception (`defer`): it was the largest share of a submit's time
 copy that no page shows at once (the grading page computes suggestions live). Its author's
 suggestion is marked instead (`SuggestionMark`, one row per student, one statement), and
 `catch_up` refreshes marked ones: first thing in every reader of the stored copy (the
-detailed export), and in the worker within a minute (`suggestions.catch_up` jobs).
+detailed export), and in the worker within a minute (`suggestions.catch_up` jobs). The
+`moderation rescore` command's batches defer too, and it catches up once after them: a
+student's comments come in many batches, and a refresh per batch read them all each time.
 """
 
 from __future__ import annotations
