@@ -4,8 +4,8 @@ Each shortcut (tokens the dictionary passes left out before a Word is built, and
 from one split of the text, the phrases' trie, the respelling probe's first-letter
 lookahead, the sound-alike index as two arrays, wordfreq's list read a bucket at a time,
 the quick search's short letters read in the text before its skeleton is built, ordinary
-words blanked by one split of the text) is compared here with the straightforward
-version of the same thing, over texts that reach its edges.
+words blanked by one split of the text, digits counted by the regex engine) is compared
+here with the straightforward version of the same thing, over texts that reach its edges.
 """
 
 from __future__ import annotations
@@ -201,3 +201,17 @@ def test_ordinary_words_blanked_by_one_split_are_those_one_substitution_blanks()
         for text in texts:
             assert quick.without_ordinary(text, plain_forms) == \
                 _blank_each_word(text, plain_forms), text
+
+
+def test_digits_counted_by_the_regex_engine_are_those_str_isdigit_counts():
+    from moderation.analysis.rules.privacy import _digits_at_least
+
+    rng = random.Random(17)
+    # ASCII digits, other decimal digits (Arabic-Indic, full-width), and digits that are
+    # not decimal (superscripts, circled): str.isdigit counts them all.
+    pieces = ["1", "7", "a", " ", "-", "\u0663", "\uff15", "\u00b2", "\u2460", "\u00bd", "x"]
+    texts = TEXTS + _varied() + ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25)))
+                                 for _ in range(3000)]
+    for text in texts:
+        for n in (1, 9, 10, 11):
+            assert _digits_at_least(text, n) == (sum(map(str.isdigit, text)) >= n), (text, n)
