@@ -156,9 +156,11 @@ def _quick_texts() -> list[str]:
     """Texts where short letters meet separators, runs, "ph" and look-alikes."""
     edges = ["as", "a s", "a-s", "aas", "ass", "4$", "@5", "x", "ph", "a ph", "aphs", "p h",
              "pph", "hp", "h.p", "php", "hip hop", "up here", "xx", "a", "", "sh1t", "f u c k",
-             "ſ", "фх", "ＡＳ", "Up. Here.", "camel jockey", "p-h-i", "ah, perhaps"]
+             "ſ", "фх", "ＡＳ", "Up. Here.", "camel jockey", "p-h-i", "ah, perhaps", "cap here",
+             "c a p h a t", "that", "t1p-hob", "zaphob", "ti ph", "s a s s", "ph0"]
     rng = random.Random(13)
-    pieces = ["p", "h", "a", "s", "x", "i", "1", " ", "-", ".", "ph", "hp", "ss", "$", "4"]
+    pieces = ["p", "h", "a", "s", "x", "i", "1", " ", "-", ".", "ph", "hp", "ss", "$", "4", "t",
+              "c", "o", "0", "z"]
     return edges + TEXTS + _varied(100) + ["".join(rng.choice(pieces) for _ in range(
         rng.randint(1, 12))) for _ in range(3000)]
 
@@ -167,6 +169,7 @@ def _quick_texts() -> list[str]:
     None,  # the shipped list
     ("ass", "x", "php", "hit", "pa", "hp", "ap", "ha", "p", "h", "ss"),
     ("ap", "fuck", "ha"),
+    ("hat", "cap", "tip", "zap", "hob", "sas", "ass", "pho"),
 ])
 def test_the_quick_searchs_shortcut_says_what_its_full_search_finds(entries):
     search = default_matcher().quick if entries is None else quick.QuickSearch(
