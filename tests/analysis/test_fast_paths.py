@@ -4,7 +4,8 @@ Each shortcut (tokens the dictionary passes left out before a Word is built, and
 from one split of the text, the phrases' trie, the respelling probe's first-letter
 lookahead, the sound-alike index as two arrays, wordfreq's list read a bucket at a time,
 the quick search's short letters read in the text before its skeleton is built, ordinary
-words blanked by one split of the text, digits counted by the regex engine) is compared
+words blanked by one split of the text, digits counted by the regex engine, sentences too
+short to run on left unsplit) is compared
 here with the straightforward version of the same thing, over texts that reach its edges.
 """
 
@@ -218,3 +219,35 @@ def test_digits_counted_by_the_regex_engine_are_those_str_isdigit_counts():
     for text in texts:
         for n in (1, 9, 10, 11):
             assert _digits_at_least(text, n) == (sum(map(str.isdigit, text)) >= n), (text, n)
+
+
+def test_run_on_sentences_found_without_splitting_short_ones_are_those_found_splitting_all():
+    from moderation.analysis import Context, Policy
+    from moderation.analysis.metrics import count_sentences, measure, sentence_spans
+    from moderation.analysis.rules.readability import _PAUSE, run_on_sentence
+
+    def every_sentence_split(text: str, policy: Policy) -> list[tuple[int, int, int]]:
+        clause = max(2, round(policy.max_sentence_words * 2 / 3))
+        found = []
+        for start, end in sentence_spans(text):
+            sentence = text[start:end]
+            count = len(sentence.split())
+            if count <= policy.max_sentence_words or not count_sentences(sentence):
+                continue
+            stretch = max(len(part.split()) for part in _PAUSE.split(sentence))
+            if stretch >= clause:
+                found.append((start, end, count))
+        return found
+
+    rng = random.Random(19)
+    words = ["a", "b", "I", "an", "the", "court", ",", "-", "(x)", "ok"]
+    # At the edge: as many characters as the shortest sentence of too many words has.
+    texts = TEXTS + _varied() + ["a b", "a b c", "x. a b c", "a b c d. a b c d e.", "ab c."] + [
+        " ".join(rng.choice(words) for _ in range(rng.randint(1, 30))) + rng.choice([
+            ".", "!", "?", " ", ""]) for _ in range(1500)]
+    for limit in (0, 1, 2, 3, 5, 45):
+        policy = Policy(max_sentence_words=limit)
+        for text in texts:
+            hits = list(run_on_sentence.check(text, measure(text), Context(), policy))
+            assert [(h.spans[0][0], h.spans[0][1], h.value) for h in hits] == \
+                every_sentence_split(text, policy), (text, limit)
