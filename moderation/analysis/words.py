@@ -92,7 +92,7 @@ def checkable(text: str, known: Callable[[str], bool],
         parts = _TOKEN_PARTS.split(text)  # between tokens, token, between, ..., between
         found = parts[1::2]
         distinct = set(found)
-        passed = {t for t in distinct if fine(t)}
+        passed = set(filter(fine, distinct))
         if len(passed) == len(distinct):
             return len(found), out
         # Where each part ends: token k spans ends[2k] to ends[2k + 1].
