@@ -278,10 +278,11 @@ def measure(text: str) -> TextMetrics:
     tokens = cleaned.split()
     n_words = len(tokens)
     n_sentences = count_sentences(text)
-    characters = sum(map(len, text.split()))  # str.split and \s agree on whitespace
+    raw = text.split()
+    characters = sum(map(len, raw))  # str.split and \s agree on whitespace
     # Letters are word characters: the cleaned text less whitespace and kept apostrophes.
     letters = sum(map(len, tokens)) - cleaned.count("'")
-    raw_tokens = len(text.split())  # textstat counts punctuation-only tokens for ARI
+    raw_tokens = len(raw)  # textstat counts punctuation-only tokens for ARI
 
     total_syllables = polysyllables = hard_fog = hard_dale = difficult = 0
     lowered_words: set[str] = set()

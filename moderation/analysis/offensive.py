@@ -45,8 +45,11 @@ class OffensiveModel:
         Schwarz); the calibrated probability grows with the decision, so a radius too
         small for the threshold rules the text out without scoring it.
         """
-        radius2 = sum(map(self.reach.get, set(tokens), itertools.repeat(0.0)))
-        return radius2 >= self.radius_needed(threshold) ** 2
+        return self.reach_of(tokens) >= self.radius_needed(threshold) ** 2
+
+    def reach_of(self, tokens: list[str]) -> float:
+        """The squared radius `could_reach` compares: of the terms' largest positive weights."""
+        return sum(map(self.reach.get, set(tokens), itertools.repeat(0.0)))
 
     def radius_needed(self, threshold: float) -> float:
         """The smallest radius whose bound reaches the threshold (bisection, cached)."""

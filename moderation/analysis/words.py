@@ -13,6 +13,7 @@ word ("wi-fi"), and a prefix before the hyphen is fine ("pre-season", "co-operat
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 # Letters and digits, with apostrophes inside ("don't", "doesn’t", "Astrava's").
 _TOKEN = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
+_TOKEN_PARTS = re.compile(f"({_TOKEN.pattern})")  # split by it: tokens and what is between
 # Links and addresses are not prose: their letters are never misspellings.
 _NOT_PROSE = re.compile(r"\S+@\S+|\b(?:[a-z][a-z0-9+.\-]*://|www\.)\S+", re.IGNORECASE)
 MAX_UNIT = 3  # letters of a unit after a number ("mph", "Mya"); longer is a word ("years")
@@ -83,24 +85,30 @@ def checkable(text: str, known: Callable[[str], bool],
     (15, ['On', 'flew', 'in', 'season', 'Boeing'])
     """
     text = prose(text)
-    count = 0
     out: list[Word] = []
-    passed: set[str] = set()
     if fine is not None and text.isascii() and not _ASCII_DIGIT.search(text):
         # No number, so no unit: the distinct tokens the caller passes are left out at
-        # once, and the loop below looks only at the others (most texts: a few words).
-        found = _TOKEN.findall(text)
+        # once, and only the others are looked at (most texts: a few words, or none).
+        parts = _TOKEN_PARTS.split(text)  # between tokens, token, between, ..., between
+        found = parts[1::2]
         distinct = set(found)
-        passed = {t for t in distinct if fine(t)}
+        passed = set(filter(fine, distinct))
         if len(passed) == len(distinct):
             return len(found), out
+        # Where each part ends: token k spans ends[2k] to ends[2k + 1].
+        ends = list(itertools.accumulate(map(len, parts)))
+        for k, typed in enumerate(found):
+            if typed not in passed:
+                word = _word(text, typed, ends[2 * k], ends[2 * k + 1], known)
+                if word is not None:
+                    out.append(word)
+        return len(found), out
+    count = 0
     units = 0  # short tokens still to read as units: two after a number ("12 sq mi")
     previous_end = -1
     for match in _TOKEN.finditer(text):
         count += 1
         typed = match.group()
-        if typed in passed:
-            continue
         start, end = match.span()
         gap_start, previous_end = previous_end, end
         if typed[0].isdigit() or typed[-1].isdigit():
@@ -116,19 +124,27 @@ def checkable(text: str, known: Callable[[str], bool],
         # hyphenated word (the whole known or not, it would be passed): no Word.
         if fine is not None and typed.isascii() and fine(typed):
             continue
-        plain = plain_form(typed)
-        if not _is_prose(plain):
-            continue
-        before = start > 1 and text[start - 1] == "-" and text[start - 2].isalnum()
-        after = end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum()
-        if before or after:
-            whole = _hyphenated(text, start, end)
-            if known(whole.replace("-", "").lower()) or known(whole.lower()):
-                continue  # "wi-fi", "e-mail": the whole is a word
-            if after and plain.lower() in PREFIXES:
-                continue  # "pre-season"
-        out.append(Word(typed, plain, start, end, before, after))
+        word = _word(text, typed, start, end, known)
+        if word is not None:
+            out.append(word)
     return count, out
+
+
+def _word(text: str, typed: str, start: int, end: int,
+          known: Callable[[str], bool]) -> Word | None:
+    """The token at text[start:end] as a Word, or None when spelling leaves it out."""
+    plain = plain_form(typed)
+    if not _is_prose(plain):
+        return None
+    before = start > 1 and text[start - 1] == "-" and text[start - 2].isalnum()
+    after = end + 1 < len(text) and text[end] == "-" and text[end + 1].isalnum()
+    if before or after:
+        whole = _hyphenated(text, start, end)
+        if known(whole.replace("-", "").lower()) or known(whole.lower()):
+            return None  # "wi-fi", "e-mail": the whole is a word
+        if after and plain.lower() in PREFIXES:
+            return None  # "pre-season"
+    return Word(typed, plain, start, end, before, after)
 
 
 def _is_prose(plain: str) -> bool:

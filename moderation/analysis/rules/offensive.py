@@ -38,10 +38,11 @@ def offensive(
     spans = []
     worst = 0.0
     noted = min(policy.offensive_note_threshold, policy.offensive_threshold)
+    needed = model.radius_needed(noted) ** 2  # `could_reach`'s test, its bound found once
     for start, end in sentence_spans(text) or [(0, len(text))]:
         tokens = (model.tokens(lowered, start, end) if same_length
                   else model.tokens(text[start:end].lower(), 0, end - start))
-        if not model.could_reach(tokens, noted):
+        if model.reach_of(tokens) < needed:
             continue  # provably below the threshold: no need to score it
         score = model.score_tokens(tokens)
         if score >= noted:

@@ -20,6 +20,22 @@ PHONE = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?!\w)"
     r"|(?<![\w+])\+\d[\d\s().-]{8,}\d(?!\w)"
 )
+_DIGIT = re.compile(r"\d")  # a decimal digit, as PHONE reads one
+
+
+def _digits_at_least(text: str, n: int) -> bool:
+    """Whether `sum(map(str.isdigit, text)) >= n`, counted by the regex engine's scan.
+
+    Decimal digits are digits, and in ASCII the only ones: only a text with fewer than n
+    of them and other characters (superscripts, say) is counted character by character.
+
+    >>> _digits_at_least("call 555 123 4567", 10), _digits_at_least("x²³ 12345678", 10)
+    (True, True)
+    """
+    found = len(_DIGIT.findall(text))
+    if found >= n or text.isascii():
+        return found >= n
+    return sum(map(str.isdigit, text)) >= n
 
 
 @rule("personal_info", "hold")
@@ -35,7 +51,7 @@ def personal_info(
     """
     emails = [m.span() for m in EMAIL.finditer(text)] if "@" in text else []
     # Every phone number the pattern accepts has at least ten digits.
-    maybe_phone = sum(map(str.isdigit, text)) >= 10
+    maybe_phone = _digits_at_least(text, 10)
     phones = [m.span() for m in PHONE.finditer(text)] if maybe_phone else []
     if emails or phones:
         kinds = " and ".join(k for k, found in (("email address", emails),

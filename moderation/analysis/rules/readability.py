@@ -86,7 +86,12 @@ def run_on_sentence(
     Flag: This sentence goes on and on and on because the writer never stops to breathe at all.
     """
     clause = max(2, round(policy.max_sentence_words * RUN_ON_CLAUSE))
+    # Words of a sentence take a character each and a space between: one shorter than
+    # this has at most the policy's words (most sentences), and is not split to count.
+    shortest = 2 * policy.max_sentence_words + 1
     for start, end in sentence_spans(text):
+        if end - start < shortest:
+            continue
         sentence = text[start:end]
         count = len(sentence.split())
         if count <= policy.max_sentence_words or not count_sentences(sentence):

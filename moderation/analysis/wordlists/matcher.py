@@ -109,15 +109,17 @@ class Matcher:
 
     def find(self, text: str, everywhere: bool = False) -> list[WordMatch]:
         """Every match in the text: in the chunks the quick search points at, or in all."""
-        letters = self.quick.found(text)
-        phrases = bool(letters)  # a phrase's letters are found too: read phrases if any
-        if letters and self.quick.long:
+        if self.quick.long:
+            # A phrase's letters are found too: read phrases if any letters are.
+            phrases = self.quick.any_found(text)
             # A long list's letters occur in many ordinary words ("class", "title"): look
             # without them, since an ordinary word typed plainly is never a match (though
             # it may be a word of a phrase, "camel jockey", read below).
-            probe = without_ordinary(text, self.plain_forms)
-            places = self.quick.places(probe, self.quick.found(probe))
+            probe = without_ordinary(text, self.plain_forms) if phrases else ""
+            places = self.quick.places(probe, self.quick.found(probe)) if phrases else []
         else:
+            letters = self.quick.found(text)
+            phrases = bool(letters)
             places = self.quick.places(text, letters)
         masked = "*" in text or "#" in text
         if not places and not masked and not everywhere and not phrases:

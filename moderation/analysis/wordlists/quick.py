@@ -25,6 +25,7 @@ MANY_ENTRIES = 64  # minimal letters past which the quick test first filters by 
 # A word of plain letters between spaces (sentence punctuation after it aside): never part
 # of a disguised spelling ("sh.it" is not "sh" and "it").
 _PLAIN_WORD = re.compile(r"(?<![^\s\"'(\[])[A-Za-z]{2,}(?=[.,;:!?\"')\]]*(?:\s|$))")
+_PLAIN_WORD_PARTS = re.compile(f"({_PLAIN_WORD.pattern})")  # split by it: words and between
 
 
 class QuickSearch:
@@ -41,15 +42,34 @@ class QuickSearch:
             if len(letters) >= 3:
                 self.heads.setdefault(tuple(letters[:3]), []).append(letters)
         self.short = [letters for letters in minimal if len(letters) < 3]
+        # Letters of three or fewer that, found in the canonical text, are in its skeleton
+        # too (see `any_found`): no "ph" in them or made at their edges, no run to
+        # collapse. The shortest first: the likeliest found ("as").
+        self.kept = sorted((letters for letters in minimal if len(letters) <= 3
+                            and "ph" not in letters and not letters.startswith("h")
+                            and not letters.endswith("p") and collapse_runs(letters) == letters),
+                           key=len)
 
     def found(self, text: str) -> list[str]:
         """The minimal letters in the text's skeleton (never wrong when it finds none)."""
+        return self._found_in(_runs(fold(text).translate(CANONICAL)))
+
+    def any_found(self, text: str) -> bool:
+        """Whether `found` finds any minimal letters, without building the skeleton when
+        some short ones are in the canonical text as it stands (most texts: "as"; of the
+        rest, about a third: a three-letter entry's letters).
+
+        Dropping separators keeps them (they are letters), reading runs once keeps them
+        (they have no run), and reading "ph" as "f" keeps them (no "ph" inside them or
+        across their edges): so they are in the skeleton too.
+        """
         canonical = fold(text).translate(CANONICAL)
-        skeleton = (canonical.translate(ASCII_SEPARATORS) if canonical.isascii()
-                    else SEPARATORS.sub("", canonical))
-        runs = collapse_runs(skeleton)
-        if "ph" in runs:
-            runs = collapse_runs(runs.replace("ph", "f"))
+        if any(letters in canonical for letters in self.kept):
+            return True
+        return bool(self._found_in(_runs(canonical)))
+
+    def _found_in(self, runs: str) -> list[str]:
+        """The minimal letters in a skeleton (see `_runs`)."""
         if not self.long:
             return [letters for letters in self.minimal if letters in runs]
         found = set(zip(runs, runs[1:], runs[2:], strict=False))
@@ -71,6 +91,16 @@ class QuickSearch:
         return pattern
 
 
+def _runs(canonical: str) -> str:
+    """The skeleton of a canonical text: separators dropped, runs read once, "ph" as "f"."""
+    skeleton = (canonical.translate(ASCII_SEPARATORS) if canonical.isascii()
+                else SEPARATORS.sub("", canonical))
+    runs = collapse_runs(skeleton)
+    if "ph" in runs:
+        runs = collapse_runs(runs.replace("ph", "f"))
+    return runs
+
+
 MAX_REMEMBERED = 50_000  # plain words whose reading is remembered: a course's vocabulary
 # A plain word as typed: its lower case, and its blanks if it is an ordinary English word
 # (None if not). Shared by every list: what a list's own forms change is asked per text.
@@ -83,10 +113,14 @@ def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
     An ordinary word typed plainly is never a match unless it is a list word's plain
     form: a long list's letters occur in many of them ("class", "title").
     """
+    # Split, not substituted word by word: each distinct word is judged once, and the
+    # words are swapped for their blanks in one pass (no Python call per word).
+    parts = _PLAIN_WORD_PARTS.split(text)  # between words, word, between, ..., between
+    if len(parts) == 1:
+        return text
     words = english_words()
-
-    def blank(match: re.Match[str]) -> str:
-        typed = match.group()
+    blanked: dict[str, str] = {}
+    for typed in dict.fromkeys(parts[1::2]):
         reading = _remembered.get(typed)
         if reading is None:
             lower = typed.lower()
@@ -95,6 +129,9 @@ def without_ordinary(text: str, plain_forms: frozenset[str]) -> str:
                 _remembered.clear()  # bounded: refills with the live vocabulary
             _remembered[typed] = reading
         lower, blanks = reading
-        return typed if blanks is None or lower in plain_forms else blanks
-
-    return _PLAIN_WORD.sub(blank, text)
+        if blanks is not None and lower not in plain_forms:
+            blanked[typed] = blanks
+    if not blanked:
+        return text
+    parts[1::2] = [blanked.get(typed, typed) for typed in parts[1::2]]
+    return "".join(parts)
