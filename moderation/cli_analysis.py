@@ -131,11 +131,8 @@ def rescore_command(course_code: str | None, batch_size: int, jobs: int | None) 
     rescore.record(totals, course_id)
     db.session.commit()
     # The marked suggestions (the batches', and any a submit left meanwhile), each
-    # refreshed once, a batch of them per transaction; as many batches as are marked now
-    # (later marks are the jobs' catch-up's).
-    for _ in range(derived.marks_waiting() // derived.CATCH_UP_BATCH + 1):
-        if not derived.catch_up(limit=derived.CATCH_UP_BATCH):
-            break
+    # refreshed once, a batch of them per transaction.
+    for _ in derived.catch_up_in_batches():
         db.session.commit()
     click.echo(f"Rescored {totals.comments} comments: flags changed on {totals.flags_changed}; "
                f"decisions changed on {totals.decisions_changed} ({totals.held} now held, "

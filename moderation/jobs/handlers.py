@@ -68,11 +68,8 @@ def catch_up_suggestions(job: Job) -> None:
     """Refresh the stored suggestions submits marked, a batch per commit, until none is left
     (or as many batches as were marked when it began: a burst's later marks are the next job's)."""
     done = 0
-    for _ in range(max(1, derived.marks_waiting() // derived.CATCH_UP_BATCH + 1)):
-        refreshed = derived.catch_up(limit=derived.CATCH_UP_BATCH)
+    for refreshed in derived.catch_up_in_batches():
         db.session.commit()
-        if not refreshed:
-            break
         done += refreshed
     job.args = {"refreshed": done}
 

@@ -25,7 +25,7 @@ student's comments come in many batches, and a refresh per batch read them all e
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,6 +172,17 @@ def marked(discussion_ids: Collection[int] | None = None) -> bool:
 def marks_waiting() -> int:
     """How many stored suggestions wait for `catch_up`."""
     return db.session.scalar(select(func.count()).select_from(SuggestionMark)) or 0
+
+
+def catch_up_in_batches() -> Iterator[int]:
+    """`catch_up` a batch (CATCH_UP_BATCH) at a time, as many batches as are marked now
+    (later marks are the next run's), until none is left; yields each batch's count, and
+    the caller commits each before asking for the next."""
+    for _ in range(marks_waiting() // CATCH_UP_BATCH + 1):
+        refreshed = catch_up(limit=CATCH_UP_BATCH)
+        if not refreshed:
+            return
+        yield refreshed
 
 
 def _store_marks(session: Session, students: dict[int, set[int]]) -> None:
